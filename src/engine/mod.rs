@@ -1,0 +1,216 @@
+//! The simulation engine: a sans-IO, deterministic state machine.
+//!
+//! # The contract
+//!
+//! The engine never reads a clock, never sleeps, spawns or awaits, and never draws OS randomness.
+//! Time is an argument to [`Engine::handle_input`]; randomness comes from [`rng::SimRng`], seeded by
+//! the run's [`rng::Seed`]. Same seed and same inputs ⇒ same outputs, natively and in wasm.
+//!
+//! # The run loop (the drain rule)
+//!
+//! 1. Call [`Engine::handle_input`] with the current simulated time and one input.
+//! 2. Call [`Engine::poll_output`] until it returns [`Output::Timeout`]; that output is always last
+//!    and names the next instant the engine wants to be woken (`SimTime::MAX` for never).
+//! 3. At that instant, call `handle_input(t, Input::Timeout)` and drain again.
+//!
+//! [`runner::Runner`] implements this loop; [`Engine::poll_timeout`] peeks at the next wake-up
+//! without draining. Inputs must arrive in non-decreasing time; an earlier time is treated as "now".
+//!
+//! # What is here
+//!
+//! This is the skeleton every service plugs into: time, the seeded PRNG, the timer queue and the
+//! metrics sampler. The AWS services (Kinesis Data Streams first) add their commands as `Input`
+//! variants and their timers as `TimerKey` variants when they land.
+
+pub mod metrics;
+pub mod queue;
+pub mod rng;
+pub mod runner;
+pub mod snapshot;
+pub mod time;
+
+use metrics::{Sample, SAMPLE_INTERVAL_DEFAULT};
+use queue::TimerQueue;
+use rng::Seed;
+use snapshot::Snapshot;
+use std::collections::VecDeque;
+use time::{SimDuration, SimTime};
+
+/// Everything that can happen to the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Simulated time has reached `now`: fire every timer due at or before it.
+    Timeout,
+}
+
+/// Everything the engine tells the world; drained with [`Engine::poll_output`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// A periodic sample of the engine's counters.
+    Metrics(Sample),
+    /// Nothing more to drain; wake the engine at this time (`SimTime::MAX`: nothing pending).
+    Timeout(SimTime),
+}
+
+/// How a run is set up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngineConfig {
+    /// The seed every random choice descends from.
+    pub seed: Seed,
+    /// The simulated interval between metric samples; must be positive.
+    pub sample_interval: SimDuration,
+}
+
+impl EngineConfig {
+    /// The default setup with the given seed.
+    pub fn with_seed(seed: Seed) -> Self {
+        EngineConfig { seed, sample_interval: SAMPLE_INTERVAL_DEFAULT }
+    }
+}
+
+/// What each timer means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TimerKey {
+    MetricsSample,
+}
+
+/// The whole simulated world.
+#[derive(Debug)]
+pub struct Engine {
+    config: EngineConfig,
+    now: SimTime,
+    timers: TimerQueue<TimerKey>,
+    outputs: VecDeque<Output>,
+    events_processed: u64,
+}
+
+impl Engine {
+    /// A new run at time zero. A zero sample interval is raised to one microsecond so time always advances.
+    pub fn new(mut config: EngineConfig) -> Self {
+        if config.sample_interval.is_zero() {
+            config.sample_interval = SimDuration::from_micros(1);
+        }
+        let mut timers = TimerQueue::new();
+        timers.schedule(SimTime::ZERO + config.sample_interval, TimerKey::MetricsSample);
+        Engine { config, now: SimTime::ZERO, timers, outputs: VecDeque::new(), events_processed: 0 }
+    }
+
+    /// Feeds one input at simulated time `now`; then drain with [`Engine::poll_output`].
+    pub fn handle_input(&mut self, now: SimTime, input: Input) {
+        debug_assert!(now >= self.now, "time went backwards: {now} < {}", self.now);
+        self.now = self.now.max(now);
+        match input {
+            Input::Timeout => self.handle_timeout(),
+        }
+    }
+
+    /// The next output; [`Output::Timeout`] when drained (it is always the last one).
+    pub fn poll_output(&mut self) -> Output {
+        self.outputs.pop_front().unwrap_or_else(|| Output::Timeout(self.poll_timeout()))
+    }
+
+    /// When the engine next needs `Input::Timeout`, without draining anything (`SimTime::MAX`: never).
+    pub fn poll_timeout(&mut self) -> SimTime {
+        self.timers.next_time()
+    }
+
+    /// The simulated time the engine has reached.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// A serde view of the engine for the UI.
+    pub fn snapshot(&mut self) -> Snapshot {
+        let next = self.timers.next_time();
+        Snapshot {
+            now: self.now,
+            seed: self.config.seed,
+            events_processed: self.events_processed,
+            timers_pending: self.timers.len() as u64,
+            next_event_at: (next != SimTime::MAX).then_some(next),
+        }
+    }
+
+    fn handle_timeout(&mut self) {
+        while let Some((at, key)) = self.timers.pop_due(self.now) {
+            self.events_processed += 1;
+            match key {
+                TimerKey::MetricsSample => self.sample_metrics(at),
+            }
+        }
+    }
+
+    fn sample_metrics(&mut self, at: SimTime) {
+        self.outputs.push_back(Output::Metrics(Sample { at, events_processed: self.events_processed }));
+        self.timers.schedule(at + self.config.sample_interval, TimerKey::MetricsSample);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(engine: &mut Engine) -> Vec<Output> {
+        let mut out = Vec::new();
+        loop {
+            let o = engine.poll_output();
+            let last = matches!(o, Output::Timeout(_));
+            out.push(o);
+            if last {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_engine_waits_for_its_first_sample() {
+        let mut engine = Engine::new(EngineConfig::with_seed(Seed(1)));
+        assert_eq!(drain(&mut engine), vec![Output::Timeout(SimTime::from_secs(1))]);
+        assert_eq!(engine.snapshot().events_processed, 0);
+        assert_eq!(engine.snapshot().next_event_at, Some(SimTime::from_secs(1)));
+    }
+
+    #[test]
+    fn timeouts_fire_due_timers_and_timeout_is_last() {
+        let mut engine = Engine::new(EngineConfig::with_seed(Seed(1)));
+        engine.handle_input(SimTime::from_millis(999), Input::Timeout);
+        assert_eq!(drain(&mut engine), vec![Output::Timeout(SimTime::from_secs(1))]);
+        engine.handle_input(SimTime::from_secs(1), Input::Timeout);
+        let sample = Sample { at: SimTime::from_secs(1), events_processed: 1 };
+        assert_eq!(drain(&mut engine), vec![Output::Metrics(sample), Output::Timeout(SimTime::from_secs(2))]);
+    }
+
+    #[test]
+    fn a_late_wakeup_fires_every_missed_timer_at_its_own_time() {
+        let mut engine = Engine::new(EngineConfig::with_seed(Seed(1)));
+        engine.handle_input(SimTime::from_millis(3_500), Input::Timeout);
+        let samples: Vec<_> = drain(&mut engine)
+            .into_iter()
+            .filter_map(|o| match o {
+                Output::Metrics(s) => Some((s.at.as_millis(), s.events_processed)),
+                Output::Timeout(_) => None,
+            })
+            .collect();
+        assert_eq!(samples, vec![(1_000, 1), (2_000, 2), (3_000, 3)]);
+        assert_eq!(engine.now(), SimTime::from_millis(3_500));
+    }
+
+    #[test]
+    fn the_sample_interval_is_a_setting() {
+        let config = EngineConfig { seed: Seed(1), sample_interval: SimDuration::from_millis(250) };
+        let mut engine = Engine::new(config);
+        assert_eq!(engine.poll_timeout(), SimTime::from_millis(250));
+        let zero = EngineConfig { seed: Seed(1), sample_interval: SimDuration::ZERO };
+        assert_eq!(Engine::new(zero).poll_timeout(), SimTime::from_micros(1));
+    }
+
+    #[test]
+    fn snapshot_reports_time_seed_and_counters() {
+        let mut engine = Engine::new(EngineConfig::with_seed(Seed(99)));
+        engine.handle_input(SimTime::from_secs(5), Input::Timeout);
+        drain(&mut engine);
+        let snap = engine.snapshot();
+        assert_eq!((snap.now, snap.seed, snap.events_processed), (SimTime::from_secs(5), Seed(99), 5));
+        assert_eq!(snap.timers_pending, 1);
+    }
+}

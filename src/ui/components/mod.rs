@@ -1,0 +1,11 @@
+//! One component per file, each rendering one part of the page.
+
+pub mod controls;
+pub mod engine_panel;
+pub mod events_chart;
+pub mod header;
+pub mod lab_page;
+pub mod nav;
+pub mod notices;
+pub mod seed_form;
+pub mod worker_status;

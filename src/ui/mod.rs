@@ -1,0 +1,45 @@
+//! The browser UI (wasm32 only): a leptos app that renders worker snapshots and sends commands.
+//!
+//! Components are small and read through the [`EngineHandle`] context; every number they show comes
+//! from a worker snapshot via `view_model`, and every change they make goes through the handle.
+
+mod bridge;
+pub mod canvas;
+mod components;
+mod url;
+
+pub use bridge::{use_engine, EngineHandle, UseEngineOptions, REPLY_TIMEOUT_MS};
+
+use components::{engine_panel::EnginePanel, header::Header, lab_page::LabPage, nav::Nav};
+use leptos::prelude::*;
+
+/// Mounts the app on the page's `<body>` (the `app` binary's entry point).
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+/// Mounts the app inside `parent` for as long as the page lives (for browser tests).
+pub fn mount_to(parent: web_sys::HtmlElement) {
+    leptos::mount::mount_to(parent, App).forget();
+}
+
+/// The whole app: header, lab navigation, the open lab and the engine panel.
+#[component]
+pub fn App() -> impl IntoView {
+    let start = url::read_state();
+    let engine = use_engine(UseEngineOptions { seed: start.seed, speed: start.speed });
+    provide_context(engine);
+    url::sync_run_to_address(engine);
+    let lab = url::use_lab();
+    view! {
+        <div class="shell">
+            <Header notices=start.errors />
+            <Nav lab=lab />
+            <div class="workspace">
+                <LabPage lab=lab />
+                <EnginePanel />
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,89 @@
+//! The labs of the app: their names, addresses (URL hash) and what each says about itself.
+
+/// One lab, reached from the navigation bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lab {
+    /// Kinesis Data Streams.
+    Streams,
+    /// Amazon Data Firehose.
+    Firehose,
+    /// Kinesis Data Analytics.
+    Analytics,
+    /// Kinesis Video Streams with WebRTC.
+    Video,
+    /// Preset and saved scenarios.
+    Scenarios,
+}
+
+impl Lab {
+    /// Every lab, in navigation order.
+    pub const ALL: [Lab; 5] = [Lab::Streams, Lab::Firehose, Lab::Analytics, Lab::Video, Lab::Scenarios];
+
+    /// The name shown in the navigation bar.
+    pub fn title(self) -> &'static str {
+        match self {
+            Lab::Streams => "Streams",
+            Lab::Firehose => "Firehose",
+            Lab::Analytics => "Analytics",
+            Lab::Video => "Video",
+            Lab::Scenarios => "Scenarios",
+        }
+    }
+
+    /// The URL hash that opens this lab, without `#`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Lab::Streams => "streams",
+            Lab::Firehose => "firehose",
+            Lab::Analytics => "analytics",
+            Lab::Video => "video",
+            Lab::Scenarios => "scenarios",
+        }
+    }
+
+    /// The lab a URL hash names (`#video`, `video`, `#/video`); unknown or empty hashes open Streams.
+    pub fn from_hash(hash: &str) -> Lab {
+        let slug = hash.trim_start_matches('#').trim_start_matches('/');
+        Lab::ALL.into_iter().find(|lab| lab.slug().eq_ignore_ascii_case(slug)).unwrap_or(Lab::Streams)
+    }
+
+    /// One plain sentence on what the lab is and whether it is built yet.
+    pub fn status_sentence(self) -> &'static str {
+        match self {
+            Lab::Streams => "The Streams lab is not built yet: it will let you configure shards, partition keys and consumers of a Kinesis data stream and watch throttling and iterator age live.",
+            Lab::Firehose => "The Firehose lab is not built yet: it will show how buffer size and interval hints, transforms and destination failures shape what a delivery stream delivers.",
+            Lab::Analytics => "The Analytics lab is not built yet: it will run tumbling, sliding and session windows over event time so you can watch watermarks close them.",
+            Lab::Video => "The Video lab is not built yet: it will connect your webcam to a real WebRTC peer through a simulated Kinesis Video Streams signaling channel.",
+            Lab::Scenarios => "The Scenarios lab is not built yet: it will load the book's preset pipelines and your own scenario files and fast-forward them through a day in seconds.",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_round_trip() {
+        for lab in Lab::ALL {
+            assert_eq!(Lab::from_hash(&format!("#{}", lab.slug())), lab);
+            assert_eq!(Lab::from_hash(&format!("#/{}", lab.slug().to_uppercase())), lab);
+        }
+    }
+
+    #[test]
+    fn unknown_hashes_open_streams() {
+        for hash in ["", "#", "#nope", "#streams/extra"] {
+            assert_eq!(Lab::from_hash(hash), Lab::Streams, "{hash}");
+        }
+    }
+
+    #[test]
+    fn every_lab_says_plainly_whether_it_is_built() {
+        for lab in Lab::ALL {
+            let s = lab.status_sentence();
+            assert!(s.starts_with(&format!("The {} lab is not built yet", lab.title())), "{s}");
+            assert_eq!(s.matches(". ").count(), 0, "one sentence: {s}");
+        }
+    }
+}

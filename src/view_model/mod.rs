@@ -1,0 +1,10 @@
+//! Pure derivations from snapshots to what the UI shows: chart series, labels, rows, URL state.
+//!
+//! Everything here is plain Rust with native tests; UI components only read these results.
+
+pub mod engine_rows;
+pub mod format;
+pub mod labs;
+pub mod series;
+pub mod status;
+pub mod url;

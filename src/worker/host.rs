@@ -1,0 +1,47 @@
+//! The worker's JS glue: receive JSON messages, hand them to the [`Session`], post the replies.
+
+use super::session::Session;
+use crate::engine::rng::Seed;
+use crate::protocol::{FromWorker, Speed, ToWorker, PROTOCOL_VERSION};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+/// Installs the message handler and announces `Ready`; the worker then lives until terminated.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        post(&FromWorker::Panicked { message: info.to_string() });
+    }));
+    let session = RefCell::new(Session::new(Seed::default(), Speed::default()));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let text = ev.data().as_string().unwrap_or_default();
+        let reply = match serde_json::from_str::<ToWorker>(&text) {
+            Ok(msg) => session.borrow_mut().handle(msg, wall_us()),
+            Err(err) => FromWorker::Error { message: format!("the worker could not read a message ({err}): {text}") },
+        };
+        post(&reply);
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler must live as long as the worker itself.
+    on_message.forget();
+    post(&FromWorker::Ready { version: PROTOCOL_VERSION });
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(msg: &FromWorker) {
+    let text = serde_json::to_string(msg).expect("protocol types always serialise");
+    // Posting a string cannot fail with a DataCloneError; ignore the impossible.
+    let _ = scope().post_message(&JsValue::from_str(&text));
+}
+
+/// Wall time in whole microseconds since the worker started: the only clock read in the worker.
+#[allow(clippy::disallowed_methods)]
+fn wall_us() -> u64 {
+    let ms = scope().performance().map_or(0.0, |p| p.now());
+    (ms * 1_000.0) as u64
+}

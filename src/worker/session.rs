@@ -1,0 +1,154 @@
+//! What the worker does with each message, as plain Rust: natively testable, no JS.
+//!
+//! A session owns one [`Runner`] and one [`Pacer`]. Each [`ToWorker`] message, together with the wall
+//! clock reading at its arrival, produces exactly one [`FromWorker`] reply. A message that cannot be
+//! honoured (stepping while playing) is answered with an error and changes nothing.
+
+use super::clock::Pacer;
+use crate::engine::metrics::Sample;
+use crate::engine::rng::Seed;
+use crate::engine::runner::{RunOutcome, Runner};
+use crate::engine::{Engine, EngineConfig, Output};
+use crate::protocol::{FromWorker, HostSnapshot, Speed, ToWorker};
+
+/// The most engine wake-ups one tick may process, so a busy stretch cannot freeze the worker
+/// (the engine then runs slower than asked, and the snapshot says so with `behind`).
+pub const TICK_STEPS_MAX: u64 = 200_000;
+
+/// One run hosted by the worker.
+#[derive(Debug)]
+pub struct Session {
+    runner: Runner,
+    pacer: Pacer,
+    behind: bool,
+    /// Samples taken since the last reply.
+    samples: Vec<Sample>,
+}
+
+impl Session {
+    /// A paused run from time zero.
+    pub fn new(seed: Seed, speed: Speed) -> Self {
+        Session { runner: new_runner(seed), pacer: Pacer::new(speed), behind: false, samples: Vec::new() }
+    }
+
+    /// Handles one message that arrived when the wall clock read `wall_us`.
+    pub fn handle(&mut self, msg: ToWorker, wall_us: u64) -> FromWorker {
+        match msg {
+            ToWorker::Reset { seed } => {
+                self.runner = new_runner(seed);
+                self.pacer.pause();
+                self.behind = false;
+                self.samples.clear();
+            }
+            ToWorker::Play => self.pacer.play(wall_us),
+            ToWorker::Pause => {
+                self.tick(wall_us);
+                self.pacer.pause();
+            }
+            ToWorker::SetSpeed { speed } => self.pacer.set_speed(speed, wall_us),
+            ToWorker::Step if self.pacer.playing() => {
+                return FromWorker::Error { message: "Step works while paused: pause the run first.".into() };
+            }
+            ToWorker::Step => {
+                let samples = &mut self.samples;
+                self.runner.step(&mut |o| keep_sample(samples, o));
+            }
+            ToWorker::Tick => self.tick(wall_us),
+        }
+        FromWorker::Snapshot(self.snapshot())
+    }
+
+    /// The current state, as the UI sees it, handing over the samples taken since the last call.
+    pub fn snapshot(&mut self) -> HostSnapshot {
+        HostSnapshot {
+            engine: self.runner.engine_mut().snapshot(),
+            playing: self.pacer.playing(),
+            speed: self.pacer.speed(),
+            behind: self.behind,
+            samples: std::mem::take(&mut self.samples),
+        }
+    }
+
+    fn tick(&mut self, wall_us: u64) {
+        let target = self.runner.now() + self.pacer.advance(wall_us);
+        let samples = &mut self.samples;
+        let outcome = self.runner.run_until(target, TICK_STEPS_MAX, &mut |o| keep_sample(samples, o));
+        self.behind = outcome == RunOutcome::StepLimit;
+    }
+}
+
+fn keep_sample(samples: &mut Vec<Sample>, output: Output) {
+    if let Output::Metrics(sample) = output {
+        samples.push(sample);
+    }
+}
+
+fn new_runner(seed: Seed) -> Runner {
+    Runner::new(Engine::new(EngineConfig::with_seed(seed)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::time::SimTime;
+
+    fn snap(reply: FromWorker) -> HostSnapshot {
+        match reply {
+            FromWorker::Snapshot(s) => s,
+            other => panic!("expected a snapshot, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn play_then_ticks_follow_the_wall_clock_at_speed() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        assert!(snap(s.handle(ToWorker::Play, 0)).playing);
+        let after = snap(s.handle(ToWorker::Tick, 16_000));
+        assert_eq!(after.engine.now, SimTime::from_secs(16));
+        assert_eq!(after.engine.events_processed, 16);
+        assert!(!after.behind);
+        let times: Vec<u64> = after.samples.iter().map(|s| s.at.as_millis() / 1_000).collect();
+        assert_eq!(times, (1..=16).collect::<Vec<_>>(), "every sample since the last reply, once");
+        assert!(snap(s.handle(ToWorker::Tick, 16_500)).samples.is_empty());
+    }
+
+    #[test]
+    fn pause_accounts_for_time_up_to_the_pause() {
+        let mut s = Session::new(Seed(1), Speed::REAL_TIME);
+        s.handle(ToWorker::Play, 0);
+        let paused = snap(s.handle(ToWorker::Pause, 100_000));
+        assert_eq!((paused.playing, paused.engine.now), (false, SimTime::from_millis(100)));
+        assert_eq!(snap(s.handle(ToWorker::Tick, 900_000)).engine.now, SimTime::from_millis(100));
+    }
+
+    #[test]
+    fn step_jumps_to_the_next_event_only_while_paused() {
+        let mut s = Session::new(Seed(1), Speed::REAL_TIME);
+        let stepped = snap(s.handle(ToWorker::Step, 0));
+        assert_eq!(stepped.engine.now, SimTime::from_secs(1));
+        assert_eq!(stepped.samples.len(), 1);
+        s.handle(ToWorker::Play, 0);
+        let FromWorker::Error { message } = s.handle(ToWorker::Step, 0) else { panic!("step while playing must fail") };
+        assert!(message.contains("pause"));
+        assert_eq!(s.snapshot().engine.now, SimTime::from_secs(1), "a refused step changes nothing");
+    }
+
+    #[test]
+    fn reset_starts_over_paused_with_the_new_seed() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        s.handle(ToWorker::Play, 0);
+        s.handle(ToWorker::Tick, 100_000);
+        let fresh = snap(s.handle(ToWorker::Reset { seed: Seed(5) }, 200_000));
+        assert_eq!((fresh.engine.now, fresh.engine.seed, fresh.playing), (SimTime::ZERO, Seed(5), false));
+        assert_eq!(fresh.speed, Speed::MAX, "reset keeps the speed");
+    }
+
+    #[test]
+    fn set_speed_changes_the_rate() {
+        let mut s = Session::new(Seed(1), Speed::REAL_TIME);
+        s.handle(ToWorker::Play, 0);
+        let fast = snap(s.handle(ToWorker::SetSpeed { speed: Speed::MAX }, 0));
+        assert_eq!(fast.speed, Speed::MAX);
+        assert_eq!(snap(s.handle(ToWorker::Tick, 1_000)).engine.now, SimTime::from_secs(1));
+    }
+}

@@ -1,0 +1,164 @@
+// End-to-end test of the lab shell in headless Chromium (playwright-core driving Debian's /usr/bin/chromium)
+// against the release build in dist/. Usage: node tests/e2e/shell.mjs [url]  (default: serve dist/ itself)
+//
+// Checks what a person sees: the page loads, the worker is Ready within 3 s, Play advances simulated time
+// and redraws the chart, Pause holds it, Step jumps to the next event, the labs navigate, a bad seed is
+// refused and a good one resets the run, a crashed worker is reported and restarted, and no console or
+// page errors occur in normal use. Saves screenshots to target/e2e/.
+import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { serveDist } from './serve-dist.mjs';
+
+const OUT = 'target/e2e';
+const READY_WITHIN_MS = 3000;
+
+const results = [];
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`e2e: ok   ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    results.push({ name, ok: false });
+    console.log(`e2e: FAIL ${name}\n      ${String(err?.message ?? err).split('\n').join('\n      ')}`);
+  }
+}
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+/** Parses the header clock (`mm:ss.mmm`, `h:mm:ss.mmm`) into milliseconds. */
+function clockMs(text) {
+  const m = text.trim().match(/^(?:(\d+):)?(\d{2}):(\d{2})\.(\d{3})$/);
+  assert(m, `the clock shows '${text}', not a time`);
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]);
+}
+
+await mkdir(OUT, { recursive: true });
+const server = process.argv[2] ? null : await serveDist('dist');
+const url = process.argv[2] ?? server.url;
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
+const problems = [];
+let expectingCrash = false;
+page.on('console', (msg) => { if (msg.type() === 'error' && !expectingCrash) problems.push(`console: ${msg.text()}`); });
+page.on('pageerror', (err) => { if (!expectingCrash) problems.push(`page error: ${err.message}`); });
+
+const text = (sel) => page.locator(sel).innerText();
+const canvasPixels = () => page.evaluate(() => document.querySelector('#events-chart').toDataURL());
+
+try {
+  let loadedAt = 0;
+  await check('the page loads with the shell', async () => {
+    const response = await page.goto(url, { waitUntil: 'load' });
+    loadedAt = Date.now();
+    assert(response.ok(), `HTTP ${response.status()}`);
+    await page.locator('header .brand-name').waitFor({ timeout: 5000 });
+    for (const lab of ['streams', 'firehose', 'analytics', 'video', 'scenarios']) {
+      assert(await page.locator(`#nav-${lab}`).count() === 1, `no navigation link for ${lab}`);
+    }
+  });
+
+  await check(`the worker is Ready within ${READY_WITHIN_MS / 1000} s`, async () => {
+    await page.waitForFunction(() => document.querySelector('#worker-status')?.textContent.startsWith('worker ready'),
+      null, { timeout: Math.max(1, READY_WITHIN_MS - (Date.now() - loadedAt)) });
+    await page.waitForFunction(() => document.querySelector('#sim-time')?.textContent === '00:00.000', null, { timeout: 2000 });
+  });
+
+  await check('Play advances simulated time and redraws the chart', async () => {
+    const before = await canvasPixels();
+    await page.selectOption('#speed', '1000'); // ×100
+    await page.click('#play');
+    await page.waitForFunction(() => {
+      const t = document.querySelector('#sim-time')?.textContent ?? '';
+      return /^00:0[3-9]|^00:[1-5]\d|^\d+:\d{2}:/.test(t) || /^0[1-9]:/.test(t);
+    }, null, { timeout: 5000 });
+    await page.waitForTimeout(200); // the chart redraws on the next animation frame
+    const after = await canvasPixels();
+    assert(after !== before, 'the canvas did not change');
+    const rows = await text('#engine-rows');
+    assert(/Events processed\s+[1-9]/.test(rows), `no events counted: ${rows}`);
+    assert(/playing at ×100/.test(rows), `playback row: ${rows}`);
+    await page.screenshot({ path: `${OUT}/shell.png` });
+  });
+
+  await check('Pause holds simulated time and Step jumps to the next event', async () => {
+    await page.click('#play'); // now labelled Pause
+    await page.waitForFunction(() => document.querySelector('#play')?.textContent === 'Play', null, { timeout: 2000 });
+    const held = clockMs(await text('#sim-time'));
+    await page.waitForTimeout(400);
+    assert(clockMs(await text('#sim-time')) === held, 'time moved while paused');
+    await page.click('#step');
+    const next = Math.floor(held / 1000) * 1000 + 1000; // samples fire on whole seconds
+    await page.waitForFunction((want) => {
+      const m = document.querySelector('#sim-time').textContent.match(/(\d{2}):(\d{2})\.(\d{3})$/);
+      return m && (Number(m[1]) * 60 + Number(m[2])) * 1000 + Number(m[3]) === want;
+    }, next, { timeout: 2000 });
+  });
+
+  await check('the labs navigate and each says plainly it is not built yet', async () => {
+    await page.click('#nav-video');
+    await page.waitForFunction(() => document.querySelector('#lab-page h1')?.textContent === 'Video');
+    assert((await text('#lab-page p')).startsWith('The Video lab is not built yet'), 'video sentence');
+    assert(page.url().endsWith('#video'), `address: ${page.url()}`);
+    await page.click('#nav-streams');
+    await page.waitForFunction(() => document.querySelector('#lab-page h1')?.textContent === 'Streams');
+  });
+
+  await check('a bad seed is refused and a good one resets the run', async () => {
+    const held = await text('#sim-time');
+    await page.fill('#seed', 'abc');
+    await page.click('#reset');
+    await page.waitForFunction(() => document.querySelector('#seed-error')?.textContent.includes('not a whole number'));
+    assert(await text('#sim-time') === held, 'a refused seed changed the run');
+    await page.fill('#seed', '42');
+    await page.click('#reset');
+    await page.waitForFunction(() => document.querySelector('#sim-time')?.textContent === '00:00.000', null, { timeout: 2000 });
+    assert((await text('#seed-error')) === '', 'the error stays after a good seed');
+    assert(/[?&]seed=42(&|$)/.test(page.url()), `the address does not carry the seed: ${page.url()}`);
+    assert(/Seed\s+42/.test(await text('#engine-rows')), 'the engine does not report seed 42');
+  });
+
+  await check('no console errors or page errors in normal use', async () => {
+    assert(problems.length === 0, problems.join('\n'));
+  });
+
+  await check('a crashed worker is reported and can be restarted', async () => {
+    expectingCrash = true;
+    const [worker] = page.workers();
+    assert(worker, 'no worker found');
+    await worker.evaluate(() => setTimeout(() => { throw new Error('injected failure'); }, 0));
+    await page.waitForFunction(() => document.querySelector('#worker-status')?.textContent.startsWith('worker crashed'), null, { timeout: 3000 });
+    assert((await text('#worker-status')).includes('injected failure'), `status: ${await text('#worker-status')}`);
+    assert((await text('.engine-panel')).includes('these are the last numbers it reported'), 'stale numbers are not marked');
+    await page.screenshot({ path: `${OUT}/crashed.png` });
+    await page.click('#restart');
+    await page.waitForFunction(() => document.querySelector('#worker-status')?.textContent.startsWith('worker ready'), null, { timeout: 3000 });
+    await page.waitForFunction(() => document.querySelector('#sim-time')?.textContent === '00:00.000', null, { timeout: 2000 });
+    assert(/Seed\s+42/.test(await text('#engine-rows')), 'the restarted run lost its seed');
+    expectingCrash = false;
+  });
+
+  await check('a bad address is explained and ignored', async () => {
+    await page.goto(new URL('?seed=-1&speed=5000#firehose', url).href, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.querySelector('#notices')?.textContent.includes("seed '-1'"), null, { timeout: 3000 });
+    assert((await text('#notices')).includes("speed '5000'"), 'speed notice');
+    await page.waitForFunction(() => document.querySelector('#worker-status')?.textContent.startsWith('worker ready'), null, { timeout: 3000 });
+    assert(/Seed\s+1\b/.test(await text('#engine-rows')), 'the default seed did not stand in');
+    assert((await text('#lab-page h1')) === 'Firehose', 'the hash did not open Firehose');
+    await page.screenshot({ path: `${OUT}/notices.png` });
+  });
+} finally {
+  await browser.close();
+  await server?.close();
+}
+
+const failed = results.filter((r) => !r.ok).length;
+console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
