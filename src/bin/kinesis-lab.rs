@@ -77,7 +77,7 @@ mod cli {
             return Err(e);
         }
         debug_assert_eq!(outcome, RunOutcome::Reached);
-        let snapshot = serde_json::to_string(&runner.engine_mut().snapshot()).expect("snapshots always serialise");
+        let snapshot = serde_json::to_string(&runner.engine().snapshot()).expect("snapshots always serialise");
         writeln!(out, "{{\"snapshot\":{snapshot}}}")?;
         out.flush()
     }

@@ -110,7 +110,7 @@ impl Engine {
     }
 
     /// When the engine next needs `Input::Timeout`, without draining anything (`SimTime::MAX`: never).
-    pub fn poll_timeout(&mut self) -> SimTime {
+    pub fn poll_timeout(&self) -> SimTime {
         self.timers.next_time()
     }
 
@@ -120,7 +120,7 @@ impl Engine {
     }
 
     /// A serde view of the engine for the UI.
-    pub fn snapshot(&mut self) -> Snapshot {
+    pub fn snapshot(&self) -> Snapshot {
         let next = self.timers.next_time();
         Snapshot {
             now: self.now,
@@ -198,7 +198,7 @@ mod tests {
     #[test]
     fn the_sample_interval_is_a_setting() {
         let config = EngineConfig { seed: Seed(1), sample_interval: SimDuration::from_millis(250) };
-        let mut engine = Engine::new(config);
+        let engine = Engine::new(config);
         assert_eq!(engine.poll_timeout(), SimTime::from_millis(250));
         let zero = EngineConfig { seed: Seed(1), sample_interval: SimDuration::ZERO };
         assert_eq!(Engine::new(zero).poll_timeout(), SimTime::from_micros(1));

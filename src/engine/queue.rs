@@ -4,7 +4,8 @@
 //! an iterator expiring) is a timer here, keyed by what it means. Timers pop in order of time; timers
 //! due at the same instant pop in the order they were scheduled (a per-queue sequence number breaks
 //! the tie), so a run never depends on heap internals. Cancelled timers are forgotten lazily: they
-//! stay in the heap until they reach the top and are skipped there.
+//! stay in the heap until they reach the top, where every mutation drops them, so the top of the heap
+//! is always a pending timer and peeking needs no mutation.
 
 use super::time::SimTime;
 use std::cmp::Ordering;
@@ -46,21 +47,24 @@ impl<K> TimerQueue<K> {
 
     /// Cancels a timer; returns whether it was still pending.
     pub fn cancel(&mut self, id: TimerId) -> bool {
-        self.pending.remove(&id.0)
+        let was_pending = self.pending.remove(&id.0);
+        self.drop_cancelled_top();
+        was_pending
     }
 
     /// The time of the earliest pending timer, or `SimTime::MAX` when none is pending.
-    pub fn next_time(&mut self) -> SimTime {
-        self.peek_pending().unwrap_or(SimTime::MAX)
+    pub fn next_time(&self) -> SimTime {
+        self.heap.peek().map_or(SimTime::MAX, |top| top.at)
     }
 
     /// Removes and returns the earliest pending timer if it is due at or before `now`.
     pub fn pop_due(&mut self, now: SimTime) -> Option<(SimTime, K)> {
-        if self.peek_pending()? > now {
+        if self.heap.peek()?.at > now {
             return None;
         }
-        let entry = self.heap.pop().expect("peek_pending() found a pending entry at the top");
+        let entry = self.heap.pop().expect("peek() just found an entry");
         self.pending.remove(&entry.seq);
+        self.drop_cancelled_top();
         Some((entry.at, entry.key))
     }
 
@@ -74,15 +78,11 @@ impl<K> TimerQueue<K> {
         self.pending.is_empty()
     }
 
-    /// The time of the earliest pending timer, dropping cancelled entries that sit above it.
-    fn peek_pending(&mut self) -> Option<SimTime> {
-        while let Some(top) = self.heap.peek() {
-            if self.pending.contains(&top.seq) {
-                return Some(top.at);
-            }
+    /// Restores the invariant that the top of the heap, if any, is pending.
+    fn drop_cancelled_top(&mut self) {
+        while self.heap.peek().is_some_and(|top| !self.pending.contains(&top.seq)) {
             self.heap.pop();
         }
-        None
     }
 }
 

@@ -29,8 +29,8 @@ impl Runner {
     }
 
     /// The engine, for snapshots.
-    pub fn engine_mut(&mut self) -> &mut Engine {
-        &mut self.engine
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// The simulated time reached so far.
@@ -103,7 +103,7 @@ mod tests {
         assert_eq!(outcome, RunOutcome::StepLimit);
         assert_eq!(r.now(), SimTime::from_secs(3));
         assert_eq!(r.run_until(SimTime::from_secs(10), 100, &mut |_| {}), RunOutcome::Reached);
-        assert_eq!(r.engine_mut().snapshot().events_processed, 10);
+        assert_eq!(r.engine().snapshot().events_processed, 10);
     }
 
     #[test]

@@ -61,7 +61,7 @@ impl Session {
     /// The current state, as the UI sees it, handing over the samples taken since the last call.
     pub fn snapshot(&mut self) -> HostSnapshot {
         HostSnapshot {
-            engine: self.runner.engine_mut().snapshot(),
+            engine: self.runner.engine().snapshot(),
             playing: self.pacer.playing(),
             speed: self.pacer.speed(),
             behind: self.behind,
