@@ -2,9 +2,9 @@
 # there, so a second run starts at once. Everything comes from crates.io, npm or Debian; Trunk never
 # downloads anything (Trunk.toml: offline = true, tools pinned and found on PATH).
 #
-#   setup_begin   toolchain, then (in the background) the cargo-built tools, then apt, npm, cargo fetch
-#   setup_finish  waits for the cargo-built tools
-# The split lets scripts/test run the native checks while trunk (≈14 min, mostly one core) builds.
+#   setup_begin          toolchain, then (in the background) the cargo-built tools, then apt, npm, cargo fetch
+#   wait_tool NAME       waits for one cargo-built tool (trunk or wasm-bindgen) and checks its version
+# The split lets scripts/test run other checks while trunk (≈14 min, mostly on one core) builds.
 
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,7 +15,7 @@ mkdir -p "$LOGS"
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION="$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock)"
-INSTALL_PIDS=()
+declare -A INSTALL_PIDS=()
 
 log() { printf '[setup] %s\n' "$*"; }
 
@@ -46,13 +46,13 @@ start_cargo_tools() {
   if ! has_version trunk "$TRUNK_VERSION"; then
     log "building trunk $TRUNK_VERSION in the background (about 14 min on 2 cores, once): $LOGS/install-trunk.log"
     cargo install --locked "trunk@$TRUNK_VERSION" >"$LOGS/install-trunk.log" 2>&1 &
-    INSTALL_PIDS+=($!)
+    INSTALL_PIDS[trunk]=$!
   fi
   if ! has_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
     # Not --locked: its lockfile names a webpki-roots release the reachable index lacks.
     log "building wasm-bindgen-cli $WASM_BINDGEN_VERSION in the background (about 4 min, once): $LOGS/install-wasm-bindgen.log"
     cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >"$LOGS/install-wasm-bindgen.log" 2>&1 &
-    INSTALL_PIDS+=($!)
+    INSTALL_PIDS[wasm-bindgen]=$!
   fi
 }
 
@@ -88,17 +88,23 @@ setup_begin() {
   cargo fetch --locked -q   # Trunk's offline mode passes --offline to cargo
 }
 
-setup_finish() {
-  local failed=0 pid
-  [ ${#INSTALL_PIDS[@]} -gt 0 ] && log "waiting for the cargo-built tools"
-  for pid in "${INSTALL_PIDS[@]}"; do wait "$pid" || failed=1; done
-  INSTALL_PIDS=()
-  if [ $failed -ne 0 ]; then
-    tail -n 25 "$LOGS"/install-*.log
-    log "a cargo install failed (logs above)"
-    return 1
+wait_tool() {
+  local name="$1" version
+  case "$name" in
+    trunk) version="$TRUNK_VERSION" ;;
+    wasm-bindgen) version="$WASM_BINDGEN_VERSION" ;;
+    *) log "unknown tool $name"; return 1 ;;
+  esac
+  if [ -n "${INSTALL_PIDS[$name]:-}" ]; then
+    log "waiting for $name to finish building"
+    if ! wait "${INSTALL_PIDS[$name]}"; then
+      tail -n 25 "$LOGS/install-$name.log"
+      log "cargo install of $name failed (log above)"
+      return 1
+    fi
+    unset "INSTALL_PIDS[$name]"
   fi
-  has_version trunk "$TRUNK_VERSION" && has_version wasm-bindgen "$WASM_BINDGEN_VERSION" \
-    && wasm-opt --version | grep -q 'version_132' \
-    || { log "a pinned tool is missing or has the wrong version"; return 1; }
+  has_version "$name" "$version" || { log "$name $version is not on PATH"; return 1; }
+  # Trunk's release builds also need wasm-opt at the pinned version (npm binaryen 132).
+  [ "$name" != trunk ] || wasm-opt --version | grep -q 'version_132' || { log "wasm-opt version_132 is not on PATH"; return 1; }
 }
