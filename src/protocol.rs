@@ -107,6 +107,14 @@ impl Speed {
     pub fn tenths(self) -> u32 {
         self.0
     }
+
+    /// The multiplier as a plain decimal, as written in a URL: `0.1`, `2.5`, `1000`.
+    pub fn decimal(self) -> String {
+        match self.0 % 10 {
+            0 => format!("{}", self.0 / 10),
+            tenth => format!("{}.{tenth}", self.0 / 10),
+        }
+    }
 }
 
 impl Default for Speed {
@@ -118,10 +126,7 @@ impl Default for Speed {
 /// `×0.1`, `×1`, `×2.5`, `×1000`.
 impl fmt::Display for Speed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 % 10 {
-            0 => write!(f, "×{}", self.0 / 10),
-            tenth => write!(f, "×{}.{tenth}", self.0 / 10),
-        }
+        write!(f, "×{}", self.decimal())
     }
 }
 

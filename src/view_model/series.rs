@@ -68,11 +68,6 @@ impl Series {
         self.points().map(|(_, y)| y).reduce(f64::max)
     }
 
-    /// True when nothing has been observed.
-    pub fn is_empty(&self) -> bool {
-        self.newest.is_none()
-    }
-
     fn halve(&mut self) {
         let mut i = 0;
         self.kept.retain(|_| {
@@ -123,7 +118,7 @@ mod tests {
     #[test]
     fn empty_series_has_no_points() {
         let s = Series::default();
-        assert!(s.is_empty());
+        assert_eq!(s.newest(), None);
         assert_eq!(s.points().count(), 0);
         assert_eq!(s.y_max(), None);
     }

@@ -40,11 +40,7 @@ pub fn parse_query(query: &str) -> UrlState {
 
 /// The query string for a seed and speed: `?seed=42&speed=2.5`.
 pub fn to_query(seed: Seed, speed: Speed) -> String {
-    let tenths = speed.tenths();
-    match tenths % 10 {
-        0 => format!("?seed={seed}&speed={}", tenths / 10),
-        t => format!("?seed={seed}&speed={}.{t}", tenths / 10),
-    }
+    format!("?seed={seed}&speed={}", speed.decimal())
 }
 
 /// A seed as typed by a person: a whole number from 0 to 18446744073709551615.
