@@ -22,6 +22,7 @@
 //! metrics sampler. The AWS services (Kinesis Data Streams first) add their commands as `Input`
 //! variants and their timers as `TimerKey` variants when they land.
 
+pub mod kds;
 pub mod metrics;
 pub mod queue;
 pub mod rng;

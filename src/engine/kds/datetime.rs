@@ -1,0 +1,50 @@
+//! Dates as AWS writes them in messages and responses.
+
+/// `Thu Jan 22 01:22:02 UTC 2015`: the Java `Date.toString` form in ExpiredIterator messages.
+pub fn java_utc(epoch_ms: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let secs = epoch_ms / 1_000;
+    let days = secs / 86_400;
+    let (year, month, day) = civil_from_days(days as i64);
+    let (h, m, s) = (secs / 3_600 % 24, secs / 60 % 60, secs % 60);
+    let weekday = DAYS[(days % 7) as usize];
+    format!("{weekday} {} {day:02} {h:02}:{m:02}:{s:02} UTC {year}", MONTHS[(month - 1) as usize])
+}
+
+/// Epoch seconds with millisecond fraction, as the JSON protocol carries timestamps.
+pub fn epoch_seconds(epoch_ms: u64) -> f64 {
+    epoch_ms as f64 / 1_000.0
+}
+
+/// (year, month 1–12, day 1–31) of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_dates_read_like_aws_messages() {
+        assert_eq!(java_utc(0), "Thu Jan 01 00:00:00 UTC 1970");
+        assert_eq!(java_utc(1_421_889_722_000), "Thu Jan 22 01:22:02 UTC 2015");
+        assert_eq!(java_utc(1_700_000_000_000), "Tue Nov 14 22:13:20 UTC 2023");
+        assert_eq!(java_utc(951_782_400_000), "Tue Feb 29 00:00:00 UTC 2000");
+    }
+
+    #[test]
+    fn timestamps_are_fractional_seconds() {
+        assert_eq!(epoch_seconds(1_441_215_410_867), 1_441_215_410.867);
+    }
+}
