@@ -16,6 +16,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod charts;
 pub mod engine;
 pub mod protocol;

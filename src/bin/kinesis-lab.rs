@@ -3,12 +3,15 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use clap::{Parser, Subcommand};
+    use kinesis_lab::api::replay::Replay;
+    use kinesis_lab::engine::kds::settings::KdsSettings;
     use kinesis_lab::engine::metrics::SAMPLE_INTERVAL_DEFAULT;
     use kinesis_lab::engine::rng::Seed;
     use kinesis_lab::engine::runner::{RunOutcome, Runner};
     use kinesis_lab::engine::time::{SimDuration, SimTime};
     use kinesis_lab::engine::{Engine, EngineConfig, Output};
-    use std::io::{self, BufWriter, Write};
+    use std::io::{self, BufRead, BufWriter, Write};
+    use std::path::PathBuf;
     use std::process::ExitCode;
 
     /// Kinesis Lab: a faithful simulation of the Amazon Kinesis family, on the command line.
@@ -21,6 +24,29 @@ mod cli {
 
     #[derive(Subcommand)]
     enum Command {
+        /// Replay AWS requests, one JSON object per stdin line, against a fresh simulated account.
+        ///
+        /// Each line: {"at_ms": <simulated ms since start, non-decreasing>, "service": "kinesis",
+        /// "action": "<AWS action>", "input": {<request body; Data in base64>}}. Each line gets exactly
+        /// one stdout line: {"at_ms", "action", "output": {…}} or {"at_ms", "action", "error":
+        /// {"__type", "message"}}. Bad lines get an error line and the replay goes on.
+        Api {
+            /// The seed every random choice descends from.
+            #[arg(long, default_value_t = 1)]
+            seed: u64,
+            /// The 12-digit account id in ARNs and messages.
+            #[arg(long)]
+            account: Option<String>,
+            /// The region in ARNs and messages.
+            #[arg(long)]
+            region: Option<String>,
+            /// The wall clock at simulated time zero, in epoch milliseconds.
+            #[arg(long)]
+            epoch_ms: Option<u64>,
+            /// A JSON file of account settings (durations, quotas, the spec's [M] facts); flags override it.
+            #[arg(long)]
+            settings: Option<PathBuf>,
+        },
         /// Run the engine headless through simulated time and print its metric samples as JSON lines.
         ///
         /// Times are microseconds of simulated time. The last line is the engine's final snapshot.
@@ -41,6 +67,9 @@ mod cli {
     pub fn main() -> ExitCode {
         let cli = Cli::parse();
         let result = match cli.command {
+            Command::Api { seed, account, region, epoch_ms, settings } => {
+                api(seed, account, region, epoch_ms, settings)
+            }
             Command::Run { seed, until, sample_interval } => run(seed, until, sample_interval),
         };
         match result {
@@ -54,11 +83,41 @@ mod cli {
         }
     }
 
+    fn api(
+        seed: u64,
+        account: Option<String>,
+        region: Option<String>,
+        epoch_ms: Option<u64>,
+        settings: Option<PathBuf>,
+    ) -> io::Result<()> {
+        let invalid = |text: String| io::Error::new(io::ErrorKind::InvalidInput, text);
+        let mut kds = match settings {
+            None => KdsSettings::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+                serde_json::from_str(&text).map_err(|e| invalid(format!("{}: {e}", path.display())))?
+            }
+        };
+        kds.account_id = account.unwrap_or(kds.account_id);
+        kds.region = region.unwrap_or(kds.region);
+        kds.epoch_ms = epoch_ms.unwrap_or(kds.epoch_ms);
+        if let Some(problem) = kds.problem() {
+            return Err(invalid(problem));
+        }
+        let config = EngineConfig { kds, ..EngineConfig::with_seed(Seed(seed)) };
+        let mut replay = Replay::new(config);
+        let mut out = BufWriter::new(io::stdout().lock());
+        for line in io::stdin().lock().lines() {
+            writeln!(out, "{}", replay.handle_line(&line?))?;
+        }
+        out.flush()
+    }
+
     fn run(seed: u64, until: SimDuration, sample_interval: SimDuration) -> io::Result<()> {
         if sample_interval.is_zero() {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "--sample-interval must be longer than zero"));
         }
-        let config = EngineConfig { seed: Seed(seed), sample_interval };
+        let config = EngineConfig { sample_interval, ..EngineConfig::with_seed(Seed(seed)) };
         let mut runner = Runner::new(Engine::new(config));
         let mut out = BufWriter::new(io::stdout().lock());
         let mut write_error = None;

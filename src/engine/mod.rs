@@ -18,9 +18,9 @@
 //!
 //! # What is here
 //!
-//! This is the skeleton every service plugs into: time, the seeded PRNG, the timer queue and the
-//! metrics sampler. The AWS services (Kinesis Data Streams first) add their commands as `Input`
-//! variants and their timers as `TimerKey` variants when they land.
+//! Time, the seeded PRNG, the timer queue, the metrics sampler, and the services: Kinesis Data
+//! Streams ([`kds`]) so far. A command is an AWS request; its reply is the action's output or the
+//! AWS error. Due timers always fire before a command at the same instant.
 
 pub mod kds;
 pub mod metrics;
@@ -30,6 +30,9 @@ pub mod runner;
 pub mod snapshot;
 pub mod time;
 
+use kds::error::KdsError;
+use kds::settings::KdsSettings;
+use kds::{KdsRequest, KdsResponse, KdsService};
 use metrics::{Sample, SAMPLE_INTERVAL_DEFAULT};
 use queue::TimerQueue;
 use rng::Seed;
@@ -38,15 +41,60 @@ use std::collections::VecDeque;
 use time::{SimDuration, SimTime};
 
 /// Everything that can happen to the engine.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Input {
     /// Simulated time has reached `now`: fire every timer due at or before it.
     Timeout,
+    /// A request to a simulated service; answered by one [`Output::Reply`] with the same id.
+    Command { id: CommandId, cmd: Command },
+}
+
+/// Identifies a command's reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommandId(pub u64);
+
+/// A request to one of the simulated services.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Kinesis Data Streams.
+    Kds(KdsRequest),
+}
+
+/// A service's successful answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    /// Kinesis Data Streams.
+    Kds(KdsResponse),
+}
+
+/// A service's failure, with AWS's exception name and text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApiError {
+    /// Kinesis Data Streams.
+    Kds(KdsError),
+}
+
+impl ApiError {
+    /// The exact AWS `__type`.
+    pub fn aws_code(&self) -> &'static str {
+        match self {
+            ApiError::Kds(e) => e.kind.aws_code(),
+        }
+    }
+
+    /// AWS's message text.
+    pub fn message(&self) -> &str {
+        match self {
+            ApiError::Kds(e) => &e.message,
+        }
+    }
 }
 
 /// Everything the engine tells the world; drained with [`Engine::poll_output`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Output {
+    /// The answer to a command.
+    Reply { id: CommandId, result: Result<Reply, ApiError> },
     /// A periodic sample of the engine's counters.
     Metrics(Sample),
     /// Nothing more to drain; wake the engine at this time (`SimTime::MAX`: nothing pending).
@@ -60,12 +108,14 @@ pub struct EngineConfig {
     pub seed: Seed,
     /// The simulated interval between metric samples; must be positive.
     pub sample_interval: SimDuration,
+    /// The simulated Kinesis Data Streams account.
+    pub kds: KdsSettings,
 }
 
 impl EngineConfig {
     /// The default setup with the given seed.
     pub fn with_seed(seed: Seed) -> Self {
-        EngineConfig { seed, sample_interval: SAMPLE_INTERVAL_DEFAULT }
+        EngineConfig { seed, sample_interval: SAMPLE_INTERVAL_DEFAULT, kds: KdsSettings::default() }
     }
 }
 
@@ -83,6 +133,7 @@ pub struct Engine {
     timers: TimerQueue<TimerKey>,
     outputs: VecDeque<Output>,
     events_processed: u64,
+    kds: KdsService,
 }
 
 impl Engine {
@@ -93,15 +144,24 @@ impl Engine {
         }
         let mut timers = TimerQueue::new();
         timers.schedule(SimTime::ZERO + config.sample_interval, TimerKey::MetricsSample);
-        Engine { config, now: SimTime::ZERO, timers, outputs: VecDeque::new(), events_processed: 0 }
+        let kds = KdsService::new(config.kds.clone());
+        Engine { config, now: SimTime::ZERO, timers, outputs: VecDeque::new(), events_processed: 0, kds }
     }
 
     /// Feeds one input at simulated time `now`; then drain with [`Engine::poll_output`].
     pub fn handle_input(&mut self, now: SimTime, input: Input) {
         debug_assert!(now >= self.now, "time went backwards: {now} < {}", self.now);
         self.now = self.now.max(now);
+        self.handle_timeout();
         match input {
-            Input::Timeout => self.handle_timeout(),
+            Input::Timeout => {}
+            Input::Command { id, cmd } => {
+                self.events_processed += 1;
+                let result = match cmd {
+                    Command::Kds(request) => self.kds.handle(self.now, request).map(Reply::Kds).map_err(ApiError::Kds),
+                };
+                self.outputs.push_back(Output::Reply { id, result });
+            }
         }
     }
 
@@ -112,7 +172,7 @@ impl Engine {
 
     /// When the engine next needs `Input::Timeout`, without draining anything (`SimTime::MAX`: never).
     pub fn poll_timeout(&self) -> SimTime {
-        self.timers.next_time()
+        self.timers.next_time().min(self.kds.poll_timeout())
     }
 
     /// The simulated time the engine has reached.
@@ -120,9 +180,14 @@ impl Engine {
         self.now
     }
 
+    /// The simulated Kinesis Data Streams account.
+    pub fn kds(&self) -> &KdsService {
+        &self.kds
+    }
+
     /// A serde view of the engine for the UI.
     pub fn snapshot(&self) -> Snapshot {
-        let next = self.timers.next_time();
+        let next = self.poll_timeout();
         Snapshot {
             now: self.now,
             seed: self.config.seed,
@@ -132,8 +197,15 @@ impl Engine {
         }
     }
 
+    /// Fires every timer due by now, in time order; at equal times service changes come before sampling.
     fn handle_timeout(&mut self) {
-        while let Some((at, key)) = self.timers.pop_due(self.now) {
+        loop {
+            let kds_at = self.kds.poll_timeout();
+            if kds_at <= self.now && kds_at <= self.timers.next_time() {
+                self.events_processed += self.kds.handle_timeout(kds_at);
+                continue;
+            }
+            let Some((at, key)) = self.timers.pop_due(self.now) else { return };
             self.events_processed += 1;
             match key {
                 TimerKey::MetricsSample => self.sample_metrics(at),
@@ -189,7 +261,7 @@ mod tests {
             .into_iter()
             .filter_map(|o| match o {
                 Output::Metrics(s) => Some((s.at.as_millis(), s.events_processed)),
-                Output::Timeout(_) => None,
+                _ => None,
             })
             .collect();
         assert_eq!(samples, vec![(1_000, 1), (2_000, 2), (3_000, 3)]);
@@ -198,10 +270,11 @@ mod tests {
 
     #[test]
     fn the_sample_interval_is_a_setting() {
-        let config = EngineConfig { seed: Seed(1), sample_interval: SimDuration::from_millis(250) };
+        let config =
+            EngineConfig { sample_interval: SimDuration::from_millis(250), ..EngineConfig::with_seed(Seed(1)) };
         let engine = Engine::new(config);
         assert_eq!(engine.poll_timeout(), SimTime::from_millis(250));
-        let zero = EngineConfig { seed: Seed(1), sample_interval: SimDuration::ZERO };
+        let zero = EngineConfig { sample_interval: SimDuration::ZERO, ..EngineConfig::with_seed(Seed(1)) };
         assert_eq!(Engine::new(zero).poll_timeout(), SimTime::from_micros(1));
     }
 

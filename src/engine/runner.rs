@@ -33,6 +33,11 @@ impl Runner {
         &self.engine
     }
 
+    /// The engine, to send it commands between runs.
+    pub fn engine_mut(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
     /// The simulated time reached so far.
     pub fn now(&self) -> SimTime {
         self.engine.now()

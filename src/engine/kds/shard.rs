@@ -34,6 +34,8 @@ pub struct Shard {
     pub adjacent_parent: Option<ShardId>,
     /// The shards that replaced it.
     pub children: Vec<ShardId>,
+    /// When it was created (simulated time).
+    pub created_at: SimTime,
     /// Epoch second of creation, as encoded in its sequence numbers.
     pub created_secs: u64,
     /// Set when a split or merge closed it.
@@ -57,6 +59,7 @@ impl Shard {
             parent: None,
             adjacent_parent: None,
             children: Vec::new(),
+            created_at: now,
             created_secs,
             closed: None,
             records: VecDeque::new(),
@@ -72,6 +75,11 @@ impl Shard {
     /// True until a split or merge closes it.
     pub fn is_open(&self) -> bool {
         self.closed.is_none()
+    }
+
+    /// True if it was open at instant `t` (created at or before, not yet closed).
+    pub fn open_at(&self, t: SimTime) -> bool {
+        self.created_at <= t && self.closed.is_none_or(|c| c.at > t)
     }
 
     /// True once it was closed before `trim_floor`: every record it held is gone.

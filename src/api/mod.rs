@@ -1,0 +1,109 @@
+//! The AWS wire layer: JSON request bodies in, AWS response bodies and `{"__type", "message"}` errors out.
+//!
+//! [`parse`] turns (service, action, body) into an engine [`Command`], checking the body against the
+//! action's model exactly as the AWS JSON protocol front end does ([`schema`]); [`reply_json`] and
+//! [`ErrorBody`] are the way back. [`replay`] is the JSON-lines driver behind `kinesis-lab api`.
+
+pub mod kinesis;
+pub mod replay;
+pub mod schema;
+
+use crate::engine::{ApiError, Command, Reply};
+use schema::{Member, Shape};
+use serde_json::{json, Map, Value};
+
+/// An error response body: `{"__type": "…", "message": "…"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorBody {
+    /// The AWS exception name.
+    pub type_name: String,
+    /// AWS's message text.
+    pub message: String,
+}
+
+impl ErrorBody {
+    fn new(type_name: &str, message: impl Into<String>) -> ErrorBody {
+        ErrorBody { type_name: type_name.to_string(), message: message.into() }
+    }
+
+    /// The JSON body.
+    pub fn to_json(&self) -> Value {
+        json!({"__type": self.type_name, "message": self.message})
+    }
+}
+
+impl From<ApiError> for ErrorBody {
+    fn from(e: ApiError) -> ErrorBody {
+        ErrorBody::new(e.aws_code(), e.message())
+    }
+}
+
+/// The engine command for one request, or the error AWS answers before reaching the service.
+pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, ErrorBody> {
+    if service != "kinesis" {
+        return Err(ErrorBody::new(
+            "UnknownOperationException",
+            format!("Unknown service '{service}'; this lab simulates: kinesis."),
+        ));
+    }
+    let Some(members) = kinesis::model(action) else {
+        return Err(ErrorBody::new(
+            "UnknownOperationException",
+            format!("Unknown operation {action} for service kinesis."),
+        ));
+    };
+    let mut body = match body {
+        Value::Null => Map::new(),
+        Value::Object(map) => map.clone(),
+        Value::Array(_) => {
+            return Err(ErrorBody::new("SerializationException", "Start of list found where not expected"))
+        }
+        _ => return Err(ErrorBody::new("SerializationException", "Expected null")),
+    };
+    if let Some(message) = schema::type_error(&body, members) {
+        return Err(ErrorBody::new("SerializationException", message));
+    }
+    let violations = schema::violations(&body, members);
+    if !violations.is_empty() {
+        let plural = if violations.len() == 1 { "" } else { "s" };
+        let text = format!("{} validation error{plural} detected: {}", violations.len(), violations.join("; "));
+        return Err(ErrorBody::new("ValidationException", text));
+    }
+    normalize(&mut body, members);
+    kinesis::request(action, Value::Object(body))
+        .map(Command::Kds)
+        .map_err(|e| ErrorBody::new("SerializationException", e.to_string()))
+}
+
+/// The JSON body of a successful reply, members in AWS's order.
+pub fn reply_json(reply: &Reply) -> String {
+    match reply {
+        Reply::Kds(response) => serde_json::to_string(response).expect("response bodies always serialise"),
+    }
+}
+
+/// Shapes values as the typed inputs expect: nulls dropped, integers floored, "true"/"false" read as booleans.
+fn normalize(body: &mut Map<String, Value>, members: &[Member]) {
+    body.retain(|_, v| !v.is_null());
+    for member in members {
+        if let Some(value) = body.get_mut(member.name) {
+            normalize_value(value, &member.shape);
+        }
+    }
+}
+
+fn normalize_value(value: &mut Value, shape: &Shape) {
+    match (shape, &mut *value) {
+        (Shape::Long(_), Value::Number(n)) => {
+            let floored = n.as_f64().map_or(0.0, f64::floor);
+            *value = json!(floored.clamp(i64::MIN as f64, i64::MAX as f64) as i64);
+        }
+        (Shape::Boolean, Value::String(s)) => *value = Value::Bool(s.eq_ignore_ascii_case("true")),
+        (Shape::List { member, .. }, Value::Array(items)) => {
+            items.retain(|i| !i.is_null());
+            items.iter_mut().for_each(|i| normalize_value(i, member));
+        }
+        (Shape::Structure(members), Value::Object(map)) => normalize(map, members),
+        _ => {}
+    }
+}
