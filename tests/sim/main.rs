@@ -1,6 +1,15 @@
 //! The single integration-test binary: one behaviour per module (one link on a 2-core CI).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod determinism;
 mod harness;
+mod kds_consumers;
+mod kds_iterators;
+mod kds_lifecycle;
+mod kds_reshard;
+mod kds_retention;
+mod kds_routing;
+mod kds_throttling;
+mod kds_validation;
 mod model_timers;
 mod runner_day;

@@ -111,10 +111,11 @@ impl KdsService {
         stream.raise_trim_floor(now);
         let generation = stream.generation;
         let shard = stream.live_shard_mut(shard_id).ok_or_else(not_found)?;
-        if !shard.try_iterator_call(now) {
+        if !shard.iterator_call_allowed(now) {
             return Err(KdsError::shard_throughput(&shard_id.to_string(), &name, &account));
         }
         let after_counter = start_position(shard, input, &name, &account, epoch_ms, wall_now_ms)?;
+        shard.count_iterator_call(now);
         let token = IteratorToken { generation, issued_at: now, shard: shard_id, after_counter, stream: name };
         Ok(GetShardIteratorOutput { shard_iterator: token.encode() })
     }

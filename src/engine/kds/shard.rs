@@ -175,9 +175,14 @@ impl Shard {
         self.read_bytes.take_debt(bytes, now);
     }
 
-    /// R24: true (and one call counted) when GetShardIterator may proceed now.
-    pub fn try_iterator_call(&mut self, now: SimTime) -> bool {
-        self.iterator_calls.try_acquire(now)
+    /// R24: true when a GetShardIterator call may proceed now (counts nothing).
+    pub fn iterator_call_allowed(&mut self, now: SimTime) -> bool {
+        self.iterator_calls.has_room(now)
+    }
+
+    /// Counts a successful GetShardIterator call.
+    pub fn count_iterator_call(&mut self, now: SimTime) {
+        self.iterator_calls.try_acquire(now);
     }
 }
 
