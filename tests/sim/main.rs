@@ -11,5 +11,6 @@ mod kds_retention;
 mod kds_routing;
 mod kds_throttling;
 mod kds_validation;
+mod model_kds;
 mod model_timers;
 mod runner_day;
