@@ -68,6 +68,11 @@ const SHARD_FILTER: Shape = Shape::Structure(&[
         required: true,
     },
 ]);
+const STARTING_POSITION: Shape = Shape::Structure(&[
+    Member { name: "SequenceNumber", shape: SEQUENCE_NUMBER, required: false },
+    Member { name: "Timestamp", shape: Shape::Timestamp, required: false },
+    Member { name: "Type", shape: ITERATOR_TYPE, required: true },
+]);
 const TAG_KEY: Shape = Shape::String(&[Rule::LenMin(1), Rule::LenMax(128)]);
 
 const fn opt(name: &'static str, shape: Shape) -> Member {
@@ -230,6 +235,9 @@ pub fn model(action: &str) -> Option<&'static [Member]> {
                 ]
             }
         }
+        "SubscribeToShard" => {
+            const { &[req("ConsumerARN", CONSUMER_ARN), req("ShardId", NAME), req("StartingPosition", STARTING_POSITION)] }
+        }
         "UpdateShardCount" => {
             const {
                 &[
@@ -276,6 +284,7 @@ pub fn request(action: &str, body: Value) -> Result<KdsRequest, serde_json::Erro
         "SplitShard" => R::SplitShard(v(body)?),
         "StartStreamEncryption" => R::StartStreamEncryption(v(body)?),
         "StopStreamEncryption" => R::StopStreamEncryption(v(body)?),
+        "SubscribeToShard" => R::SubscribeToShard(v(body)?),
         "UpdateShardCount" => R::UpdateShardCount(v(body)?),
         "UpdateStreamMode" => R::UpdateStreamMode(v(body)?),
         other => return Err(serde::de::Error::custom(format!("Kinesis has no action {other}"))),

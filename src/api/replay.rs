@@ -5,16 +5,31 @@
 //! simulated time to `at_ms`, running every timer on the way. Each line gets exactly one output line:
 //! `{"at_ms": …, "action": …, "output": {…}}` or `{"at_ms": …, "action": …, "error": {"__type", "message"}}`.
 //! A line that is not valid JSON, or names no known action, gets an error line and the replay goes on.
+//!
+//! SubscribeToShard is an event stream that lasts up to 5 minutes, so its line is written when the
+//! subscription ends (as the SDK call completes then): `{"at_ms": <the call's>, "action":
+//! "SubscribeToShard", "output": {"EventStream": [{"at_ms": <push>, "SubscribeToShardEvent": {…}}, …],
+//! "Ended": {"at_ms": …, "reason": …}}}`. At the end of the input, open subscriptions run to their end.
 
 use super::{parse, reply_json, ErrorBody};
+use crate::engine::kds::subscription::{KdsEvent, SubscriptionId};
+use crate::engine::kds::KdsResponse;
 use crate::engine::runner::Runner;
 use crate::engine::time::SimTime;
-use crate::engine::{CommandId, Engine, EngineConfig, Input, Output};
-use serde_json::Value;
+use crate::engine::{CommandId, Engine, EngineConfig, Event, Input, Output, Reply};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// The most timer wake-ups one line may trigger while catching up to its `at_ms` (a guard, never reached
 /// by sensible input: a year of one-second metric samples is 3.2e7).
 const CATCH_UP_STEPS_MAX: u64 = 1_000_000_000;
+
+/// A SubscribeToShard call whose event stream is still open.
+#[derive(Debug)]
+struct OpenStream {
+    at_ms: u64,
+    events: Vec<Value>,
+}
 
 /// A replay in progress.
 #[derive(Debug)]
@@ -22,31 +37,46 @@ pub struct Replay {
     runner: Runner,
     last_at_ms: u64,
     next_id: u64,
+    open_streams: BTreeMap<SubscriptionId, OpenStream>,
+    finished: Vec<String>,
 }
 
 impl Replay {
     /// A replay against a fresh engine.
     pub fn new(config: EngineConfig) -> Replay {
-        Replay { runner: Runner::new(Engine::new(config)), last_at_ms: 0, next_id: 0 }
+        Replay {
+            runner: Runner::new(Engine::new(config)),
+            last_at_ms: 0,
+            next_id: 0,
+            open_streams: BTreeMap::new(),
+            finished: Vec::new(),
+        }
     }
 
-    /// Handles one input line and returns its one output line.
-    pub fn handle_line(&mut self, line: &str) -> String {
-        let (at_ms, action, result) = match self.envelope(line) {
+    /// Handles one input line. Returns its output line, preceded by the lines of any SubscribeToShard
+    /// calls whose streams ended meanwhile; a SubscribeToShard that opened a stream answers later.
+    pub fn handle_line(&mut self, line: &str) -> Vec<String> {
+        let own = match self.envelope(line) {
             Ok((at_ms, service, action, input)) => {
-                let result = self.request(at_ms, &service, &action, &input);
-                (Some(at_ms), Some(action), result)
+                self.request(at_ms, &service, &action, &input).map(|result| answer(Some(at_ms), Some(&action), result))
             }
-            Err((at_ms, action, error)) => (at_ms, action, Err(error)),
+            Err((at_ms, action, error)) => Some(answer(at_ms, action.as_deref(), Err(error))),
         };
-        let at = at_ms.map_or(Value::Null, Value::from);
-        let action = action.map_or(Value::Null, Value::from);
-        let (key, body) = match result {
-            Ok(output) => ("output", output),
-            Err(error) => ("error", error.to_json().to_string()),
-        };
-        // Written by hand to keep the documented key order: at_ms, action, output|error.
-        format!("{{\"at_ms\":{at},\"action\":{action},\"{key}\":{body}}}")
+        let mut lines = std::mem::take(&mut self.finished);
+        lines.extend(own);
+        lines
+    }
+
+    /// At the end of the input: runs open subscriptions to their end and returns their lines.
+    pub fn finish(&mut self) -> Vec<String> {
+        while !self.open_streams.is_empty() {
+            let mut outputs = Vec::new();
+            if self.runner.step(&mut |o| outputs.push(o)).is_none() {
+                break;
+            }
+            outputs.into_iter().for_each(|o| self.absorb(o));
+        }
+        std::mem::take(&mut self.finished)
     }
 
     /// The engine, for tests and summaries.
@@ -54,23 +84,51 @@ impl Replay {
         self.runner.engine()
     }
 
-    fn request(&mut self, at_ms: u64, service: &str, action: &str, input: &Value) -> Result<String, ErrorBody> {
+    /// Handles a request; `None` when its answer is deferred (an opened subscription).
+    fn request(&mut self, at_ms: u64, service: &str, action: &str, input: &Value) -> Option<Result<String, ErrorBody>> {
         let now = SimTime::from_millis(at_ms);
-        self.runner.run_until(now, CATCH_UP_STEPS_MAX, &mut |_| {});
-        let command = parse(service, action, input)?;
+        let mut outputs = Vec::new();
+        self.runner.run_until(now, CATCH_UP_STEPS_MAX, &mut |o| outputs.push(o));
+        outputs.into_iter().for_each(|o| self.absorb(o));
+        let command = match parse(service, action, input) {
+            Ok(command) => command,
+            Err(error) => return Some(Err(error)),
+        };
         let id = CommandId(self.next_id);
         self.next_id += 1;
-        let engine = self.runner.engine_mut();
-        engine.handle_input(now, Input::Command { id, cmd: command });
+        self.runner.engine_mut().handle_input(now, Input::Command { id, cmd: command });
+        let mut answer = None;
         loop {
-            match engine.poll_output() {
-                Output::Reply { id: got, result } if got == id => {
-                    return result.map(|r| reply_json(&r)).map_err(ErrorBody::from)
+            match self.runner.engine_mut().poll_output() {
+                Output::Timeout(_) => break,
+                Output::Reply { id: got, result } if got == id => match result {
+                    Ok(Reply::Kds(KdsResponse::SubscribeToShard(started))) => {
+                        self.open_streams.insert(started.id, OpenStream { at_ms, events: Vec::new() });
+                    }
+                    Ok(reply) => answer = Some(Ok(reply_json(&reply))),
+                    Err(error) => answer = Some(Err(ErrorBody::from(error))),
+                },
+                other => self.absorb(other),
+            }
+        }
+        answer
+    }
+
+    /// Files a subscription event; an ended stream becomes a finished line.
+    fn absorb(&mut self, output: Output) {
+        let Output::Event(Event::Kds(event)) = output else { return };
+        match event {
+            KdsEvent::Pushed { id, at, event } => {
+                if let Some(open) = self.open_streams.get_mut(&id) {
+                    open.events.push(json!({"at_ms": at.as_millis(), "SubscribeToShardEvent": event}));
                 }
-                Output::Timeout(_) => {
-                    unreachable!("every command is answered before the engine reports its next timeout")
+            }
+            KdsEvent::Ended { id, at, reason } => {
+                if let Some(open) = self.open_streams.remove(&id) {
+                    let body =
+                        json!({"EventStream": open.events, "Ended": {"at_ms": at.as_millis(), "reason": reason}});
+                    self.finished.push(answer(Some(open.at_ms), Some("SubscribeToShard"), Ok(body.to_string())));
                 }
-                _ => {}
             }
         }
     }
@@ -112,5 +170,15 @@ impl Replay {
         };
         self.last_at_ms = at_ms;
         Ok((at_ms, service.to_string(), action, object.get("input").cloned().unwrap_or(Value::Null)))
+    }
+}
+
+/// One output line, keys in the documented order: at_ms, action, output | error.
+fn answer(at_ms: Option<u64>, action: Option<&str>, result: Result<String, ErrorBody>) -> String {
+    let at = at_ms.map_or(Value::Null, Value::from);
+    let action = action.map_or(Value::Null, Value::from);
+    match result {
+        Ok(output) => format!("{{\"at_ms\":{at},\"action\":{action},\"output\":{output}}}"),
+        Err(error) => format!("{{\"at_ms\":{at},\"action\":{action},\"error\":{}}}", error.to_json()),
     }
 }

@@ -108,7 +108,12 @@ mod cli {
         let mut replay = Replay::new(config);
         let mut out = BufWriter::new(io::stdout().lock());
         for line in io::stdin().lock().lines() {
-            writeln!(out, "{}", replay.handle_line(&line?))?;
+            for answer in replay.handle_line(&line?) {
+                writeln!(out, "{answer}")?;
+            }
+        }
+        for answer in replay.finish() {
+            writeln!(out, "{answer}")?;
         }
         out.flush()
     }

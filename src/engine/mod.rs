@@ -32,6 +32,7 @@ pub mod time;
 
 use kds::error::KdsError;
 use kds::settings::KdsSettings;
+use kds::subscription::KdsEvent;
 use kds::{KdsRequest, KdsResponse, KdsService};
 use metrics::{Sample, SAMPLE_INTERVAL_DEFAULT};
 use queue::TimerQueue;
@@ -90,11 +91,20 @@ impl ApiError {
     }
 }
 
+/// Something a service did on its own, for whoever listens (enhanced fan-out pushes, …).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// Kinesis Data Streams.
+    Kds(KdsEvent),
+}
+
 /// Everything the engine tells the world; drained with [`Engine::poll_output`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Output {
     /// The answer to a command.
     Reply { id: CommandId, result: Result<Reply, ApiError> },
+    /// A service event.
+    Event(Event),
     /// A periodic sample of the engine's counters.
     Metrics(Sample),
     /// Nothing more to drain; wake the engine at this time (`SimTime::MAX`: nothing pending).
@@ -161,7 +171,14 @@ impl Engine {
                     Command::Kds(request) => self.kds.handle(self.now, request).map(Reply::Kds).map_err(ApiError::Kds),
                 };
                 self.outputs.push_back(Output::Reply { id, result });
+                self.drain_service_events();
             }
+        }
+    }
+
+    fn drain_service_events(&mut self) {
+        while let Some(event) = self.kds.poll_event() {
+            self.outputs.push_back(Output::Event(Event::Kds(event)));
         }
     }
 
@@ -203,6 +220,7 @@ impl Engine {
             let kds_at = self.kds.poll_timeout();
             if kds_at <= self.now && kds_at <= self.timers.next_time() {
                 self.events_processed += self.kds.handle_timeout(kds_at);
+                self.drain_service_events();
                 continue;
             }
             let Some((at, key)) = self.timers.pop_due(self.now) else { return };

@@ -27,7 +27,9 @@ fn script() -> Vec<String> {
 
 fn run(seed: u64) -> String {
     let mut replay = Replay::new(EngineConfig::with_seed(Seed(seed)));
-    script().iter().map(|l| replay.handle_line(l) + "\n").collect()
+    let mut out: String = script().iter().flat_map(|l| replay.handle_line(l)).map(|l| l + "\n").collect();
+    out.extend(replay.finish().into_iter().map(|l| l + "\n"));
+    out
 }
 
 #[test]

@@ -18,6 +18,8 @@ pub struct Api {
     replay: Replay,
     /// The last simulated millisecond used.
     pub now_ms: u64,
+    /// Finished SubscribeToShard answers, in the order they ended.
+    pub event_streams: Vec<Value>,
 }
 
 /// The account id every test account uses.
@@ -31,14 +33,20 @@ impl Api {
 
     /// A fresh account with these settings.
     pub fn with(kds: KdsSettings) -> Api {
-        Api { replay: Replay::new(EngineConfig { kds, ..EngineConfig::with_seed(seed(1)) }), now_ms: 0 }
+        Api {
+            replay: Replay::new(EngineConfig { kds, ..EngineConfig::with_seed(seed(1)) }),
+            now_ms: 0,
+            event_streams: Vec::new(),
+        }
     }
 
-    /// Sends one request at `at_ms`; the output body, or (`__type`, message).
+    /// Sends one request at `at_ms`; the output body, or (`__type`, message). A SubscribeToShard that
+    /// opened a stream answers `null` now; its answer lands in `event_streams` when the stream ends.
     pub fn call(&mut self, at_ms: u64, action: &str, input: Value) -> Result<Value, (String, String)> {
         self.now_ms = at_ms;
         let line = json!({"at_ms": at_ms, "service": "kinesis", "action": action, "input": input}).to_string();
-        let out: Value = serde_json::from_str(&self.replay.handle_line(&line)).expect("every output line is JSON");
+        let lines = self.replay.handle_line(&line);
+        let Some(out) = self.file(lines) else { return Ok(Value::Null) };
         assert_eq!(out["action"], action);
         match out.get("output") {
             Some(body) => Ok(body.clone()),
@@ -47,6 +55,26 @@ impl Api {
                 out["error"]["message"].as_str().unwrap_or("").into(),
             )),
         }
+    }
+
+    /// Ends the input: open subscriptions run to their end.
+    pub fn finish(&mut self) {
+        let lines = self.replay.finish();
+        assert!(self.file(lines).is_none(), "finish answers only subscriptions");
+    }
+
+    /// Keeps finished event streams; returns the line answering the current request, if any.
+    fn file(&mut self, lines: Vec<String>) -> Option<Value> {
+        let mut own = None;
+        for line in lines {
+            let out: Value = serde_json::from_str(&line).expect("every output line is JSON");
+            if out["output"].get("EventStream").is_some() {
+                self.event_streams.push(out);
+            } else {
+                assert!(own.replace(out).is_none(), "one answer per request");
+            }
+        }
+        own
     }
 
     /// Sends a request that must succeed.

@@ -95,7 +95,9 @@ fn the_replay_answers_every_line_even_bad_ones() {
     let types: Vec<String> = lines
         .iter()
         .map(|l| {
-            let out: Value = serde_json::from_str(&replay.handle_line(l)).expect("one JSON line per input line");
+            let lines = replay.handle_line(l);
+            assert_eq!(lines.len(), 1, "one line per input line");
+            let out: Value = serde_json::from_str(&lines[0]).expect("JSON");
             out["error"]["__type"].as_str().map_or_else(|| "ok".into(), str::to_string)
         })
         .collect();

@@ -566,3 +566,41 @@ pub struct GetRecordsOutput {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub child_shards: Option<Vec<ChildShard>>,
 }
+
+/// SubscribeToShard.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubscribeToShardInput {
+    #[serde(rename = "ConsumerARN")]
+    pub consumer_arn: String,
+    pub shard_id: String,
+    pub starting_position: StartingPosition,
+}
+
+/// Where a subscription starts: any of the five iterator types.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StartingPosition {
+    #[serde(rename = "Type")]
+    pub position_type: ShardIteratorType,
+    pub sequence_number: Option<String>,
+    pub timestamp: Option<f64>,
+}
+
+/// The engine's handle on a started subscription; its events follow as engine events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SubscriptionStarted {
+    #[serde(rename = "SubscriptionId")]
+    pub id: super::subscription::SubscriptionId,
+}
+
+/// One pushed event of a subscription.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SubscribeToShardEvent {
+    pub records: Vec<RecordView>,
+    pub continuation_sequence_number: Option<SequenceNumber>,
+    pub millis_behind_latest: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub child_shards: Option<Vec<ChildShard>>,
+}

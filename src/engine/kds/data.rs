@@ -33,7 +33,7 @@ impl KdsService {
         if let Some(ordering) = &input.sequence_number_for_ordering {
             check_ordering(stream, ordering, &account)?;
         }
-        let encrypted = stream.kms_key.is_some();
+        let (encrypted, encryption_type) = (stream.kms_key.is_some(), stream.encryption_type());
         let shard_id = stream.route(hash);
         let shard = &mut stream.shards[shard_id.0 as usize];
         let size = (input.partition_key.len() + input.data.len()) as u64;
@@ -41,11 +41,13 @@ impl KdsService {
             return Err(KdsError::shard_throughput(&shard_id.to_string(), &stream.name, &account));
         }
         let counter = shard.append(now, &input.partition_key, &input.data, encrypted);
-        Ok(PutRecordOutput {
-            shard_id,
-            sequence_number: shard.sequence_number(counter, wall_secs),
-            encryption_type: stream.encryption_type(),
-        })
+        let output =
+            PutRecordOutput { shard_id, sequence_number: shard.sequence_number(counter, wall_secs), encryption_type };
+        if shard.subscribers > 0 {
+            let name = stream.name.clone();
+            self.notify_subscribers(now, &name, shard_id);
+        }
+        Ok(output)
     }
 
     pub(super) fn put_records(&mut self, now: SimTime, input: &PutRecordsInput) -> KdsResult<PutRecordsOutput> {
@@ -61,6 +63,7 @@ impl KdsService {
         let encrypted = stream.kms_key.is_some();
         let mut failed = 0;
         let mut records = Vec::with_capacity(input.records.len());
+        let mut watched: Vec<ShardId> = Vec::new();
         for (entry, hash) in input.records.iter().zip(hashes) {
             let shard_id = stream.route(hash);
             let shard = &mut stream.shards[shard_id.0 as usize];
@@ -68,6 +71,9 @@ impl KdsService {
             if shard.try_take_write(size, now) {
                 let counter = shard.append(now, &entry.partition_key, &entry.data, encrypted);
                 let sequence_number = shard.sequence_number(counter, wall_secs);
+                if shard.subscribers > 0 && !watched.contains(&shard_id) {
+                    watched.push(shard_id);
+                }
                 records.push(PutRecordsResultEntry::Ok { sequence_number, shard_id });
             } else {
                 failed += 1;
@@ -78,7 +84,13 @@ impl KdsService {
                 });
             }
         }
-        Ok(PutRecordsOutput { failed_record_count: failed, records, encryption_type: stream.encryption_type() })
+        let output =
+            PutRecordsOutput { failed_record_count: failed, records, encryption_type: stream.encryption_type() };
+        let name = stream.name.clone();
+        for shard_id in watched {
+            self.notify_subscribers(now, &name, shard_id);
+        }
+        Ok(output)
     }
 
     /// The stream a data-plane request writes to: it must exist, not be CREATING (R57), and its key must work.
@@ -114,7 +126,12 @@ impl KdsService {
         if !shard.iterator_call_allowed(now) {
             return Err(KdsError::shard_throughput(&shard_id.to_string(), &name, &account));
         }
-        let after_counter = start_position(shard, input, &name, &account, epoch_ms, wall_now_ms)?;
+        let position = Position {
+            kind: input.shard_iterator_type,
+            sequence: input.starting_sequence_number.as_deref(),
+            timestamp: input.timestamp,
+        };
+        let after_counter = start_position(shard, &position, &name, &account, (epoch_ms, wall_now_ms))?;
         shard.count_iterator_call(now);
         let token = IteratorToken { generation, issued_at: now, shard: shard_id, after_counter, stream: name };
         Ok(GetShardIteratorOutput { shard_iterator: token.encode() })
@@ -144,7 +161,7 @@ impl KdsService {
             return Err(KdsError::shard_throughput(&token.shard.to_string(), &token.stream, &account));
         }
         let limit = input.limit.map_or(GET_RECORDS_RECORDS_MAX, |l| l.clamp(1, GET_RECORDS_RECORDS_MAX as i64) as u64);
-        let (records, bytes, last) = read_records(shard, token.after_counter, limit, epoch_ms);
+        let (records, bytes, last) = read_records(shard, token.after_counter, limit, GET_RECORDS_BYTES_MAX, epoch_ms);
         shard.charge_read(bytes, now);
         let next_after = last.map_or(token.after_counter, |(counter, _)| counter);
         let at_end = shard.records_after(next_after).next().is_none();
@@ -163,18 +180,15 @@ impl KdsService {
     }
 }
 
-/// Up to `limit` records after `after`, within 10 MiB (the first record always), as the wire shows them;
-/// also their total size and the (counter, arrival) of the last one.
-fn read_records(
-    shard: &Shard,
-    after: u64,
-    limit: u64,
-    epoch_ms: u64,
-) -> (Vec<RecordView>, u64, Option<(u64, SimTime)>) {
+/// Records read from a shard: the wire views, their total size, and the last one's (counter, arrival).
+pub(super) type Read = (Vec<RecordView>, u64, Option<(u64, SimTime)>);
+
+/// Up to `limit` records after `after`, within `bytes_max` (the first record always), as the wire shows them.
+pub(super) fn read_records(shard: &Shard, after: u64, limit: u64, bytes_max: u64, epoch_ms: u64) -> Read {
     let mut views = Vec::new();
     let (mut bytes, mut last) = (0u64, None);
     for record in shard.records_after(after).take(limit as usize) {
-        if !views.is_empty() && bytes + record.size_bytes() > GET_RECORDS_BYTES_MAX {
+        if !views.is_empty() && bytes + record.size_bytes() > bytes_max {
             break;
         }
         bytes += record.size_bytes();
@@ -192,7 +206,7 @@ fn read_records(
 }
 
 /// The children of a shard, as GetRecords reports them at its end.
-fn child_shards(stream: &Stream, id: ShardId) -> Vec<ChildShard> {
+pub(super) fn child_shards(stream: &Stream, id: ShardId) -> Vec<ChildShard> {
     let Some(shard) = stream.shards.get(id.0 as usize) else { return Vec::new() };
     shard
         .children
@@ -208,17 +222,28 @@ fn child_shards(stream: &Stream, id: ShardId) -> Vec<ChildShard> {
         .collect()
 }
 
-/// Where a new iterator starts, as "after counter c" (R28–R31).
-fn start_position(
+/// A starting position as a request gives it.
+pub(super) struct Position<'a> {
+    /// The iterator type.
+    pub kind: ShardIteratorType,
+    /// StartingSequenceNumber (or the subscription's SequenceNumber).
+    pub sequence: Option<&'a str>,
+    /// Timestamp, epoch seconds.
+    pub timestamp: Option<f64>,
+}
+
+/// Where a new iterator or subscription starts, as "after counter c" (R28–R31); `clock` is
+/// (epoch ms at t = 0, wall ms now).
+pub(super) fn start_position(
     shard: &Shard,
-    input: &GetShardIteratorInput,
+    position: &Position<'_>,
     stream: &str,
     account: &str,
-    epoch_ms: u64,
-    wall_now_ms: u64,
+    clock: (u64, u64),
 ) -> KdsResult<u64> {
     use ShardIteratorType as T;
-    let kind = input.shard_iterator_type;
+    let (epoch_ms, wall_now_ms) = clock;
+    let kind = position.kind;
     let type_text = iterator_type_text(kind);
     let mismatch = |what: &str| {
         KdsError::invalid_argument(format!(
@@ -226,13 +251,13 @@ fn start_position(
              (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified {type_text} and {what} StartingSequenceNumber."
         ))
     };
-    match (kind, input.starting_sequence_number.as_deref()) {
+    match (kind, position.sequence) {
         (T::TrimHorizon | T::Latest, Some(_)) => Err(mismatch("also a")),
         (T::AtSequenceNumber | T::AfterSequenceNumber, None) => Err(mismatch("no")),
         (T::TrimHorizon, None) => Ok(0),
         (T::Latest, None) => Ok(shard.last_counter()),
         (T::AtTimestamp, _) => {
-            let Some(seconds) = input.timestamp else {
+            let Some(seconds) = position.timestamp else {
                 return Err(KdsError::invalid_argument(
                     "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.",
                 ));

@@ -17,6 +17,7 @@ mod control;
 mod data;
 pub mod datetime;
 pub mod error;
+mod fanout;
 pub mod hashing;
 pub mod ids;
 pub mod iterator;
@@ -28,17 +29,20 @@ pub mod sequence;
 pub mod settings;
 pub mod shard;
 pub mod stream;
+pub mod subscription;
 pub mod types;
 
 use self::actions::*;
 use self::bucket::RateWindow;
 use self::error::{KdsError, KdsResult};
+use self::ids::ShardId;
 use self::settings::KdsSettings;
 use self::stream::Stream;
+use self::subscription::{KdsEvent, Subscription, SubscriptionId};
 use crate::engine::queue::TimerQueue;
 use crate::engine::time::{SimDuration, SimTime};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// One request to Kinesis Data Streams: an action and its input.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +73,7 @@ pub enum KdsRequest {
     SplitShard(SplitShardInput),
     StartStreamEncryption(StreamEncryptionInput),
     StopStreamEncryption(StreamEncryptionInput),
+    SubscribeToShard(SubscribeToShardInput),
     UpdateShardCount(UpdateShardCountInput),
     UpdateStreamMode(UpdateStreamModeInput),
 }
@@ -92,6 +97,7 @@ pub enum KdsResponse {
     PutRecord(PutRecordOutput),
     PutRecords(PutRecordsOutput),
     RegisterStreamConsumer(RegisterStreamConsumerOutput),
+    SubscribeToShard(SubscriptionStarted),
     UpdateShardCount(UpdateShardCountOutput),
 }
 
@@ -106,6 +112,8 @@ enum KdsTimer {
     ConsumerActive { stream: String, generation: u64, consumer: String, created_wall_ms: u64 },
     /// A consumer finishes DELETING.
     ConsumerGone { stream: String, generation: u64, consumer: String, created_wall_ms: u64 },
+    /// A subscription pushes its next event (records arrived, the pipe refilled, or a heartbeat).
+    SubscriptionWake { id: SubscriptionId },
 }
 
 /// One simulated account's Kinesis Data Streams.
@@ -117,6 +125,13 @@ pub struct KdsService {
     timers: TimerQueue<KdsTimer>,
     /// Control-plane calls in the last second, by (action, scope: "" for the account or a stream name).
     rates: BTreeMap<(&'static str, String), RateWindow>,
+    /// Open enhanced fan-out subscriptions.
+    subscriptions: BTreeMap<SubscriptionId, Subscription>,
+    next_subscription: u64,
+    /// The last SubscribeToShard per (consumer ARN, shard), for R37 and R38.
+    last_subscribe: BTreeMap<(String, ShardId), SimTime>,
+    /// Events for subscribers, drained with [`KdsService::poll_event`].
+    events: VecDeque<KdsEvent>,
 }
 
 impl KdsService {
@@ -128,6 +143,10 @@ impl KdsService {
             generations: 0,
             timers: TimerQueue::new(),
             rates: BTreeMap::new(),
+            subscriptions: BTreeMap::new(),
+            next_subscription: 0,
+            last_subscribe: BTreeMap::new(),
+            events: VecDeque::new(),
         }
     }
 
@@ -163,6 +182,12 @@ impl KdsService {
                 }
                 KdsTimer::ConsumerGone { stream, generation, consumer, created_wall_ms } => {
                     self.consumer_settles(&stream, generation, &consumer, created_wall_ms, false)
+                }
+                KdsTimer::SubscriptionWake { id } => {
+                    if let Some(sub) = self.subscriptions.get_mut(&id) {
+                        sub.timer = None;
+                    }
+                    self.push_event(at, id)
                 }
             }
         }
@@ -205,6 +230,7 @@ impl KdsService {
             R::SplitShard(input) => empty(self.split_shard(now, &input)),
             R::StartStreamEncryption(input) => empty(self.change_encryption(now, &input, true)),
             R::StopStreamEncryption(input) => empty(self.change_encryption(now, &input, false)),
+            R::SubscribeToShard(input) => self.subscribe_to_shard(now, &input).map(A::SubscribeToShard),
             R::UpdateShardCount(input) => self.update_shard_count(now, &input).map(A::UpdateShardCount),
             R::UpdateStreamMode(input) => empty(self.update_stream_mode(now, &input)),
         }

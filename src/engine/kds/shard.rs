@@ -40,6 +40,8 @@ pub struct Shard {
     pub created_secs: u64,
     /// Set when a split or merge closed it.
     pub closed: Option<Closed>,
+    /// Open enhanced fan-out subscriptions reading it (new records wake them).
+    pub subscribers: u32,
     records: VecDeque<Record>,
     next_counter: u64,
     write_records: TokenBucket,
@@ -62,6 +64,7 @@ impl Shard {
             created_at: now,
             created_secs,
             closed: None,
+            subscribers: 0,
             records: VecDeque::new(),
             next_counter: COUNTER_START + 1,
             write_records: TokenBucket::full(SHARD_WRITE_RECORDS_PER_SEC, write_burst, now),
