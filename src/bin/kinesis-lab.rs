@@ -4,6 +4,7 @@
 mod cli {
     use clap::{Parser, Subcommand};
     use kinesis_lab::api::replay::Replay;
+    use kinesis_lab::bench::{self, IngestSpec};
     use kinesis_lab::engine::kds::settings::KdsSettings;
     use kinesis_lab::engine::metrics::SAMPLE_INTERVAL_DEFAULT;
     use kinesis_lab::engine::rng::Seed;
@@ -47,6 +48,17 @@ mod cli {
             #[arg(long)]
             settings: Option<PathBuf>,
         },
+        /// Benchmark ingest: PutRecords of 100-byte records with distinct 16-byte keys into a 1,000-shard
+        /// stream at 90 % of its write capacity; prints engine records/s, MD5-only keys/s and their ratio,
+        /// and the memory a stored record costs, as JSON.
+        Bench {
+            /// Records in the timed run.
+            #[arg(long, default_value_t = 2_000_000)]
+            records: usize,
+            /// Shards in the stream.
+            #[arg(long, default_value_t = 1_000)]
+            shards: u32,
+        },
         /// Run the engine headless through simulated time and print its metric samples as JSON lines.
         ///
         /// Times are microseconds of simulated time. The last line is the engine's final snapshot.
@@ -71,6 +83,7 @@ mod cli {
                 api(seed, account, region, epoch_ms, settings)
             }
             Command::Run { seed, until, sample_interval } => run(seed, until, sample_interval),
+            Command::Bench { records, shards } => bench_cmd(records, shards),
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
@@ -118,6 +131,22 @@ mod cli {
         out.flush()
     }
 
+    fn bench_cmd(records: usize, shards: u32) -> io::Result<()> {
+        if records == 0 || shards == 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "--records and --shards must be above zero"));
+        }
+        let spec = IngestSpec { records, shards, ..IngestSpec::default() };
+        // The bench harness, not the engine, reads the wall clock.
+        #[allow(clippy::disallowed_methods)]
+        let started = std::time::Instant::now();
+        let clock = move || started.elapsed().as_secs_f64();
+        let ingest = bench::ingest_best(spec, 3, &clock);
+        let memory = bench::memory(IngestSpec { records: records.min(500_000), ..spec }, &super::counting::live_bytes);
+        let report = serde_json::json!({"target": std::env::consts::ARCH, "ingest": ingest, "memory": memory});
+        println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
+        Ok(())
+    }
+
     fn run(seed: u64, until: SimDuration, sample_interval: SimDuration) -> io::Result<()> {
         if sample_interval.is_zero() {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "--sample-interval must be longer than zero"));
@@ -144,6 +173,42 @@ mod cli {
         let snapshot = serde_json::to_string(&runner.engine().snapshot()).expect("snapshots always serialise");
         writeln!(out, "{{\"snapshot\":{snapshot}}}")?;
         out.flush()
+    }
+}
+
+/// A counting allocator: how many heap bytes are live, for the memory benchmark.
+#[cfg(not(target_arch = "wasm32"))]
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+    struct Counting;
+
+    // SAFETY: every call is forwarded unchanged to the system allocator; only a counter is added.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            LIVE.fetch_add(new_size, Ordering::Relaxed);
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    #[global_allocator]
+    static GLOBAL: Counting = Counting;
+
+    /// Heap bytes currently allocated.
+    pub fn live_bytes() -> usize {
+        LIVE.load(Ordering::Relaxed)
     }
 }
 

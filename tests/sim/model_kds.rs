@@ -78,7 +78,9 @@ fn fingerprint(service: &KdsService) -> Fingerprint {
     let shards = stream
         .shards
         .iter()
-        .map(|s| (s.id.0, s.range.start.0, s.range.end.0, s.is_open(), s.records_after(0).map(|r| r.counter).collect()))
+        .map(|s| {
+            (s.id.0, s.range.start.0, s.range.end.0, s.is_open(), s.records_after(0).map(|r| r.counter()).collect())
+        })
         .collect();
     (stream.status, shards)
 }
@@ -196,7 +198,7 @@ impl Sim {
             .collect();
         let input = PutRecordsInput { stream_name: Some("s".into()), records, ..Default::default() };
         let Ok(KdsResponse::PutRecords(out)) = self.call(KdsRequest::PutRecords(input)) else { return };
-        let failed = out.records.iter().filter(|r| matches!(r, PutRecordsResultEntry::Failed { .. })).count();
+        let failed = out.records.iter().filter(|r| matches!(r, PutRecordsResultEntry::Failed(_))).count();
         assert_eq!(out.failed_record_count as usize, failed);
         for (entry, key) in out.records.iter().zip(keys) {
             if let PutRecordsResultEntry::Ok { sequence_number, shard_id } = entry {
@@ -237,7 +239,7 @@ impl Sim {
         assert!(open.windows(2).all(|w| w[0].1 + 1 == w[1].0), "open ranges are contiguous: {open:?}");
         for shard in &stream.shards {
             let stored: Vec<(u64, String, usize)> =
-                shard.records_after(0).map(|r| (r.counter, r.partition_key().to_string(), r.data().len())).collect();
+                shard.records_after(0).map(|r| (r.counter(), r.partition_key().to_string(), r.data().len())).collect();
             let accepted = self.model.accepted.get(&shard.id).map_or(&[][..], Vec::as_slice);
             let expected: Vec<(u64, String, usize)> =
                 accepted.iter().map(|(s, k, n)| (s.counter, k.clone(), *n)).collect();

@@ -516,13 +516,17 @@ pub enum PutRecordsResultEntry {
         #[serde(rename = "ShardId")]
         shard_id: ShardId,
     },
-    /// Not stored.
-    Failed {
-        #[serde(rename = "ErrorCode")]
-        error_code: String,
-        #[serde(rename = "ErrorMessage")]
-        error_message: String,
-    },
+    /// Not stored (boxed: failures are rare, and the answer stays small).
+    Failed(Box<EntryError>),
+}
+
+/// Why one PutRecords entry failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntryError {
+    #[serde(rename = "ErrorCode")]
+    pub error_code: String,
+    #[serde(rename = "ErrorMessage")]
+    pub error_message: String,
 }
 
 /// GetShardIterator.

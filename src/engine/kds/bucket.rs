@@ -6,39 +6,46 @@
 use crate::engine::time::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
-const MICRO: i128 = 1_000_000;
+const MICRO: i64 = 1_000_000;
 
 /// A bucket of tokens refilled at a fixed rate up to a capacity; its level may go below zero ("debt").
+///
+/// 64-bit arithmetic suffices: capacities are at most a few MiB·s (≤ 10^13 micro-tokens), and a refill
+/// never multiplies more than the time it takes to fill the bucket from its deepest debt.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenBucket {
-    level: i128,
-    capacity: i128,
-    rate_per_sec: i128,
+    level: i64,
+    capacity: i64,
+    rate_per_sec: i64,
     updated: SimTime,
 }
 
 impl TokenBucket {
     /// A full bucket refilled at `rate_per_sec` holding at most `burst` worth of tokens.
     pub fn full(rate_per_sec: u64, burst: SimDuration, now: SimTime) -> Self {
-        let capacity = i128::from(rate_per_sec) * i128::from(burst.as_micros());
-        TokenBucket { level: capacity, capacity, rate_per_sec: i128::from(rate_per_sec), updated: now }
+        let rate = i64::try_from(rate_per_sec).expect("rates are far below 2^63");
+        let capacity = rate.saturating_mul(i64::try_from(burst.as_micros()).unwrap_or(i64::MAX));
+        TokenBucket { level: capacity, capacity, rate_per_sec: rate, updated: now }
     }
 
     /// Takes `amount` tokens if that many are available; otherwise takes nothing.
     pub fn try_take(&mut self, amount: u64, now: SimTime) -> bool {
-        self.refill(now);
-        let need = i128::from(amount) * MICRO;
-        if self.level < need {
+        if !self.has(amount, now) {
             return false;
         }
-        self.level -= need;
+        self.take_refilled(amount);
         true
     }
 
     /// True when `amount` tokens are available now (takes nothing).
     pub fn has(&mut self, amount: u64, now: SimTime) -> bool {
         self.refill(now);
-        self.level >= i128::from(amount) * MICRO
+        self.level >= micro(amount)
+    }
+
+    /// Takes `amount` tokens right after [`TokenBucket::has`] said they are there (no second refill).
+    pub fn take_refilled(&mut self, amount: u64) {
+        self.level -= micro(amount);
     }
 
     /// True while the bucket is above zero.
@@ -50,22 +57,77 @@ impl TokenBucket {
     /// Takes `amount` tokens even into debt (a read already served must be paid for).
     pub fn take_debt(&mut self, amount: u64, now: SimTime) {
         self.refill(now);
-        self.level -= i128::from(amount) * MICRO;
+        self.level = self.level.saturating_sub(micro(amount));
     }
 
     /// Whole tokens available now (negative while in debt).
     pub fn available(&mut self, now: SimTime) -> i64 {
         self.refill(now);
-        (self.level / MICRO) as i64
+        self.level / MICRO
     }
 
     fn refill(&mut self, now: SimTime) {
         if now > self.updated {
-            let elapsed = i128::from((now - self.updated).as_micros());
-            self.level = (self.level + elapsed * self.rate_per_sec).min(self.capacity);
+            // A product that overflows is far more than any bucket holds: it fills the bucket.
+            let elapsed = i64::try_from((now - self.updated).as_micros()).unwrap_or(i64::MAX);
+            self.level = refilled(self.level, elapsed, self.rate_per_sec, self.capacity);
             self.updated = now;
         }
     }
+}
+
+fn micro(amount: u64) -> i64 {
+    i64::try_from(amount).unwrap_or(i64::MAX).saturating_mul(MICRO)
+}
+
+/// A shard's two write limits in one small struct (it is touched on every write, so it is kept compact):
+/// records and bytes, each refilled at its per-second rate up to `burst` worth (R14, R15).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteBuckets {
+    records_level: i64,
+    bytes_level: i64,
+    updated: SimTime,
+    burst_us: i64,
+}
+
+impl WriteBuckets {
+    /// Full buckets for the given rates' burst.
+    pub fn full(burst: SimDuration, now: SimTime) -> Self {
+        let burst_us = i64::try_from(burst.as_micros()).unwrap_or(i64::MAX);
+        let (records_level, bytes_level) =
+            (Self::capacity(RECORDS_RATE, burst_us), Self::capacity(BYTES_RATE, burst_us));
+        WriteBuckets { records_level, bytes_level, updated: now, burst_us }
+    }
+
+    /// Takes one record of `size` bytes if both buckets have room; otherwise takes nothing.
+    pub fn try_take(&mut self, size: u64, now: SimTime) -> bool {
+        if now > self.updated {
+            let elapsed = i64::try_from((now - self.updated).as_micros()).unwrap_or(i64::MAX);
+            self.records_level =
+                refilled(self.records_level, elapsed, RECORDS_RATE, Self::capacity(RECORDS_RATE, self.burst_us));
+            self.bytes_level =
+                refilled(self.bytes_level, elapsed, BYTES_RATE, Self::capacity(BYTES_RATE, self.burst_us));
+            self.updated = now;
+        }
+        let need_bytes = micro(size);
+        if self.records_level < MICRO || self.bytes_level < need_bytes {
+            return false;
+        }
+        self.records_level -= MICRO;
+        self.bytes_level -= need_bytes;
+        true
+    }
+
+    fn capacity(rate: i64, burst_us: i64) -> i64 {
+        rate.saturating_mul(burst_us)
+    }
+}
+
+const RECORDS_RATE: i64 = super::limits::SHARD_WRITE_RECORDS_PER_SEC as i64;
+const BYTES_RATE: i64 = super::limits::SHARD_WRITE_BYTES_PER_SEC as i64;
+
+fn refilled(level: i64, elapsed_us: i64, rate: i64, capacity: i64) -> i64 {
+    elapsed_us.checked_mul(rate).map_or(capacity, |added| level.saturating_add(added).min(capacity))
 }
 
 /// At most `limit` events in any window of `window` simulated time.
@@ -143,6 +205,18 @@ mod tests {
         assert!(b.try_take(3, ms(0)));
         assert!(!b.has(1, SimTime::from_micros(333_333)));
         assert!(b.has(1, SimTime::from_micros(333_334)));
+    }
+
+    #[test]
+    fn write_buckets_limit_records_and_bytes_together() {
+        let mut w = WriteBuckets::full(SimDuration::from_secs(1), ms(0));
+        assert!((0..1_000).all(|_| w.try_take(10, ms(0))));
+        assert!(!w.try_take(1, ms(0)), "records exhausted");
+        let mut b = WriteBuckets::full(SimDuration::from_secs(1), ms(0));
+        assert!(b.try_take(1_048_576, ms(0)));
+        assert!(!b.try_take(1, ms(0)), "bytes exhausted, nothing taken");
+        assert!(b.try_take(1_048, ms(1)), "1 ms refills 1 record and 1,048 bytes");
+        assert!(!b.try_take(1_048, ms(1)));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::engine::time::SimTime;
 use std::collections::BTreeSet;
 
 impl KdsService {
-    pub(super) fn create_stream(&mut self, now: SimTime, input: CreateStreamInput) -> KdsResult<()> {
+    pub(super) fn create_stream(&mut self, now: SimTime, input: &CreateStreamInput) -> KdsResult<()> {
         let mode = input.stream_mode_details.map_or(StreamMode::Provisioned, |d| d.stream_mode);
         let shard_count = match (mode, input.shard_count) {
             (StreamMode::OnDemand, _) => self.settings.on_demand_initial_shards.max(1),
@@ -28,7 +28,7 @@ impl KdsService {
                 return Err(KdsError::invalid_argument("ShardCount is required when StreamMode is PROVISIONED."))
             }
         };
-        let tags = input.tags.unwrap_or_default();
+        let tags = input.tags.clone().unwrap_or_default();
         self.rate_check(now, "CreateStream", "", 5)?;
         let account = self.settings.account_id.clone();
         if self.streams.contains_key(&input.stream_name) {

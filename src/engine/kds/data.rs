@@ -20,7 +20,7 @@ use super::KdsService;
 use crate::engine::time::{SimDuration, SimTime};
 
 impl KdsService {
-    pub(super) fn put_record(&mut self, now: SimTime, input: &PutRecordInput) -> KdsResult<PutRecordOutput> {
+    pub(super) fn put_record(&mut self, now: SimTime, input: PutRecordInput) -> KdsResult<PutRecordOutput> {
         let violations = entry_violations(&input.partition_key, &input.data, "");
         if !violations.is_empty() {
             return Err(KdsError::validation(validation_message(&violations)));
@@ -29,7 +29,7 @@ impl KdsService {
         let hash = hash_of(&input.partition_key, input.explicit_hash_key.as_deref())?;
         let account = self.settings.account_id.clone();
         let wall_secs = self.wall_secs(now);
-        let stream = self.data_stream(input)?;
+        let stream = self.data_stream(&input)?;
         if let Some(ordering) = &input.sequence_number_for_ordering {
             check_ordering(stream, ordering, &account)?;
         }
@@ -40,7 +40,7 @@ impl KdsService {
         if !shard.try_take_write(size, now) {
             return Err(KdsError::shard_throughput(&shard_id.to_string(), &stream.name, &account));
         }
-        let counter = shard.append(now, &input.partition_key, &input.data, encrypted);
+        let counter = shard.append(now, input.partition_key, input.data, encrypted);
         let output =
             PutRecordOutput { shard_id, sequence_number: shard.sequence_number(counter, wall_secs), encryption_type };
         if shard.subscribers > 0 {
@@ -50,26 +50,33 @@ impl KdsService {
         Ok(output)
     }
 
-    pub(super) fn put_records(&mut self, now: SimTime, input: &PutRecordsInput) -> KdsResult<PutRecordsOutput> {
-        check_put_records_model(input)?;
-        let hashes = input
-            .records
-            .iter()
-            .map(|e| hash_of(&e.partition_key, e.explicit_hash_key.as_deref()))
-            .collect::<KdsResult<Vec<HashKey>>>()?;
+    pub(super) fn put_records(&mut self, now: SimTime, input: PutRecordsInput) -> KdsResult<PutRecordsOutput> {
+        check_put_records_model(&input)?;
+        // Only an ExplicitHashKey can be invalid, and it rejects the whole request before any write.
+        for entry in &input.records {
+            if let Some(text) = &entry.explicit_hash_key {
+                hash_of(&entry.partition_key, Some(text))?;
+            }
+        }
         let account = self.settings.account_id.clone();
         let wall_secs = self.wall_secs(now);
-        let stream = self.data_stream(input)?;
+        let stream = self.data_stream(&input)?;
         let encrypted = stream.kms_key.is_some();
         let mut failed = 0;
         let mut records = Vec::with_capacity(input.records.len());
         let mut watched: Vec<ShardId> = Vec::new();
-        for (entry, hash) in input.records.iter().zip(hashes) {
-            let shard_id = stream.route(hash);
+        // Two passes: hash and route every entry first (a tight loop), then do the per-shard work, whose
+        // independent memory accesses the CPU can overlap instead of waiting behind each MD5.
+        let routes: Vec<ShardId> = input
+            .records
+            .iter()
+            .map(|e| stream.route(hash_of(&e.partition_key, e.explicit_hash_key.as_deref()).expect("checked above")))
+            .collect();
+        for (entry, shard_id) in input.records.into_iter().zip(routes) {
             let shard = &mut stream.shards[shard_id.0 as usize];
             let size = (entry.partition_key.len() + entry.data.len()) as u64;
             if shard.try_take_write(size, now) {
-                let counter = shard.append(now, &entry.partition_key, &entry.data, encrypted);
+                let counter = shard.append(now, entry.partition_key, entry.data, encrypted);
                 let sequence_number = shard.sequence_number(counter, wall_secs);
                 if shard.subscribers > 0 && !watched.contains(&shard_id) {
                     watched.push(shard_id);
@@ -78,10 +85,10 @@ impl KdsService {
             } else {
                 failed += 1;
                 let error = KdsError::shard_throughput(&shard_id.to_string(), &stream.name, &account);
-                records.push(PutRecordsResultEntry::Failed {
+                records.push(PutRecordsResultEntry::Failed(Box::new(EntryError {
                     error_code: error.kind.aws_code().to_string(),
                     error_message: error.message,
-                });
+                })));
             }
         }
         let output =
@@ -194,13 +201,13 @@ pub(super) fn read_records(shard: &Shard, after: u64, limit: u64, bytes_max: u64
         bytes += record.size_bytes();
         let arrival_ms = epoch_ms + record.arrival.as_millis();
         views.push(RecordView {
-            sequence_number: shard.sequence_number(record.counter, arrival_ms / 1_000),
+            sequence_number: shard.sequence_number(record.counter(), arrival_ms / 1_000),
             approximate_arrival_timestamp: epoch_seconds(arrival_ms),
             data: record.data().to_vec(),
             partition_key: record.partition_key().to_string(),
-            encryption_type: record.encrypted.then_some(EncryptionType::Kms),
+            encryption_type: record.encrypted().then_some(EncryptionType::Kms),
         });
-        last = Some((record.counter, record.arrival));
+        last = Some((record.counter(), record.arrival));
     }
     (views, bytes, last)
 }
@@ -352,9 +359,19 @@ fn check_record_size(partition_key: &str, data: &[u8]) -> KdsResult<()> {
 }
 
 /// The model constraints of one record (the API layer checks them first; engine callers get the same texts).
+/// Cheap when the record is valid: messages are built only for violations.
 fn entry_violations(partition_key: &str, data: &[u8], path: &str) -> Vec<String> {
+    let chars = if partition_key.len() <= PARTITION_KEY_CHARS_MAX as usize && !partition_key.is_empty() {
+        partition_key.len() as u64 // a valid byte length bounds the character count from above
+    } else {
+        partition_key.chars().count() as u64
+    };
+    let key_ok = (1..=PARTITION_KEY_CHARS_MAX).contains(&chars);
+    let data_ok = data.len() as u64 <= RECORD_DATA_BYTES_MAX;
+    if key_ok && data_ok {
+        return Vec::new();
+    }
     let mut out = Vec::new();
-    let chars = partition_key.chars().count() as u64;
     let key_at = format!("Value '{partition_key}' at '{path}partitionKey' failed to satisfy constraint: ");
     if chars < 1 {
         out.push(format!("{key_at}Member must have length greater than or equal to 1"));
@@ -362,7 +379,7 @@ fn entry_violations(partition_key: &str, data: &[u8], path: &str) -> Vec<String>
     if chars > PARTITION_KEY_CHARS_MAX {
         out.push(format!("{key_at}Member must have length less than or equal to {PARTITION_KEY_CHARS_MAX}"));
     }
-    if data.len() as u64 > RECORD_DATA_BYTES_MAX {
+    if !data_ok {
         let n = data.len();
         out.push(format!(
             "Value 'java.nio.HeapByteBuffer[pos=0 lim={n} cap={n}]' at '{path}data' failed to satisfy constraint: \
@@ -385,7 +402,16 @@ fn check_put_records_model(input: &PutRecordsInput) -> KdsResult<()> {
         .records
         .iter()
         .enumerate()
-        .flat_map(|(i, e)| entry_violations(&e.partition_key, &e.data, &format!("records.{}.member.", i + 1)))
+        .flat_map(|(i, e)| {
+            let fine = !e.partition_key.is_empty()
+                && e.partition_key.len() <= PARTITION_KEY_CHARS_MAX as usize
+                && e.data.len() as u64 <= RECORD_DATA_BYTES_MAX;
+            if fine {
+                Vec::new()
+            } else {
+                entry_violations(&e.partition_key, &e.data, &format!("records.{}.member.", i + 1))
+            }
+        })
         .collect();
     if !violations.is_empty() {
         return Err(KdsError::validation(validation_message(&violations)));

@@ -201,7 +201,7 @@ impl KdsService {
         let empty = |r: KdsResult<()>| r.map(|()| A::Empty(Empty {}));
         match request {
             R::AddTagsToStream(input) => empty(self.add_tags_to_stream(now, &input)),
-            R::CreateStream(input) => empty(self.create_stream(now, input)),
+            R::CreateStream(input) => empty(self.create_stream(now, &input)),
             R::DecreaseStreamRetentionPeriod(input) => empty(self.change_retention(now, &input, false)),
             R::DeleteStream(input) => empty(self.delete_stream(now, &input)),
             R::DeregisterStreamConsumer(input) => empty(self.deregister_stream_consumer(now, &input)),
@@ -221,8 +221,8 @@ impl KdsService {
             R::ListStreams(input) => self.list_streams(now, &input).map(A::ListStreams),
             R::ListTagsForStream(input) => self.list_tags_for_stream(now, &input).map(A::ListTagsForStream),
             R::MergeShards(input) => empty(self.merge_shards(now, &input)),
-            R::PutRecord(input) => self.put_record(now, &input).map(A::PutRecord),
-            R::PutRecords(input) => self.put_records(now, &input).map(A::PutRecords),
+            R::PutRecord(input) => self.put_record(now, input).map(A::PutRecord),
+            R::PutRecords(input) => self.put_records(now, input).map(A::PutRecords),
             R::RegisterStreamConsumer(input) => {
                 self.register_stream_consumer(now, &input).map(A::RegisterStreamConsumer)
             }

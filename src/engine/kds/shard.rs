@@ -4,13 +4,12 @@
 //! by arithmetic, not search. Records older than the stream's trim floor are dropped from the front.
 //! A shard is OPEN until a split or merge closes it; it is EXPIRED once closed before the trim floor.
 
-use super::bucket::{RateWindow, TokenBucket};
+use super::bucket::{RateWindow, TokenBucket, WriteBuckets};
 use super::ids::{HashRange, ShardId};
 use super::limits::*;
-use super::record::Record;
+use super::record::{Record, RecordLog};
 use super::sequence::{SequenceNumber, COUNTER_END, COUNTER_START};
 use crate::engine::time::{SimDuration, SimTime};
-use std::collections::VecDeque;
 
 /// When and at which epoch second a shard was closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,8 +21,19 @@ pub struct Closed {
 }
 
 /// One shard of a stream.
+///
+/// `repr(C)` keeps the fields every write touches (records, counter, write buckets, subscriber count)
+/// together at the front: a stream of 1,000 shards is written at random, so this saves cache misses.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub struct Shard {
+    records: RecordLog,
+    next_counter: u64,
+    write: WriteBuckets,
+    /// Epoch second of creation, as encoded in its sequence numbers.
+    pub created_secs: u64,
+    /// Open enhanced fan-out subscriptions reading it (new records wake them).
+    pub subscribers: u32,
     /// Its id (its index in the stream).
     pub id: ShardId,
     /// The hash keys it owns.
@@ -36,16 +46,8 @@ pub struct Shard {
     pub children: Vec<ShardId>,
     /// When it was created (simulated time).
     pub created_at: SimTime,
-    /// Epoch second of creation, as encoded in its sequence numbers.
-    pub created_secs: u64,
     /// Set when a split or merge closed it.
     pub closed: Option<Closed>,
-    /// Open enhanced fan-out subscriptions reading it (new records wake them).
-    pub subscribers: u32,
-    records: VecDeque<Record>,
-    next_counter: u64,
-    write_records: TokenBucket,
-    write_bytes: TokenBucket,
     read_calls: RateWindow,
     read_bytes: TokenBucket,
     iterator_calls: RateWindow,
@@ -65,10 +67,9 @@ impl Shard {
             created_secs,
             closed: None,
             subscribers: 0,
-            records: VecDeque::new(),
+            records: RecordLog::default(),
             next_counter: COUNTER_START + 1,
-            write_records: TokenBucket::full(SHARD_WRITE_RECORDS_PER_SEC, write_burst, now),
-            write_bytes: TokenBucket::full(SHARD_WRITE_BYTES_PER_SEC, write_burst, now),
+            write: WriteBuckets::full(write_burst, now),
             read_calls: RateWindow::new(SHARD_READ_CALLS_PER_SEC as usize, second),
             read_bytes: TokenBucket::full(SHARD_READ_BYTES_PER_SEC, second, now),
             iterator_calls: RateWindow::new(GET_SHARD_ITERATOR_PER_SEC as usize, second),
@@ -107,14 +108,11 @@ impl Shard {
 
     /// Takes write capacity for one record of `size` bytes; takes nothing and returns false if short.
     pub fn try_take_write(&mut self, size: u64, now: SimTime) -> bool {
-        if !self.write_records.has(1, now) || !self.write_bytes.has(size, now) {
-            return false;
-        }
-        self.write_records.try_take(1, now) && self.write_bytes.try_take(size, now)
+        self.write.try_take(size, now)
     }
 
-    /// Appends a record (capacity already taken) and returns its counter.
-    pub fn append(&mut self, now: SimTime, partition_key: &str, data: &[u8], encrypted: bool) -> u64 {
+    /// Appends a record (capacity already taken), keeping the key and data it is given; returns its counter.
+    pub fn append(&mut self, now: SimTime, partition_key: String, data: Vec<u8>, encrypted: bool) -> u64 {
         debug_assert!(self.is_open(), "writes go to open shards only");
         let counter = self.next_counter;
         self.next_counter += 1;
@@ -129,6 +127,9 @@ impl Shard {
 
     /// Drops records that arrived before `floor` (retention).
     pub fn trim(&mut self, floor: SimTime) {
+        if self.records.front().is_none_or(|r| r.arrival >= floor) {
+            return;
+        }
         while self.records.front().is_some_and(|r| r.arrival < floor) {
             self.records.pop_front();
         }
@@ -136,16 +137,16 @@ impl Shard {
 
     /// The stored records after counter `after`, oldest first.
     pub fn records_after(&self, after: u64) -> impl Iterator<Item = &Record> {
-        let first = self.records.front().map_or(self.next_counter, |r| r.counter);
+        let first = self.records.front().map_or(self.next_counter, Record::counter);
         let skip = after.saturating_add(1).saturating_sub(first);
-        self.records.iter().skip(usize::try_from(skip).unwrap_or(usize::MAX))
+        self.records.iter_from(usize::try_from(skip).unwrap_or(usize::MAX))
     }
 
     /// The counter just before the first record that arrived at or after `at` (AT_TIMESTAMP).
     pub fn counter_before_time(&self, at: SimTime) -> u64 {
         let index = self.records.partition_point(|r| r.arrival < at);
         match self.records.get(index) {
-            Some(r) => r.counter - 1,
+            Some(r) => r.counter() - 1,
             None => self.last_counter(),
         }
     }
@@ -201,8 +202,8 @@ mod tests {
     fn counters_start_after_the_starting_sequence_number() {
         let mut s = shard();
         assert_eq!(s.last_counter(), 0);
-        assert_eq!(s.append(SimTime::ZERO, "k", b"a", false), 1);
-        assert_eq!(s.append(SimTime::ZERO, "k", b"b", false), 2);
+        assert_eq!(s.append(SimTime::ZERO, "k".into(), b"a".to_vec(), false), 1);
+        assert_eq!(s.append(SimTime::ZERO, "k".into(), b"b".to_vec(), false), 2);
         let first = s.sequence_number(1, 1_700_000_000);
         assert!(s.starting_sequence_number() < first);
         s.closed = Some(Closed { at: SimTime::from_secs(5), secs: 1_700_000_005 });
@@ -213,9 +214,9 @@ mod tests {
     fn positions_find_records_by_counter_after_trimming() {
         let mut s = shard();
         for i in 0..5 {
-            s.append(SimTime::from_secs(i), "k", &[i as u8], false);
+            s.append(SimTime::from_secs(i), "k".into(), vec![i as u8], false);
         }
-        let after = |s: &Shard, c| s.records_after(c).map(|r| r.counter).collect::<Vec<_>>();
+        let after = |s: &Shard, c| s.records_after(c).map(Record::counter).collect::<Vec<_>>();
         assert_eq!(after(&s, 0), [1, 2, 3, 4, 5]);
         assert_eq!(after(&s, 3), [4, 5]);
         assert_eq!(after(&s, 5), Vec::<u64>::new());
@@ -228,7 +229,7 @@ mod tests {
     fn timestamps_find_the_first_record_at_or_after() {
         let mut s = shard();
         for i in [10, 20, 20, 30] {
-            s.append(SimTime::from_secs(i), "k", b"", false);
+            s.append(SimTime::from_secs(i), "k".into(), Vec::new(), false);
         }
         assert_eq!(s.counter_before_time(SimTime::from_secs(20)), 1);
         assert_eq!(s.counter_before_time(SimTime::from_secs(25)), 3);

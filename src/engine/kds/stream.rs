@@ -12,6 +12,9 @@ use super::types::*;
 use crate::engine::time::{SimDuration, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// log2 of the routing table's slices.
+const ROUTE_TABLE_BITS: u32 = 10;
+
 /// Work a stream does while UPDATING, applied when the update completes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Pending {
@@ -64,6 +67,9 @@ pub struct Stream {
     pub shards: Vec<Shard>,
     /// Open shards by range start, for routing.
     open: Vec<(u128, ShardId)>,
+    /// For each of 1,024 equal slices of the hash space, the index in `open` of the shard owning the
+    /// slice's first key: routing starts there and rarely steps further.
+    route_table: Vec<u32>,
     /// Its tags.
     pub tags: BTreeMap<String, String>,
     /// Its enhanced fan-out consumers by name.
@@ -97,6 +103,7 @@ impl Stream {
             trim_floor: SimTime::ZERO,
             shards: Vec::new(),
             open: Vec::new(),
+            route_table: Vec::new(),
             tags: BTreeMap::new(),
             consumers: BTreeMap::new(),
             kms_key: None,
@@ -140,8 +147,12 @@ impl Stream {
 
     /// The open shard owning `key`.
     pub fn route(&self, key: HashKey) -> ShardId {
-        let at = self.open.partition_point(|&(start, _)| start <= key.0);
-        self.open[at.checked_sub(1).expect("open shards tile the hash space from 0")].1
+        let slice = (key.0 >> (128 - ROUTE_TABLE_BITS)) as usize;
+        let mut at = self.route_table[slice] as usize;
+        while self.open.get(at + 1).is_some_and(|&(start, _)| start <= key.0) {
+            at += 1;
+        }
+        self.open[at].1
     }
 
     /// Open shards in hash-key order.
@@ -217,6 +228,18 @@ impl Stream {
     fn reindex(&mut self) {
         self.open = self.shards.iter().filter(|s| s.is_open()).map(|s| (s.range.start.0, s.id)).collect();
         self.open.sort_unstable();
+        if self.open.first().is_none_or(|&(start, _)| start != 0) {
+            self.route_table.clear(); // not a full tiling yet (a stream being built)
+            return;
+        }
+        let slices = 1usize << ROUTE_TABLE_BITS;
+        self.route_table = (0..slices)
+            .map(|i| {
+                let first_key = (i as u128) << (128 - ROUTE_TABLE_BITS);
+                let at = self.open.partition_point(|&(start, _)| start <= first_key) - 1;
+                u32::try_from(at).expect("fewer than 2^32 open shards")
+            })
+            .collect();
     }
 }
 
@@ -271,7 +294,7 @@ mod tests {
     fn retention_only_ever_moves_forward() {
         let mut s = stream(1);
         let shard = &mut s.shards[0];
-        shard.append(SimTime::from_secs(10), "k", b"", false);
+        shard.append(SimTime::from_secs(10), "k".into(), Vec::new(), false);
         s.retention_hours = 24;
         let day = SimTime::ZERO + SimDuration::from_hours(24);
         s.apply_retention(day + SimDuration::from_secs(11));
