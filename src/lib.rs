@@ -24,5 +24,5 @@ pub mod protocol;
 pub mod view_model;
 pub mod worker;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod ui;

@@ -1,6 +1,6 @@
 //! The browser app (wasm32): mounts the leptos UI. Natively there is nothing to run.
 
 fn main() {
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
     kinesis_lab::ui::mount();
 }

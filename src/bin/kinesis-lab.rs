@@ -1,6 +1,6 @@
 //! `kinesis-lab`: the simulation engine on the command line (native only).
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 mod cli {
     use clap::{Parser, Subcommand};
     use kinesis_lab::api::replay::Replay;
@@ -141,7 +141,12 @@ mod cli {
         let started = std::time::Instant::now();
         let clock = move || started.elapsed().as_secs_f64();
         let ingest = bench::ingest_best(spec, 3, &clock);
-        let memory = bench::memory(IngestSpec { records: records.min(500_000), ..spec }, &super::counting::live_bytes);
+        // Memory is measured natively only (wasm32 pointers are half the size, so its figures differ).
+        #[cfg(not(target_arch = "wasm32"))]
+        let memory =
+            Some(bench::memory(IngestSpec { records: records.min(500_000), ..spec }, &super::counting::live_bytes));
+        #[cfg(target_arch = "wasm32")]
+        let memory: Option<bench::MemoryReport> = None;
         let report = serde_json::json!({"target": std::env::consts::ARCH, "ingest": ingest, "memory": memory});
         println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
         Ok(())
@@ -213,8 +218,8 @@ mod counting {
 }
 
 fn main() -> std::process::ExitCode {
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     return cli::main();
-    #[cfg(target_arch = "wasm32")]
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
     std::process::ExitCode::SUCCESS
 }

@@ -84,10 +84,13 @@ const BLOCK_RECORDS: usize = 64;
 
 /// A shard's records in arrival order, in fixed-size blocks: appending never copies earlier records
 /// (as a doubling buffer would), the unused room is at most one block, and trimming drops whole blocks.
+/// The block being filled is kept inline (`tail`), so a write touches no other memory of the log.
 #[derive(Clone, Debug, Default)]
 pub struct RecordLog {
-    blocks: std::collections::VecDeque<Vec<Record>>,
-    /// Records already dropped from the front block.
+    tail: Vec<Record>,
+    /// Full blocks, oldest first.
+    full: std::collections::VecDeque<Vec<Record>>,
+    /// Records already dropped from the oldest block (full, or the tail when there is none).
     skip: usize,
     len: usize,
 }
@@ -95,10 +98,13 @@ pub struct RecordLog {
 impl RecordLog {
     /// Appends a record.
     pub fn push_back(&mut self, record: Record) {
-        if self.blocks.back().is_none_or(|b| b.len() == BLOCK_RECORDS) {
-            self.blocks.push_back(Vec::with_capacity(BLOCK_RECORDS));
+        if self.tail.len() == BLOCK_RECORDS {
+            let done = std::mem::replace(&mut self.tail, Vec::with_capacity(BLOCK_RECORDS));
+            self.full.push_back(done);
+        } else if self.tail.capacity() == 0 {
+            self.tail.reserve_exact(BLOCK_RECORDS);
         }
-        self.blocks.back_mut().expect("just ensured").push(record);
+        self.tail.push(record);
         self.len += 1;
     }
 
@@ -109,16 +115,27 @@ impl RecordLog {
         }
         self.skip += 1;
         self.len -= 1;
-        if self.blocks.front().is_some_and(|b| self.skip == b.len()) {
-            self.blocks.pop_front();
+        if self.len == 0 {
+            *self = RecordLog::default();
+        } else if self.full.front().is_some_and(|b| self.skip == b.len()) {
+            self.full.pop_front();
             self.skip = 0;
+        }
+    }
+
+    /// The block at position `i` (0 = oldest), counting the tail last.
+    fn block(&self, i: usize) -> Option<&Vec<Record>> {
+        match i.cmp(&self.full.len()) {
+            std::cmp::Ordering::Less => self.full.get(i),
+            std::cmp::Ordering::Equal => Some(&self.tail),
+            std::cmp::Ordering::Greater => None,
         }
     }
 
     /// The record at position `index` (0 = oldest).
     pub fn get(&self, index: usize) -> Option<&Record> {
         let at = index.checked_add(self.skip)?;
-        self.blocks.get(at / BLOCK_RECORDS)?.get(at % BLOCK_RECORDS)
+        self.block(at / BLOCK_RECORDS)?.get(at % BLOCK_RECORDS)
     }
 
     /// The oldest record.
@@ -128,7 +145,7 @@ impl RecordLog {
 
     /// The newest record.
     pub fn back(&self) -> Option<&Record> {
-        self.blocks.back().and_then(|b| b.last())
+        self.tail.last()
     }
 
     /// How many records are stored.
@@ -145,11 +162,9 @@ impl RecordLog {
     pub fn iter_from(&self, from: usize) -> impl Iterator<Item = &Record> {
         let start = from.saturating_add(self.skip);
         let (first, offset) = (start / BLOCK_RECORDS, start % BLOCK_RECORDS);
-        self.blocks
-            .iter()
-            .skip(first)
-            .enumerate()
-            .flat_map(move |(i, b)| b.get(if i == 0 { offset } else { 0 }..).unwrap_or(&[]).iter())
+        (first..=self.full.len())
+            .filter_map(move |i| self.block(i).map(|b| (i, b)))
+            .flat_map(move |(i, b)| b.get(if i == first { offset } else { 0 }..).unwrap_or(&[]).iter())
     }
 
     /// The number of records for which `pred` holds, given that it holds for a prefix (binary search).
@@ -196,7 +211,7 @@ mod log_tests {
         assert_eq!(l.get(700), None);
         assert_eq!(l.partition_point(|r| r.arrival < SimTime::from_secs(500)), 199);
         assert_eq!(l.partition_point(|_| true), 700);
-        assert!(l.blocks.len() <= 700 / BLOCK_RECORDS + 2, "trimmed blocks are freed");
+        assert!(l.full.len() <= 700 / BLOCK_RECORDS + 1, "trimmed blocks are freed");
     }
 
     #[test]
