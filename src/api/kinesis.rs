@@ -253,6 +253,51 @@ pub fn model(action: &str) -> Option<&'static [Member]> {
     })
 }
 
+/// The members of a CloudWatch action this lab answers (GetMetricStatistics over the Kinesis metrics).
+pub fn cloudwatch_model(action: &str) -> Option<&'static [Member]> {
+    const DIMENSION: Shape = Shape::Structure(&[
+        Member { name: "Name", shape: Shape::String(&[Rule::LenMin(1), Rule::LenMax(255)]), required: true },
+        Member { name: "Value", shape: Shape::String(&[Rule::LenMin(1), Rule::LenMax(1_024)]), required: true },
+    ]);
+    const STATISTIC: Shape = Shape::Enum(&["SampleCount", "Average", "Sum", "Minimum", "Maximum"]);
+    match action {
+        "GetMetricStatistics" => Some(
+            const {
+                &[
+                    Member {
+                        name: "Dimensions",
+                        shape: Shape::List { member: &DIMENSION, rules: &[Rule::LenMax(30)], member_text: None },
+                        required: false,
+                    },
+                    Member { name: "EndTime", shape: Shape::Timestamp, required: true },
+                    Member {
+                        name: "MetricName",
+                        shape: Shape::String(&[Rule::LenMin(1), Rule::LenMax(255)]),
+                        required: true,
+                    },
+                    Member {
+                        name: "Namespace",
+                        shape: Shape::String(&[Rule::LenMin(1), Rule::LenMax(255)]),
+                        required: true,
+                    },
+                    Member { name: "Period", shape: Shape::Long(&[Rule::Min(1)]), required: true },
+                    Member { name: "StartTime", shape: Shape::Timestamp, required: true },
+                    Member {
+                        name: "Statistics",
+                        shape: Shape::List {
+                            member: &STATISTIC,
+                            rules: &[Rule::LenMin(1), Rule::LenMax(5)],
+                            member_text: None,
+                        },
+                        required: true,
+                    },
+                ]
+            },
+        ),
+        _ => None,
+    }
+}
+
 /// The engine request for a validated body of `action` (which [`model`] knows).
 pub fn request(action: &str, body: Value) -> Result<KdsRequest, serde_json::Error> {
     use serde_json::from_value as v;
@@ -287,6 +332,7 @@ pub fn request(action: &str, body: Value) -> Result<KdsRequest, serde_json::Erro
         "SubscribeToShard" => R::SubscribeToShard(v(body)?),
         "UpdateShardCount" => R::UpdateShardCount(v(body)?),
         "UpdateStreamMode" => R::UpdateStreamMode(v(body)?),
+        "GetMetricStatistics" => R::GetMetricStatistics(v(body)?),
         other => return Err(serde::de::Error::custom(format!("Kinesis has no action {other}"))),
     })
 }

@@ -40,17 +40,18 @@ impl From<ApiError> for ErrorBody {
 
 /// The engine command for one request, or the error AWS answers before reaching the service.
 pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, ErrorBody> {
-    if service != "kinesis" {
-        return Err(ErrorBody::new(
-            "UnknownOperationException",
-            format!("Unknown service '{service}'; this lab simulates: kinesis."),
-        ));
-    }
-    let Some(members) = kinesis::model(action) else {
-        return Err(ErrorBody::new(
-            "UnknownOperationException",
-            format!("Unknown operation {action} for service kinesis."),
-        ));
+    let members = match service {
+        "kinesis" => kinesis::model(action),
+        "cloudwatch" => kinesis::cloudwatch_model(action),
+        _ => {
+            let text =
+                format!("Unknown service '{service}'; this lab simulates: kinesis, cloudwatch (GetMetricStatistics).");
+            return Err(ErrorBody::new("UnknownOperationException", text));
+        }
+    };
+    let Some(members) = members else {
+        let text = format!("Unknown operation {action} for service {service}.");
+        return Err(ErrorBody::new("UnknownOperationException", text));
     };
     let mut body = match body {
         Value::Null => Map::new(),

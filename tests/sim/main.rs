@@ -7,6 +7,7 @@ mod kds_consumers;
 mod kds_fanout;
 mod kds_iterators;
 mod kds_lifecycle;
+mod kds_metrics;
 mod kds_reshard;
 mod kds_retention;
 mod kds_routing;

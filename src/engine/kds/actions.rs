@@ -608,3 +608,52 @@ pub struct SubscribeToShardEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub child_shards: Option<Vec<ChildShard>>,
 }
+
+/// CloudWatch GetMetricStatistics, for the `AWS/Kinesis` namespace.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetMetricStatisticsInput {
+    pub namespace: String,
+    pub metric_name: String,
+    #[serde(default)]
+    pub dimensions: Vec<Dimension>,
+    pub start_time: f64,
+    pub end_time: f64,
+    pub period: i64,
+    #[serde(default)]
+    pub statistics: Vec<String>,
+}
+
+/// A CloudWatch dimension.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Dimension {
+    pub name: String,
+    pub value: String,
+}
+
+/// GetMetricStatistics' answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetMetricStatisticsOutput {
+    pub label: String,
+    pub datapoints: Vec<Datapoint>,
+}
+
+/// One period's statistics.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Datapoint {
+    pub timestamp: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample_count: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sum: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<f64>,
+    pub unit: String,
+}

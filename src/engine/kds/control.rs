@@ -62,6 +62,10 @@ impl KdsService {
     fn new_stream(&mut self, name: &str, mode: StreamMode, now: SimTime) -> Stream {
         self.generations += 1;
         let mut stream = Stream::new(name, self.settings.stream_arn(name), self.generations, mode, self.wall_ms(now));
+        stream.metrics = super::metrics::StreamMetrics::new(
+            self.settings.metrics_window_secs,
+            self.settings.shard_metrics_window_secs,
+        );
         stream.mode_switches = super::bucket::RateWindow::new(
             self.settings.mode_switches_per_day,
             crate::engine::time::SimDuration::from_hours(24),

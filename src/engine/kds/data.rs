@@ -12,6 +12,7 @@ use super::hashing::partition_key_hash;
 use super::ids::{HashKey, ShardId};
 use super::iterator::IteratorToken;
 use super::limits::*;
+use super::metrics::Metric;
 use super::sequence::{decode, Decoded};
 use super::shard::Shard;
 use super::stream::Stream;
@@ -38,12 +39,19 @@ impl KdsService {
         let shard = &mut stream.shards[shard_id.0 as usize];
         let size = (input.partition_key.len() + input.data.len()) as u64;
         if !shard.try_take_write(size, now) {
+            stream.record(now, Some(shard_id), Metric::WriteProvisionedThroughputExceeded, 1);
+            stream.record(now, None, Metric::PutRecordSuccess, 0);
             return Err(KdsError::shard_throughput(&shard_id.to_string(), &stream.name, &account));
         }
         let counter = shard.append(now, input.partition_key, input.data, encrypted);
         let output =
             PutRecordOutput { shard_id, sequence_number: shard.sequence_number(counter, wall_secs), encryption_type };
-        if shard.subscribers > 0 {
+        let watched = shard.subscribers > 0;
+        stream.record(now, Some(shard_id), Metric::IncomingBytes, size);
+        stream.record(now, Some(shard_id), Metric::IncomingRecords, 1);
+        stream.record(now, None, Metric::PutRecordBytes, size);
+        stream.record(now, None, Metric::PutRecordSuccess, 1);
+        if watched {
             let name = stream.name.clone();
             self.notify_subscribers(now, &name, shard_id);
         }
@@ -65,6 +73,11 @@ impl KdsService {
         let mut failed = 0;
         let mut records = Vec::with_capacity(input.records.len());
         let mut watched: Vec<ShardId> = Vec::new();
+        let total = input.records.len() as u64;
+        let mut accepted_bytes = 0;
+        // Per-shard (bytes, records, throttled), only when enhanced monitoring wants shard metrics.
+        let per_shard = !stream.shard_level_metrics.is_empty();
+        let mut shard_counts: std::collections::BTreeMap<ShardId, (u64, u64, u64)> = std::collections::BTreeMap::new();
         // Two passes: hash and route every entry first (a tight loop), then do the per-shard work, whose
         // independent memory accesses the CPU can overlap instead of waiting behind each MD5.
         let routes: Vec<ShardId> = input
@@ -75,12 +88,22 @@ impl KdsService {
         for (entry, shard_id) in input.records.into_iter().zip(routes) {
             let shard = &mut stream.shards[shard_id.0 as usize];
             let size = (entry.partition_key.len() + entry.data.len()) as u64;
-            if shard.try_take_write(size, now) {
+            let accepted = shard.try_take_write(size, now);
+            if per_shard {
+                let counts = shard_counts.entry(shard_id).or_default();
+                *counts = if accepted {
+                    (counts.0 + size, counts.1 + 1, counts.2)
+                } else {
+                    (counts.0, counts.1, counts.2 + 1)
+                };
+            }
+            if accepted {
                 let counter = shard.append(now, entry.partition_key, entry.data, encrypted);
                 let sequence_number = shard.sequence_number(counter, wall_secs);
                 if shard.subscribers > 0 && !watched.contains(&shard_id) {
                     watched.push(shard_id);
                 }
+                accepted_bytes += size;
                 records.push(PutRecordsResultEntry::Ok { sequence_number, shard_id });
             } else {
                 failed += 1;
@@ -93,6 +116,39 @@ impl KdsService {
         }
         let output =
             PutRecordsOutput { failed_record_count: failed, records, encryption_type: stream.encryption_type() };
+        let stored = total - failed;
+        for (metric, value) in [
+            (Metric::PutRecordsSuccess, 1),
+            (Metric::PutRecordsTotalRecords, total),
+            (Metric::PutRecordsSuccessfulRecords, stored),
+            (Metric::PutRecordsFailedRecords, 0),
+            (Metric::PutRecordsThrottledRecords, failed),
+            (Metric::PutRecordsBytes, accepted_bytes),
+            (Metric::WriteProvisionedThroughputExceeded, failed),
+        ] {
+            stream.record(now, None, metric, value);
+        }
+        if stored > 0 {
+            stream.record(now, None, Metric::IncomingBytes, accepted_bytes);
+            stream.record(now, None, Metric::IncomingRecords, stored);
+        }
+        for (shard_id, (bytes, records, throttled)) in shard_counts {
+            let second = now.as_micros() / 1_000_000;
+            let enabled = &stream.shard_level_metrics;
+            if records > 0 {
+                stream.metrics.add_shard(second, shard_id, Metric::IncomingBytes, bytes, enabled);
+                stream.metrics.add_shard(second, shard_id, Metric::IncomingRecords, records, enabled);
+            }
+            if throttled > 0 {
+                stream.metrics.add_shard(
+                    second,
+                    shard_id,
+                    Metric::WriteProvisionedThroughputExceeded,
+                    throttled,
+                    enabled,
+                );
+            }
+        }
         let name = stream.name.clone();
         for shard_id in watched {
             self.notify_subscribers(now, &name, shard_id);
@@ -165,6 +221,8 @@ impl KdsService {
         let children = child_shards(stream, token.shard);
         let shard = stream.live_shard_mut(token.shard).ok_or_else(not_found)?;
         if !shard.try_begin_read(now) {
+            stream.record(now, Some(token.shard), Metric::ReadProvisionedThroughputExceeded, 1);
+            stream.record(now, None, Metric::GetRecordsSuccess, 0);
             return Err(KdsError::shard_throughput(&token.shard.to_string(), &token.stream, &account));
         }
         let limit = input.limit.map_or(GET_RECORDS_RECORDS_MAX, |l| l.clamp(1, GET_RECORDS_RECORDS_MAX as i64) as u64);
@@ -177,6 +235,20 @@ impl KdsService {
             _ => 0,
         };
         let closed_end = at_end && !shard.is_open();
+        // Spec §5.4: the age of the last record returned; 0 when nothing was returned.
+        let age = last.map_or(0, |(_, arrival)| now.saturating_since(arrival).as_millis());
+        let count = records.len() as u64;
+        for (metric, shard, value) in [
+            (Metric::GetRecordsBytes, None, bytes),
+            (Metric::GetRecordsRecords, None, count),
+            (Metric::GetRecordsSuccess, None, 1),
+            (Metric::GetRecordsIteratorAgeMilliseconds, None, age),
+            (Metric::IteratorAgeMilliseconds, Some(token.shard), age),
+            (Metric::OutgoingBytes, Some(token.shard), bytes),
+            (Metric::OutgoingRecords, Some(token.shard), count),
+        ] {
+            stream.record(now, shard, metric, value);
+        }
         let next = IteratorToken { after_counter: next_after, issued_at: now, ..token };
         Ok(GetRecordsOutput {
             records,

@@ -6,6 +6,7 @@ use super::data::{child_shards, read_records, start_position, Position};
 use super::error::{KdsError, KdsResult};
 use super::ids::ShardId;
 use super::limits::*;
+use super::metrics::Metric;
 use super::subscription::{KdsEvent, Subscription, SubscriptionEnd, SubscriptionId};
 use super::types::*;
 use super::{KdsService, KdsTimer};
@@ -40,6 +41,14 @@ impl KdsService {
         let shard = stream.live_shard(shard_id).ok_or_else(not_found)?;
         let key = (input.consumer_arn.clone(), shard_id);
         if self.last_subscribe.get(&key).is_some_and(|&t| now.saturating_since(t) < SimDuration::from_secs(1)) {
+            let stream = self.streams.get_mut(&stream_name).expect("found above");
+            stream.metrics.add_consumer(
+                now.as_micros() / 1_000_000,
+                &consumer_name,
+                Metric::SubscribeToShardRateExceeded,
+                1,
+            );
+            stream.record(now, None, Metric::SubscribeToShardRateExceeded, 1);
             return Err(KdsError::limit_exceeded(format!(
                 "Rate exceeded for consumer {} and shard {shard_id} in stream {stream_name} under account {account}.",
                 input.consumer_arn
@@ -82,8 +91,17 @@ impl KdsService {
         );
         self.subscriptions.insert(id, sub);
         self.last_subscribe.insert(key, now);
-        if let Some(shard) = self.streams.get_mut(&stream_name).and_then(|s| s.shards.get_mut(shard_id.0 as usize)) {
-            shard.subscribers += 1;
+        if let Some(stream) = self.streams.get_mut(&stream_name) {
+            stream.metrics.add_consumer(
+                now.as_micros() / 1_000_000,
+                &consumer_name,
+                Metric::SubscribeToShardSuccess,
+                1,
+            );
+            stream.record(now, None, Metric::SubscribeToShardSuccess, 1);
+            if let Some(shard) = stream.shards.get_mut(shard_id.0 as usize) {
+                shard.subscribers += 1;
+            }
         }
         self.push_event(now, id);
         Ok(SubscriptionStarted { id })

@@ -12,6 +12,7 @@
 
 pub mod actions;
 pub mod bucket;
+mod cloudwatch;
 mod consumers;
 mod control;
 mod data;
@@ -23,6 +24,7 @@ pub mod ids;
 pub mod iterator;
 pub mod limits;
 mod listing;
+pub mod metrics;
 pub mod record;
 mod reshard;
 pub mod sequence;
@@ -58,6 +60,7 @@ pub enum KdsRequest {
     DescribeStreamSummary(DescribeStreamSummaryInput),
     DisableEnhancedMonitoring(EnhancedMonitoringInput),
     EnableEnhancedMonitoring(EnhancedMonitoringInput),
+    GetMetricStatistics(GetMetricStatisticsInput),
     GetRecords(GetRecordsInput),
     GetShardIterator(GetShardIteratorInput),
     IncreaseStreamRetentionPeriod(RetentionPeriodInput),
@@ -88,6 +91,7 @@ pub enum KdsResponse {
     DescribeStreamConsumer(DescribeStreamConsumerOutput),
     DescribeStreamSummary(DescribeStreamSummaryOutput),
     EnhancedMonitoring(EnhancedMonitoringOutput),
+    GetMetricStatistics(GetMetricStatisticsOutput),
     GetRecords(GetRecordsOutput),
     GetShardIterator(GetShardIteratorOutput),
     ListShards(ListShardsOutput),
@@ -213,6 +217,7 @@ impl KdsService {
             R::DescribeStreamSummary(input) => self.describe_stream_summary(now, &input).map(A::DescribeStreamSummary),
             R::DisableEnhancedMonitoring(input) => self.enhanced_monitoring(&input, false).map(A::EnhancedMonitoring),
             R::EnableEnhancedMonitoring(input) => self.enhanced_monitoring(&input, true).map(A::EnhancedMonitoring),
+            R::GetMetricStatistics(input) => self.get_metric_statistics(&input).map(A::GetMetricStatistics),
             R::GetRecords(input) => self.get_records(now, &input).map(A::GetRecords),
             R::GetShardIterator(input) => self.get_shard_iterator(now, &input).map(A::GetShardIterator),
             R::IncreaseStreamRetentionPeriod(input) => empty(self.change_retention(now, &input, true)),

@@ -45,6 +45,10 @@ pub struct KdsSettings {
     /// On-demand: a shard is split when its write rate over the last minute exceeds this share of its
     /// limit, in percent [M: on-demand keeps headroom for 2× the recent peak].
     pub on_demand_split_threshold_percent: u64,
+    /// Seconds of per-second stream and consumer metrics kept (CloudWatch keeps 1-second data 3 hours).
+    pub metrics_window_secs: u64,
+    /// Seconds of per-second shard-level metrics kept (memory grows with shards × seconds).
+    pub shard_metrics_window_secs: u64,
 }
 
 impl Default for KdsSettings {
@@ -67,6 +71,8 @@ impl Default for KdsSettings {
             efo_propagation_ms: 70,
             efo_heartbeat_ms: 5_000,
             on_demand_split_threshold_percent: 50,
+            metrics_window_secs: 3_600,
+            shard_metrics_window_secs: 600,
         }
     }
 }

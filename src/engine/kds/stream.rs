@@ -7,6 +7,7 @@
 use super::bucket::RateWindow;
 use super::ids::{HashKey, HashRange, ShardId};
 use super::limits::*;
+use super::metrics::{Metric, StreamMetrics};
 use super::shard::{Closed, Shard};
 use super::types::*;
 use crate::engine::time::{SimDuration, SimTime};
@@ -86,6 +87,8 @@ pub struct Stream {
     pub encryption_changes: RateWindow,
     /// Mode switches in the last 24 hours.
     pub mode_switches: RateWindow,
+    /// CloudWatch metrics, per simulated second.
+    pub metrics: StreamMetrics,
 }
 
 impl Stream {
@@ -112,6 +115,16 @@ impl Stream {
             update_shard_count_calls: RateWindow::new(UPDATE_SHARD_COUNT_PER_DAY, day),
             encryption_changes: RateWindow::new(ENCRYPTION_CHANGES_PER_DAY, day),
             mode_switches: RateWindow::new(2, day),
+            metrics: StreamMetrics::default(),
+        }
+    }
+
+    /// Records a datapoint at `now` for the stream and, if `shard` is given and enabled, for the shard.
+    pub fn record(&mut self, now: SimTime, shard: Option<ShardId>, metric: Metric, value: u64) {
+        let second = now.as_micros() / 1_000_000;
+        self.metrics.add(second, metric, value);
+        if let Some(shard) = shard.filter(|_| !self.shard_level_metrics.is_empty()) {
+            self.metrics.add_shard(second, shard, metric, value, &self.shard_level_metrics);
         }
     }
 
