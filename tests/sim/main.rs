@@ -8,6 +8,7 @@ mod kds_fanout;
 mod kds_iterators;
 mod kds_lifecycle;
 mod kds_metrics;
+mod kds_on_demand;
 mod kds_reshard;
 mod kds_retention;
 mod kds_routing;

@@ -375,12 +375,19 @@ impl KdsService {
             return;
         }
         stream.status = StreamStatus::Active;
+        let was_on_demand = stream.mode == StreamMode::OnDemand && stream.pending.is_some();
         match stream.pending.take() {
             None => {}
             Some(Pending::Mode(mode)) => stream.mode = mode,
             Some(Pending::StartEncryption(key)) => stream.kms_key = Some(key),
             Some(Pending::StopEncryption) => stream.kms_key = None,
             Some(reshard) => self.apply_reshard(now, name, reshard),
+        }
+        // A stream that just became ON_DEMAND (created so, or switched) starts its capacity checks.
+        let stream = &self.streams[name];
+        if stream.mode == StreamMode::OnDemand && !was_on_demand {
+            let at = self.after(now, self.settings.on_demand_check_ms);
+            self.timers.schedule(at, KdsTimer::OnDemandCheck { stream: name.to_string(), generation });
         }
     }
 }

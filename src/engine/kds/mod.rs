@@ -118,6 +118,8 @@ enum KdsTimer {
     ConsumerGone { stream: String, generation: u64, consumer: String, created_wall_ms: u64 },
     /// A subscription pushes its next event (records arrived, the pipe refilled, or a heartbeat).
     SubscriptionWake { id: SubscriptionId },
+    /// An ON_DEMAND stream's periodic capacity check.
+    OnDemandCheck { stream: String, generation: u64 },
 }
 
 /// One simulated account's Kinesis Data Streams.
@@ -187,6 +189,7 @@ impl KdsService {
                 KdsTimer::ConsumerGone { stream, generation, consumer, created_wall_ms } => {
                     self.consumer_settles(&stream, generation, &consumer, created_wall_ms, false)
                 }
+                KdsTimer::OnDemandCheck { stream, generation } => self.on_demand_check(at, &stream, generation),
                 KdsTimer::SubscriptionWake { id } => {
                     if let Some(sub) = self.subscriptions.get_mut(&id) {
                         sub.timer = None;

@@ -13,7 +13,7 @@ use super::ids::{HashKey, HashRange, ShardId};
 use super::limits::*;
 use super::stream::{Pending, Stream};
 use super::types::*;
-use super::KdsService;
+use super::{KdsService, KdsTimer};
 use crate::engine::time::SimTime;
 
 impl KdsService {
@@ -141,6 +141,45 @@ impl KdsService {
                 unreachable!("settle() applies non-reshard work itself")
             }
         }
+    }
+}
+
+impl KdsService {
+    /// On-demand scaling (R61, spec §4.6): every check, each open shard that wrote more than the
+    /// threshold share of its limit since the last check is split at its midpoint, at once and without
+    /// UPDATING, so capacity doubles where the traffic is. Per-shard limits still bind: one hot key
+    /// keeps throttling. Scale-down is not modelled (AWS takes hours and does not document it).
+    pub(super) fn on_demand_check(&mut self, now: SimTime, name: &str, generation: u64) {
+        let (secs, burst) = (self.wall_secs(now), self.settings.write_burst());
+        let interval_ms = self.settings.on_demand_check_ms.max(1);
+        let threshold = self.settings.on_demand_split_threshold_percent;
+        let Some(stream) =
+            self.streams.get_mut(name).filter(|s| s.generation == generation && s.mode == StreamMode::OnDemand)
+        else {
+            return;
+        };
+        let busy: Vec<ShardId> = stream
+            .open_shards()
+            .filter(|s| {
+                let (records, bytes) = s.written_since_check;
+                let records_pct = records * 1_000 * 100 / (SHARD_WRITE_RECORDS_PER_SEC * interval_ms);
+                let bytes_pct = bytes * 1_000 * 100 / (SHARD_WRITE_BYTES_PER_SEC * interval_ms);
+                records_pct.max(bytes_pct) > threshold && s.range.end.0 - s.range.start.0 > 2
+            })
+            .map(|s| s.id)
+            .collect();
+        for shard in stream.shards.iter_mut() {
+            shard.written_since_check = (0, 0);
+        }
+        if stream.status != StreamStatus::Deleting {
+            for id in busy {
+                let range = stream.shards[id.0 as usize].range;
+                let middle = range.start.0 + (range.end.0 - range.start.0) / 2 + 1;
+                split(stream, id, HashKey(middle), now, secs, burst);
+            }
+        }
+        let at = self.after(now, interval_ms);
+        self.timers.schedule(at, KdsTimer::OnDemandCheck { stream: name.to_string(), generation });
     }
 }
 

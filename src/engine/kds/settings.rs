@@ -42,9 +42,11 @@ pub struct KdsSettings {
     pub efo_propagation_ms: u64,
     /// Enhanced fan-out: an idle subscription's heartbeat event period [M: ≈5 s].
     pub efo_heartbeat_ms: u64,
-    /// On-demand: a shard is split when its write rate over the last minute exceeds this share of its
+    /// On-demand: a shard is split when its write rate since the last check exceeds this share of its
     /// limit, in percent [M: on-demand keeps headroom for 2× the recent peak].
     pub on_demand_split_threshold_percent: u64,
+    /// On-demand: how often capacity is checked, in ms [M: scaling reacts within minutes].
+    pub on_demand_check_ms: u64,
     /// Seconds of per-second stream and consumer metrics kept (CloudWatch keeps 1-second data 3 hours).
     pub metrics_window_secs: u64,
     /// Seconds of per-second shard-level metrics kept (memory grows with shards × seconds).
@@ -71,6 +73,7 @@ impl Default for KdsSettings {
             efo_propagation_ms: 70,
             efo_heartbeat_ms: 5_000,
             on_demand_split_threshold_percent: 50,
+            on_demand_check_ms: 60_000,
             metrics_window_secs: 3_600,
             shard_metrics_window_secs: 600,
         }

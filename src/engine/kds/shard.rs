@@ -48,6 +48,8 @@ pub struct Shard {
     pub created_at: SimTime,
     /// Set when a split or merge closed it.
     pub closed: Option<Closed>,
+    /// Records and bytes written since the last on-demand capacity check.
+    pub written_since_check: (u64, u64),
     read_calls: RateWindow,
     read_bytes: TokenBucket,
     iterator_calls: RateWindow,
@@ -66,6 +68,7 @@ impl Shard {
             created_at: now,
             created_secs,
             closed: None,
+            written_since_check: (0, 0),
             subscribers: 0,
             records: RecordLog::default(),
             next_counter: COUNTER_START + 1,
@@ -108,7 +111,12 @@ impl Shard {
 
     /// Takes write capacity for one record of `size` bytes; takes nothing and returns false if short.
     pub fn try_take_write(&mut self, size: u64, now: SimTime) -> bool {
-        self.write.try_take(size, now)
+        let taken = self.write.try_take(size, now);
+        if taken {
+            self.written_since_check.0 += 1;
+            self.written_since_check.1 += size;
+        }
+        taken
     }
 
     /// Appends a record (capacity already taken), keeping the key and data it is given; returns its counter.
