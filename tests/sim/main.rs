@@ -4,6 +4,7 @@
 mod determinism;
 mod harness;
 mod kds_consumers;
+mod kds_control;
 mod kds_fanout;
 mod kds_iterators;
 mod kds_lifecycle;
