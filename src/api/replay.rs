@@ -21,8 +21,14 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The most timer wake-ups one line may trigger while catching up to its `at_ms` (a guard, never reached
-/// by sensible input: a year of one-second metric samples is 3.2e7).
+/// by sensible input within the horizon).
 const CATCH_UP_STEPS_MAX: u64 = 1_000_000_000;
+
+/// The latest `at_ms` a replay accepts: 400 simulated days, enough for the longest retention (365 days).
+pub const HORIZON_MS: u64 = 400 * 86_400_000;
+
+/// The replay reads replies and events, not the engine's chart samples: it takes them hourly.
+const REPLAY_SAMPLE_INTERVAL: crate::engine::time::SimDuration = crate::engine::time::SimDuration::from_hours(1);
 
 /// A SubscribeToShard call whose event stream is still open.
 #[derive(Debug)]
@@ -44,6 +50,7 @@ pub struct Replay {
 impl Replay {
     /// A replay against a fresh engine.
     pub fn new(config: EngineConfig) -> Replay {
+        let config = EngineConfig { sample_interval: config.sample_interval.max(REPLAY_SAMPLE_INTERVAL), ..config };
         Replay {
             runner: Runner::new(Engine::new(config)),
             last_at_ms: 0,
@@ -155,6 +162,10 @@ impl Replay {
         let Some(at_ms) = at_ms else {
             return bad(None, action, "at_ms must be a whole number of simulated milliseconds, 0 or more".into());
         };
+        if at_ms > HORIZON_MS {
+            let text = format!("at_ms {at_ms} is beyond the replay's horizon of {HORIZON_MS} ms (400 simulated days)");
+            return bad(Some(at_ms), action, text);
+        }
         if at_ms < self.last_at_ms {
             let text = format!(
                 "at_ms {at_ms} is earlier than the previous line's {}; simulated time cannot go back",

@@ -89,6 +89,7 @@ fn the_replay_answers_every_line_even_bad_ones() {
         r#"{"at_ms": 5, "service": "sqs", "action": "ListStreams", "input": {}}"#,
         r#"{"at_ms": 4, "service": "kinesis", "action": "ListStreams", "input": {}}"#,
         r#"{"at_ms": 6, "service": "kinesis", "action": "ListStreams"}"#,
+        r#"{"at_ms": 99999999999999, "service": "kinesis", "action": "ListStreams"}"#,
         "\u{0}\u{ffff}",
         "",
     ];
@@ -111,6 +112,7 @@ fn the_replay_answers_every_line_even_bad_ones() {
             "UnknownOperationException",
             "SerializationException",
             "ok",
+            "SerializationException",
             "SerializationException",
             "SerializationException"
         ]

@@ -1,6 +1,7 @@
 //! The single integration-test binary: one behaviour per module (one link on a 2-core CI).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod api_fuzz;
 mod determinism;
 mod harness;
 mod kds_consumers;
