@@ -69,16 +69,8 @@ pub fn ingest_best(spec: IngestSpec, rounds: usize, clock: &dyn Fn() -> f64) -> 
 pub fn ingest(spec: IngestSpec, clock: &dyn Fn() -> f64) -> IngestReport {
     let keys = distinct_keys(spec.records, spec.key_bytes);
     let data = vec![b'x'; spec.data_bytes];
-    let mut service = KdsService::new(KdsSettings { control_plane_rate_limits: false, ..KdsSettings::default() });
-    let create = CreateStreamInput {
-        stream_name: "bench".into(),
-        shard_count: Some(i64::from(spec.shards)),
-        ..Default::default()
-    };
-    service.handle(SimTime::ZERO, KdsRequest::CreateStream(create)).expect("the bench stream is valid");
-    let start_at = SimTime::from_secs(30);
+    let (mut service, start_at) = bench_stream(spec.shards);
     let mut now = start_at;
-    service.handle_timeout(now);
     let per_sec = u64::from(spec.shards) * 1_000 * spec.load_percent / 100;
     let batch_len = 500;
     let step = SimDuration::from_micros(batch_len as u64 * 1_000_000 / per_sec.max(1));
@@ -136,15 +128,7 @@ pub struct MemoryReport {
 pub fn memory(spec: IngestSpec, live_bytes: &dyn Fn() -> usize) -> MemoryReport {
     let keys = distinct_keys(spec.records, spec.key_bytes);
     let data = vec![b'x'; spec.data_bytes];
-    let mut service = KdsService::new(KdsSettings { control_plane_rate_limits: false, ..KdsSettings::default() });
-    let create = CreateStreamInput {
-        stream_name: "bench".into(),
-        shard_count: Some(i64::from(spec.shards)),
-        ..Default::default()
-    };
-    service.handle(SimTime::ZERO, KdsRequest::CreateStream(create)).expect("the bench stream is valid");
-    let mut now = SimTime::from_secs(30);
-    service.handle_timeout(now);
+    let (mut service, mut now) = bench_stream(spec.shards);
     let before = live_bytes();
     for chunk in keys.chunks(500) {
         now += SimDuration::from_secs(1);
@@ -165,6 +149,17 @@ pub fn memory(spec: IngestSpec, live_bytes: &dyn Fn() -> usize) -> MemoryReport 
         payload_and_key_bytes: payload,
         overhead_bytes: per_record - payload as f64,
     }
+}
+
+/// A service with one ACTIVE stream "bench" of `shards` shards, and the time it became ACTIVE.
+fn bench_stream(shards: u32) -> (KdsService, SimTime) {
+    let mut service = KdsService::new(KdsSettings { control_plane_rate_limits: false, ..KdsSettings::default() });
+    let create =
+        CreateStreamInput { stream_name: "bench".into(), shard_count: Some(i64::from(shards)), ..Default::default() };
+    service.handle(SimTime::ZERO, KdsRequest::CreateStream(create)).expect("the bench stream is valid");
+    let active = SimTime::from_secs(30);
+    service.handle_timeout(active);
+    (service, active)
 }
 
 /// `n` distinct keys of `len` characters, from a seeded stream (the same keys natively and in wasm).

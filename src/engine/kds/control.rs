@@ -186,9 +186,7 @@ impl KdsService {
         let hours = input.retention_period_hours;
         let account = self.settings.account_id.clone();
         let stream = self.stream_mut(input)?;
-        if stream.status != StreamStatus::Active {
-            return Err(KdsError::stream_not_active(&stream.name, &account, stream.status.as_str()));
-        }
+        stream.ensure_active(&account)?;
         if hours < i64::from(RETENTION_HOURS_MIN) {
             return Err(KdsError::invalid_argument(format!(
                 "Minimum allowed retention period is {RETENTION_HOURS_MIN} hours. Requested retention period ({hours} hours) is too short."
@@ -283,9 +281,7 @@ impl KdsService {
         }
         let stream = self.stream_mut(input)?;
         let name = stream.name.clone();
-        if stream.status != StreamStatus::Active {
-            return Err(KdsError::stream_not_active(&name, &account, stream.status.as_str()));
-        }
+        stream.ensure_active(&account)?;
         if !start && stream.kms_key.as_ref().is_some_and(|key| *key != input.key_id) {
             return Err(KdsError::invalid_argument(format!(
                 "Stream {name} under account {account} is not encrypted with key {}.",
@@ -310,9 +306,7 @@ impl KdsService {
     ) -> KdsResult<EnhancedMonitoringOutput> {
         let account = self.settings.account_id.clone();
         let stream = self.stream_mut(input)?;
-        if stream.status != StreamStatus::Active {
-            return Err(KdsError::stream_not_active(&stream.name, &account, stream.status.as_str()));
-        }
+        stream.ensure_active(&account)?;
         let named: BTreeSet<ShardLevelMetric> = if input.shard_level_metrics.contains(&ShardLevelMetric::All) {
             ShardLevelMetric::EACH.into_iter().collect()
         } else {
@@ -341,9 +335,7 @@ impl KdsService {
         }
         let delay = self.settings.stream_update_ms;
         let stream = self.streams.get_mut(&name).ok_or_else(|| KdsError::stream_not_found(&name, &account))?;
-        if stream.status != StreamStatus::Active {
-            return Err(KdsError::stream_not_active(&name, &account, stream.status.as_str()));
-        }
+        stream.ensure_active(&account)?;
         if stream.mode == target {
             return Err(KdsError::invalid_argument(format!(
                 "Stream {name} under account {account} is already in {} mode.",

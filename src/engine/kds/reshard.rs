@@ -113,9 +113,7 @@ impl KdsService {
                 "{action} is not supported for stream {name} under account {account} because it is in ON_DEMAND mode."
             )));
         }
-        if stream.status != StreamStatus::Active {
-            return Err(KdsError::stream_not_active(name, account, stream.status.as_str()));
-        }
+        stream.ensure_active(account)?;
         Ok(stream)
     }
 

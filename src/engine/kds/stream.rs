@@ -233,6 +233,14 @@ impl Stream {
         }
     }
 
+    /// R47: reshards, retention, encryption and monitoring changes need an ACTIVE stream.
+    pub fn ensure_active(&self, account: &str) -> Result<(), super::error::KdsError> {
+        if self.status == StreamStatus::Active {
+            return Ok(());
+        }
+        Err(super::error::KdsError::stream_not_active(&self.name, account, self.status.as_str()))
+    }
+
     /// True while reads and writes are served (ACTIVE, UPDATING and DELETING; R57, R59).
     pub fn serves_data(&self) -> bool {
         self.status != StreamStatus::Creating
