@@ -113,3 +113,14 @@ pub fn b64(text: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(text)
 }
+
+/// Property-test settings: a fixed RNG seed (from `KLAB_SEED`, so a CI failure replays exactly) and
+/// `cases` cases unless `PROPTEST_CASES` asks for more or fewer.
+pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(cases);
+    proptest::test_runner::Config {
+        cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed(0x5eed).0),
+        ..proptest::test_runner::Config::default()
+    }
+}

@@ -249,7 +249,7 @@ impl Sim {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(crate::harness::proptest_config(64))]
 
     #[test]
     fn kds_matches_the_reference_model(steps in prop::collection::vec(transition(), 1..40)) {

@@ -43,7 +43,7 @@ impl Reference {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(crate::harness::proptest_config(256))]
 
     #[test]
     fn timer_queue_matches_the_reference_model(steps in prop::collection::vec(transition(), 1..60)) {
