@@ -22,6 +22,7 @@
 //! Streams ([`kds`]) so far. A command is an AWS request; its reply is the action's output or the
 //! AWS error. Due timers always fire before a command at the same instant.
 
+pub mod distributions;
 pub mod kds;
 pub mod metrics;
 pub mod queue;
@@ -29,6 +30,7 @@ pub mod rng;
 pub mod runner;
 pub mod snapshot;
 pub mod time;
+pub mod workload;
 
 use kds::error::KdsError;
 use kds::settings::KdsSettings;
