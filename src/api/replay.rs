@@ -125,7 +125,7 @@ impl Replay {
     fn absorb(&mut self, output: Output) {
         let Output::Event(Event::Kds(event)) = output else { return };
         match event {
-            KdsEvent::Pushed { id, at, event } => {
+            KdsEvent::Pushed { id, at, event, .. } => {
                 if let Some(open) = self.open_streams.get_mut(&id) {
                     open.events.push(json!({"at_ms": at.as_millis(), "SubscribeToShardEvent": event}));
                 }

@@ -4,6 +4,7 @@
 mod api_fuzz;
 mod determinism;
 mod harness;
+mod kds_bulk;
 mod kds_consumers;
 mod kds_control;
 mod kds_fanout;

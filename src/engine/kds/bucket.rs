@@ -101,6 +101,13 @@ impl WriteBuckets {
 
     /// Takes one record of `size` bytes if both buckets have room; otherwise takes nothing.
     pub fn try_take(&mut self, size: u64, now: SimTime) -> bool {
+        self.take_up_to(size, 1, now) == 1
+    }
+
+    /// Takes as many of `count` records of `size` bytes each as both buckets have room for, in one step;
+    /// returns how many. Exactly what `count` calls of [`WriteBuckets::try_take`] at `now` would take:
+    /// once one record does not fit, no later one of the same size does.
+    pub fn take_up_to(&mut self, size: u64, count: u64, now: SimTime) -> u64 {
         if now > self.updated {
             let elapsed = i64::try_from((now - self.updated).as_micros()).unwrap_or(i64::MAX);
             self.records_level =
@@ -110,12 +117,13 @@ impl WriteBuckets {
             self.updated = now;
         }
         let need_bytes = micro(size);
-        if self.records_level < MICRO || self.bytes_level < need_bytes {
-            return false;
-        }
-        self.records_level -= MICRO;
-        self.bytes_level -= need_bytes;
-        true
+        let by_records = (self.records_level / MICRO).max(0) as u64;
+        let by_bytes = if need_bytes == 0 { u64::MAX } else { (self.bytes_level / need_bytes).max(0) as u64 };
+        let taken = count.min(by_records).min(by_bytes);
+        let n = i64::try_from(taken).expect("at most the records bucket's whole tokens");
+        self.records_level -= n * MICRO;
+        self.bytes_level -= n * need_bytes;
+        taken
     }
 
     fn capacity(rate: i64, burst_us: i64) -> i64 {
@@ -217,6 +225,19 @@ mod tests {
         assert!(!b.try_take(1, ms(0)), "bytes exhausted, nothing taken");
         assert!(b.try_take(1_048, ms(1)), "1 ms refills 1 record and 1,048 bytes");
         assert!(!b.try_take(1_048, ms(1)));
+    }
+
+    #[test]
+    fn taking_many_at_once_equals_taking_one_at_a_time() {
+        for (size, count, at) in [(10, 1_500, 0), (1_048, 5, 1), (100_000, 20, 0), (0, 2_000, 0), (512, 900, 250)] {
+            let mut bulk = WriteBuckets::full(SimDuration::from_secs(1), ms(0));
+            let mut single = WriteBuckets::full(SimDuration::from_secs(1), ms(0));
+            bulk.try_take(700_000, ms(0));
+            single.try_take(700_000, ms(0));
+            let one_by_one = (0..count).filter(|_| single.try_take(size, ms(at))).count() as u64;
+            assert_eq!(bulk.take_up_to(size, count, ms(at)), one_by_one, "size {size} count {count}");
+            assert_eq!(bulk, single, "the same tokens are left");
+        }
     }
 
     #[test]

@@ -62,6 +62,7 @@ impl KdsService {
     fn new_stream(&mut self, name: &str, mode: StreamMode, now: SimTime) -> Stream {
         self.generations += 1;
         let mut stream = Stream::new(name, self.settings.stream_arn(name), self.generations, mode, self.wall_ms(now));
+        stream.detail = self.settings.detail;
         stream.metrics = super::metrics::StreamMetrics::new(
             self.settings.metrics_window_secs,
             self.settings.shard_metrics_window_secs,

@@ -14,7 +14,7 @@ use super::iterator::IteratorToken;
 use super::limits::*;
 use super::metrics::Metric;
 use super::sequence::{decode, Decoded};
-use super::shard::Shard;
+use super::shard::{Detail, Shard, Taken};
 use super::stream::Stream;
 use super::types::*;
 use super::KdsService;
@@ -116,39 +116,7 @@ impl KdsService {
         }
         let output =
             PutRecordsOutput { failed_record_count: failed, records, encryption_type: stream.encryption_type() };
-        let stored = total - failed;
-        for (metric, value) in [
-            (Metric::PutRecordsSuccess, 1),
-            (Metric::PutRecordsTotalRecords, total),
-            (Metric::PutRecordsSuccessfulRecords, stored),
-            (Metric::PutRecordsFailedRecords, 0),
-            (Metric::PutRecordsThrottledRecords, failed),
-            (Metric::PutRecordsBytes, accepted_bytes),
-            (Metric::WriteProvisionedThroughputExceeded, failed),
-        ] {
-            stream.record(now, None, metric, value);
-        }
-        if stored > 0 {
-            stream.record(now, None, Metric::IncomingBytes, accepted_bytes);
-            stream.record(now, None, Metric::IncomingRecords, stored);
-        }
-        for (shard_id, (bytes, records, throttled)) in shard_counts {
-            let second = now.as_micros() / 1_000_000;
-            let enabled = &stream.shard_level_metrics;
-            if records > 0 {
-                stream.metrics.add_shard(second, shard_id, Metric::IncomingBytes, bytes, enabled);
-                stream.metrics.add_shard(second, shard_id, Metric::IncomingRecords, records, enabled);
-            }
-            if throttled > 0 {
-                stream.metrics.add_shard(
-                    second,
-                    shard_id,
-                    Metric::WriteProvisionedThroughputExceeded,
-                    throttled,
-                    enabled,
-                );
-            }
-        }
+        record_put_records(stream, now, total, failed, accepted_bytes, shard_counts);
         let name = stream.name.clone();
         for shard_id in watched {
             self.notify_subscribers(now, &name, shard_id);
@@ -217,6 +185,13 @@ impl KdsService {
         if let Some(problem) = stream.kms_key.as_deref().and_then(|key| kms_problem(key, true)) {
             return Err(problem);
         }
+        if stream.detail == Detail::Runs {
+            return Err(KdsError::invalid_argument(format!(
+                "Stream {} under account {account} is simulated in fast-forward: its records are counted in runs \
+                 and have no bodies to return. Read it with a scenario consumer, or run the scenario in record detail.",
+                token.stream
+            )));
+        }
         stream.trim_shard(token.shard, now);
         let children = child_shards(stream, token.shard);
         let shard = stream.live_shard_mut(token.shard).ok_or_else(not_found)?;
@@ -226,10 +201,11 @@ impl KdsService {
             return Err(KdsError::shard_throughput(&token.shard.to_string(), &token.stream, &account));
         }
         let limit = input.limit.map_or(GET_RECORDS_RECORDS_MAX, |l| l.clamp(1, GET_RECORDS_RECORDS_MAX as i64) as u64);
-        let (records, bytes, last) = read_records(shard, token.after_counter, limit, GET_RECORDS_BYTES_MAX, epoch_ms);
+        let (records, taken) = read_records(shard, token.after_counter, limit, GET_RECORDS_BYTES_MAX, now, epoch_ms);
+        let (bytes, last) = (taken.bytes, taken.last);
         shard.charge_read(bytes, now);
         let next_after = last.map_or(token.after_counter, |(counter, _)| counter);
-        let at_end = shard.records_after(next_after).next().is_none();
+        let at_end = !shard.has_records_after(next_after);
         let millis_behind_latest = match (at_end, last) {
             (false, Some((_, arrival))) => now.saturating_since(arrival).as_millis(),
             _ => 0,
@@ -237,18 +213,7 @@ impl KdsService {
         let closed_end = at_end && !shard.is_open();
         // Spec §5.4: the age of the last record returned; 0 when nothing was returned.
         let age = last.map_or(0, |(_, arrival)| now.saturating_since(arrival).as_millis());
-        let count = records.len() as u64;
-        for (metric, shard, value) in [
-            (Metric::GetRecordsBytes, None, bytes),
-            (Metric::GetRecordsRecords, None, count),
-            (Metric::GetRecordsSuccess, None, 1),
-            (Metric::GetRecordsIteratorAgeMilliseconds, None, age),
-            (Metric::IteratorAgeMilliseconds, Some(token.shard), age),
-            (Metric::OutgoingBytes, Some(token.shard), bytes),
-            (Metric::OutgoingRecords, Some(token.shard), count),
-        ] {
-            stream.record(now, shard, metric, value);
-        }
+        record_get_records(stream, now, token.shard, &taken, age);
         let next = IteratorToken { after_counter: next_after, issued_at: now, ..token };
         Ok(GetRecordsOutput {
             records,
@@ -259,29 +224,88 @@ impl KdsService {
     }
 }
 
-/// Records read from a shard: the wire views, their total size, and the last one's (counter, arrival).
-pub(super) type Read = (Vec<RecordView>, u64, Option<(u64, SimTime)>);
+/// Per-shard (bytes stored, records stored, records throttled) of one PutRecords call.
+pub(super) type ShardCounts = std::collections::BTreeMap<ShardId, (u64, u64, u64)>;
 
-/// Up to `limit` records after `after`, within `bytes_max` (the first record always), as the wire shows them.
-pub(super) fn read_records(shard: &Shard, after: u64, limit: u64, bytes_max: u64, epoch_ms: u64) -> Read {
-    let mut views = Vec::new();
-    let (mut bytes, mut last) = (0u64, None);
-    for record in shard.records_after(after).take(limit as usize) {
-        if !views.is_empty() && bytes + record.size_bytes() > bytes_max {
-            break;
-        }
-        bytes += record.size_bytes();
-        let arrival_ms = epoch_ms + record.arrival.as_millis();
-        views.push(RecordView {
-            sequence_number: shard.sequence_number(record.counter(), arrival_ms / 1_000),
-            approximate_arrival_timestamp: epoch_seconds(arrival_ms),
-            data: record.data().to_vec(),
-            partition_key: record.partition_key().to_string(),
-            encryption_type: record.encrypted().then_some(EncryptionType::Kms),
-        });
-        last = Some((record.counter(), record.arrival));
+/// The CloudWatch datapoints of one PutRecords call: `total` entries, `failed` throttled.
+pub(super) fn record_put_records(
+    stream: &mut Stream,
+    now: SimTime,
+    total: u64,
+    failed: u64,
+    accepted_bytes: u64,
+    shard_counts: ShardCounts,
+) {
+    let stored = total - failed;
+    for (metric, value) in [
+        (Metric::PutRecordsSuccess, 1),
+        (Metric::PutRecordsTotalRecords, total),
+        (Metric::PutRecordsSuccessfulRecords, stored),
+        (Metric::PutRecordsFailedRecords, 0),
+        (Metric::PutRecordsThrottledRecords, failed),
+        (Metric::PutRecordsBytes, accepted_bytes),
+        (Metric::WriteProvisionedThroughputExceeded, failed),
+    ] {
+        stream.record(now, None, metric, value);
     }
-    (views, bytes, last)
+    if stored > 0 {
+        stream.record(now, None, Metric::IncomingBytes, accepted_bytes);
+        stream.record(now, None, Metric::IncomingRecords, stored);
+    }
+    let second = now.as_micros() / 1_000_000;
+    for (shard_id, (bytes, records, throttled)) in shard_counts {
+        let enabled = &stream.shard_level_metrics;
+        if records > 0 {
+            stream.metrics.add_shard(second, shard_id, Metric::IncomingBytes, bytes, enabled);
+            stream.metrics.add_shard(second, shard_id, Metric::IncomingRecords, records, enabled);
+        }
+        if throttled > 0 {
+            stream.metrics.add_shard(second, shard_id, Metric::WriteProvisionedThroughputExceeded, throttled, enabled);
+        }
+    }
+}
+
+/// The CloudWatch datapoints of one successful GetRecords call that took `taken`, with iterator age `age_ms`.
+pub(super) fn record_get_records(stream: &mut Stream, now: SimTime, shard: ShardId, taken: &Taken, age_ms: u64) {
+    for (metric, shard, value) in [
+        (Metric::GetRecordsBytes, None, taken.bytes),
+        (Metric::GetRecordsRecords, None, taken.records),
+        (Metric::GetRecordsSuccess, None, 1),
+        (Metric::GetRecordsIteratorAgeMilliseconds, None, age_ms),
+        (Metric::IteratorAgeMilliseconds, Some(shard), age_ms),
+        (Metric::OutgoingBytes, Some(shard), taken.bytes),
+        (Metric::OutgoingRecords, Some(shard), taken.records),
+    ] {
+        stream.record(now, shard, metric, value);
+    }
+}
+
+/// Up to `limit` records after `after` that arrived by `visible_by`, within `bytes_max` (the first record
+/// always): the wire views and what was taken. A run-detail shard's records have no bodies: no views.
+pub(super) fn read_records(
+    shard: &Shard,
+    after: u64,
+    limit: u64,
+    bytes_max: u64,
+    visible_by: SimTime,
+    epoch_ms: u64,
+) -> (Vec<RecordView>, Taken) {
+    let taken = shard.take_after(after, limit, bytes_max, visible_by);
+    let views = shard
+        .records_after(after)
+        .take(taken.records as usize)
+        .map(|record| {
+            let arrival_ms = epoch_ms + record.arrival.as_millis();
+            RecordView {
+                sequence_number: shard.sequence_number(record.counter(), arrival_ms / 1_000),
+                approximate_arrival_timestamp: epoch_seconds(arrival_ms),
+                data: record.data().to_vec(),
+                partition_key: record.partition_key().to_string(),
+                encryption_type: record.encrypted().then_some(EncryptionType::Kms),
+            }
+        })
+        .collect();
+    (views, taken)
 }
 
 /// The children of a shard, as GetRecords reports them at its end.

@@ -7,6 +7,7 @@ use super::error::{KdsError, KdsResult};
 use super::ids::ShardId;
 use super::limits::*;
 use super::metrics::Metric;
+use super::shard::Taken;
 use super::subscription::{KdsEvent, Subscription, SubscriptionEnd, SubscriptionId};
 use super::types::*;
 use super::{KdsService, KdsTimer};
@@ -128,39 +129,41 @@ impl KdsService {
         stream.trim_shard(sub.shard, now);
         let children = child_shards(stream, sub.shard);
         let shard = &stream.shards[sub.shard.0 as usize];
-        let visible = |arrival: SimTime| arrival + propagation <= now;
+        // Records become visible to subscribers `propagation` after they arrive.
+        let visible_by = now.as_micros().checked_sub(propagation.as_micros()).map(SimTime::from_micros);
+        let visible = |arrival: SimTime| visible_by.is_some_and(|v| arrival <= v);
         let room = u64::try_from(sub.pipe.available(now)).unwrap_or(0);
-        let short =
-            shard.records_after(sub.after_counter).next().filter(|r| visible(r.arrival) && r.size_bytes() > room);
-        if let Some(missing) = short.map(|r| r.size_bytes() - room) {
+        let short = shard.spans_after(sub.after_counter).next().filter(|s| visible(s.arrival) && s.bytes_each > room);
+        if let Some(missing) = short.map(|s| s.bytes_each - room) {
             // Not enough pipe for the next record: no event yet, come back when there is.
             let wake = (now + pipe_wait(missing)).min(sub.ends_at);
             return self.schedule_wake(id, wake);
         }
-        let count = shard
-            .records_after(sub.after_counter)
-            .take(GET_RECORDS_RECORDS_MAX as usize)
-            .take_while(|r| visible(r.arrival))
-            .count();
-        let (records, bytes, last) = read_records(shard, sub.after_counter, count as u64, room, epoch_ms);
-        sub.pipe.take_debt(bytes, now);
+        let (records, taken) = match visible_by {
+            Some(by) => read_records(shard, sub.after_counter, GET_RECORDS_RECORDS_MAX, room, by, epoch_ms),
+            None => (Vec::new(), Taken::default()),
+        };
+        sub.pipe.take_debt(taken.bytes, now);
+        let last = taken.last;
         if let Some((counter, _)) = last {
             sub.after_counter = counter;
         }
-        let next = shard.records_after(sub.after_counter).next();
+        let next = shard.spans_after(sub.after_counter).next();
         let closed_end = next.is_none() && !shard.is_open();
         let behind =
-            next.map_or(0, |r| now.saturating_since(last.map_or(r.arrival, |(_, arrival)| arrival)).as_millis());
-        let continuation = match (closed_end, records.last()) {
+            next.map_or(0, |s| now.saturating_since(last.map_or(s.arrival, |(_, arrival)| arrival)).as_millis());
+        let continuation = match (closed_end, last) {
             (true, _) => None,
-            (false, Some(r)) => Some(r.sequence_number),
+            (false, Some((counter, arrival))) => {
+                Some(shard.sequence_number(counter, (epoch_ms + arrival.as_millis()) / 1_000))
+            }
             (false, None) => Some(shard.sequence_number(sub.after_counter, (epoch_ms + now.as_millis()) / 1_000)),
         };
         let wake = match next {
             None => now + heartbeat,
-            Some(r) if !visible(r.arrival) => r.arrival + propagation,
-            Some(r) => {
-                now + pipe_wait(r.size_bytes().saturating_sub(u64::try_from(sub.pipe.available(now)).unwrap_or(0)))
+            Some(s) if !visible(s.arrival) => s.arrival + propagation,
+            Some(s) => {
+                now + pipe_wait(s.bytes_each.saturating_sub(u64::try_from(sub.pipe.available(now)).unwrap_or(0)))
             }
         };
         let (expired, wake) = (now >= sub.ends_at, wake.min(sub.ends_at));
@@ -170,7 +173,7 @@ impl KdsService {
             millis_behind_latest: behind,
             child_shards: closed_end.then_some(children),
         };
-        self.events.push_back(KdsEvent::Pushed { id, at: now, event });
+        self.events.push_back(KdsEvent::Pushed { id, at: now, event, taken });
         match (closed_end, expired) {
             (true, _) => self.end_subscription(now, id, SubscriptionEnd::ShardEnd),
             (false, true) => self.end_subscription(now, id, SubscriptionEnd::Expired),

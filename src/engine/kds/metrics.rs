@@ -165,10 +165,18 @@ pub struct Stat {
 impl Stat {
     /// Adds one datapoint.
     pub fn add(&mut self, value: u64) {
+        self.add_repeated(value, 1);
+    }
+
+    /// Adds `n` datapoints of the same value (n calls that each reported `value`).
+    pub fn add_repeated(&mut self, value: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
         self.min = if self.count == 0 { value } else { self.min.min(value) };
         self.max = self.max.max(value);
-        self.sum += value;
-        self.count += 1;
+        self.sum += value * n;
+        self.count += n;
     }
 
     /// Folds another aggregate in.
@@ -210,6 +218,11 @@ impl<const N: usize> Default for Series<N> {
 impl<const N: usize> Series<N> {
     /// Adds a datapoint of metric `index` at simulated second `second`, dropping seconds older than `window_secs`.
     pub fn add(&mut self, second: u64, index: usize, value: u64, window_secs: u64) {
+        self.add_repeated(second, index, value, 1, window_secs);
+    }
+
+    /// Adds `n` equal datapoints at once.
+    pub fn add_repeated(&mut self, second: u64, index: usize, value: u64, n: u64, window_secs: u64) {
         if self.seconds.back().is_none_or(|s| s.second != second) {
             while self.seconds.front().is_some_and(|s| s.second + window_secs <= second) {
                 self.seconds.pop_front();
@@ -217,7 +230,7 @@ impl<const N: usize> Series<N> {
             self.seconds.push_back(Second { second, stats: [Stat::default(); N] });
         }
         let back = self.seconds.back_mut().expect("just ensured");
-        back.stats[index].add(value);
+        back.stats[index].add_repeated(value, n);
     }
 
     /// The aggregate of metric `index` over each `period_secs`-aligned period with data in [from, to), oldest first.
@@ -312,8 +325,13 @@ impl StreamMetrics {
 
     /// A stream-level datapoint (ignored for the shard-only metrics).
     pub fn add(&mut self, second: u64, metric: Metric, value: u64) {
+        self.add_repeated(second, metric, value, 1);
+    }
+
+    /// `n` equal stream-level datapoints.
+    pub fn add_repeated(&mut self, second: u64, metric: Metric, value: u64, n: u64) {
         if metric.stream_level() {
-            self.stream.add(second, metric as usize, value, self.window_secs);
+            self.stream.add_repeated(second, metric as usize, value, n, self.window_secs);
         }
     }
 
@@ -326,9 +344,21 @@ impl StreamMetrics {
         value: u64,
         enabled: &std::collections::BTreeSet<ShardLevelMetric>,
     ) {
+        self.add_shard_repeated(second, shard, metric, (value, 1), enabled);
+    }
+
+    /// `n` equal shard-level datapoints, given as `(value, n)`.
+    pub fn add_shard_repeated(
+        &mut self,
+        second: u64,
+        shard: super::ids::ShardId,
+        metric: Metric,
+        (value, n): (u64, u64),
+        enabled: &std::collections::BTreeSet<ShardLevelMetric>,
+    ) {
         let (Some(index), Some(level)) = (metric.shard_index(), metric.shard_level()) else { return };
         if enabled.contains(&level) {
-            self.shards.entry(shard).or_default().add(second, index, value, self.shard_window_secs);
+            self.shards.entry(shard).or_default().add_repeated(second, index, value, n, self.shard_window_secs);
         }
     }
 

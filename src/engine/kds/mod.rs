@@ -12,6 +12,7 @@
 
 pub mod actions;
 pub mod bucket;
+pub mod bulk;
 mod cloudwatch;
 mod consumers;
 mod control;

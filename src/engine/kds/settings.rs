@@ -51,6 +51,8 @@ pub struct KdsSettings {
     pub metrics_window_secs: u64,
     /// Seconds of per-second shard-level metrics kept (memory grows with shards × seconds).
     pub shard_metrics_window_secs: u64,
+    /// How new streams keep records: one by one, or as runs (fast-forward; GetRecords then refuses).
+    pub detail: super::shard::Detail,
 }
 
 impl Default for KdsSettings {
@@ -76,6 +78,7 @@ impl Default for KdsSettings {
             on_demand_check_ms: 60_000,
             metrics_window_secs: 3_600,
             shard_metrics_window_secs: 600,
+            detail: super::shard::Detail::Records,
         }
     }
 }

@@ -7,9 +7,49 @@
 use super::bucket::{RateWindow, TokenBucket, WriteBuckets};
 use super::ids::{HashRange, ShardId};
 use super::limits::*;
-use super::record::{Record, RecordLog};
+use super::record::{Labels, LogEntry, Record, RecordLog, Run, Span};
 use super::sequence::{SequenceNumber, COUNTER_END, COUNTER_START};
 use crate::engine::time::{SimDuration, SimTime};
+
+/// How shards keep their records: one by one (every API works), or as runs of equal records (fast-forward:
+/// capacity, positions, ages and metrics are exact, but records have no bodies, so GetRecords refuses).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Detail {
+    /// Every record stored with its key and data.
+    #[default]
+    Records,
+    /// Runs of records counted, not materialised.
+    Runs,
+}
+
+/// A shard's stored records, in one of the two [`Detail`]s.
+#[derive(Clone, Debug)]
+pub enum ShardLog {
+    /// One entry per record.
+    Records(RecordLog<Record>),
+    /// One entry per run.
+    Runs(RecordLog<Run>),
+}
+
+/// What a read takes from a shard (see [`Shard::take_after`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Taken {
+    /// Kinesis records.
+    pub records: u64,
+    /// Their bytes (data + partition keys).
+    pub bytes: u64,
+    /// User records inside them (more than `records` when the KPL aggregated).
+    pub users: u64,
+    /// Records labelled duplicate.
+    pub duplicates: u64,
+    /// Counters of the records labelled poison.
+    pub poison: Vec<u64>,
+    /// The first record's counter and arrival.
+    pub first: Option<(u64, SimTime)>,
+    /// The last record's counter and arrival.
+    pub last: Option<(u64, SimTime)>,
+}
 
 /// When and at which epoch second a shard was closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +67,7 @@ pub struct Closed {
 #[derive(Clone, Debug)]
 #[repr(C)]
 pub struct Shard {
-    records: RecordLog,
+    log: ShardLog,
     next_counter: u64,
     write: WriteBuckets,
     /// Epoch second of creation, as encoded in its sequence numbers.
@@ -57,7 +97,14 @@ pub struct Shard {
 
 impl Shard {
     /// A new open shard.
-    pub fn new(id: ShardId, range: HashRange, created_secs: u64, now: SimTime, write_burst: SimDuration) -> Shard {
+    pub fn new(
+        id: ShardId,
+        range: HashRange,
+        created_secs: u64,
+        now: SimTime,
+        write_burst: SimDuration,
+        detail: Detail,
+    ) -> Shard {
         let second = SimDuration::from_secs(1);
         Shard {
             id,
@@ -70,7 +117,10 @@ impl Shard {
             closed: None,
             written_since_check: (0, 0),
             subscribers: 0,
-            records: RecordLog::default(),
+            log: match detail {
+                Detail::Records => ShardLog::Records(RecordLog::default()),
+                Detail::Runs => ShardLog::Runs(RecordLog::default()),
+            },
             next_counter: COUNTER_START + 1,
             write: WriteBuckets::full(write_burst, now),
             read_calls: RateWindow::new(SHARD_READ_CALLS_PER_SEC as usize, second),
@@ -119,13 +169,70 @@ impl Shard {
         taken
     }
 
+    /// Takes write capacity for up to `count` records of `size` bytes each; returns how many it took.
+    pub fn take_write_run(&mut self, size: u64, count: u64, now: SimTime) -> u64 {
+        let taken = self.write.take_up_to(size, count, now);
+        self.written_since_check.0 += taken;
+        self.written_since_check.1 += taken * size;
+        taken
+    }
+
+    /// How it stores records.
+    pub fn detail(&self) -> Detail {
+        match self.log {
+            ShardLog::Records(_) => Detail::Records,
+            ShardLog::Runs(_) => Detail::Runs,
+        }
+    }
+
     /// Appends a record (capacity already taken), keeping the key and data it is given; returns its counter.
     pub fn append(&mut self, now: SimTime, partition_key: String, data: Vec<u8>, encrypted: bool) -> u64 {
+        self.append_labelled(now, partition_key, data, encrypted, Labels::default())
+    }
+
+    /// Appends a record with ground-truth labels; a run-detail shard keeps it as a run of one, without body.
+    pub fn append_labelled(
+        &mut self,
+        now: SimTime,
+        partition_key: String,
+        data: Vec<u8>,
+        encrypted: bool,
+        labels: Labels,
+    ) -> u64 {
         debug_assert!(self.is_open(), "writes go to open shards only");
         let counter = self.next_counter;
         self.next_counter += 1;
-        self.records.push_back(Record::new(counter, now, partition_key, data, encrypted));
+        match &mut self.log {
+            ShardLog::Records(log) => {
+                log.push_back(Record::labelled(counter, now, partition_key, data, encrypted, labels))
+            }
+            ShardLog::Runs(log) => {
+                let bytes = u32::try_from(partition_key.len() + data.len()).expect("records are at most 1 MiB");
+                log.push_back(Run::new(counter, now, 1, bytes, 1, encrypted, labels));
+            }
+        }
         counter
+    }
+
+    /// Appends `count` equal records as one run (capacity already taken); returns the first counter.
+    /// Only run-detail shards store runs: a record-detail shard needs each record's body.
+    pub fn append_run(
+        &mut self,
+        now: SimTime,
+        count: u32,
+        bytes_each: u32,
+        users_each: u32,
+        encrypted: bool,
+        labels: Labels,
+    ) -> u64 {
+        debug_assert!(self.is_open(), "writes go to open shards only");
+        let ShardLog::Runs(log) = &mut self.log else {
+            panic!("append_run on a record-detail shard: callers check Shard::detail first");
+        };
+        let first = self.next_counter;
+        self.next_counter += u64::from(count);
+        log.push_back(Run::new(first, now, count, bytes_each, users_each, encrypted, labels));
+        first
     }
 
     /// The counter of the newest record ever written (0 when none): LATEST starts after it.
@@ -135,43 +242,121 @@ impl Shard {
 
     /// Drops records that arrived before `floor` (retention).
     pub fn trim(&mut self, floor: SimTime) {
-        if self.records.front().is_none_or(|r| r.arrival >= floor) {
-            return;
+        fn trim_log<T: LogEntry>(log: &mut RecordLog<T>, floor: SimTime) {
+            while log.front().is_some_and(|r| r.arrival() < floor) {
+                log.pop_front();
+            }
         }
-        while self.records.front().is_some_and(|r| r.arrival < floor) {
-            self.records.pop_front();
+        match &mut self.log {
+            ShardLog::Records(log) => trim_log(log, floor),
+            ShardLog::Runs(log) => trim_log(log, floor),
         }
     }
 
-    /// The stored records after counter `after`, oldest first.
+    /// The stored records after counter `after`, oldest first (none on a run-detail shard: they have no body).
     pub fn records_after(&self, after: u64) -> impl Iterator<Item = &Record> {
-        let first = self.records.front().map_or(self.next_counter, Record::counter);
-        let skip = after.saturating_add(1).saturating_sub(first);
-        self.records.iter_from(usize::try_from(skip).unwrap_or(usize::MAX))
+        let log = match &self.log {
+            ShardLog::Records(log) => Some(log),
+            ShardLog::Runs(_) => None,
+        };
+        log.into_iter().flat_map(move |log| log.iter_from(log.position_after(after)))
+    }
+
+    /// The stored records after counter `after`, as spans of equal records, oldest first.
+    pub fn spans_after(&self, after: u64) -> Spans<'_> {
+        let at = match &self.log {
+            ShardLog::Records(log) => log.position_after(after),
+            ShardLog::Runs(log) => log.position_after(after),
+        };
+        Spans { log: &self.log, at, from: after.saturating_add(1) }
+    }
+
+    /// True if a stored record follows counter `after`.
+    pub fn has_records_after(&self, after: u64) -> bool {
+        let newest = match &self.log {
+            ShardLog::Records(log) => log.back().map(|r| r.counter()),
+            ShardLog::Runs(log) => log.back().map(|r| r.first + u64::from(r.count) - 1),
+        };
+        newest.is_some_and(|last| last > after)
+    }
+
+    /// What a read after counter `after` takes: at most `limit` records and `bytes_max` bytes (the first
+    /// record always), only records that arrived by `visible_by`. Exactly what reading record by record takes.
+    pub fn take_after(&self, after: u64, limit: u64, bytes_max: u64, visible_by: SimTime) -> Taken {
+        let mut taken = Taken::default();
+        for span in self.spans_after(after) {
+            if taken.records == limit || span.arrival > visible_by {
+                break;
+            }
+            let room = bytes_max.saturating_sub(taken.bytes);
+            let by_bytes = room.checked_div(span.bytes_each).unwrap_or(u64::MAX);
+            let mut n = span.count.min(limit - taken.records).min(by_bytes);
+            if n == 0 && taken.records == 0 {
+                n = 1; // the first record is returned whatever its size
+            }
+            if n == 0 {
+                break;
+            }
+            taken.records += n;
+            taken.bytes += n * span.bytes_each;
+            taken.users += n * span.users_each;
+            if span.labels.duplicate {
+                taken.duplicates += n;
+            }
+            if span.labels.poison {
+                taken.poison.extend(span.first..span.first + n);
+            }
+            taken.first = taken.first.or(Some((span.first, span.arrival)));
+            taken.last = Some((span.first + n - 1, span.arrival));
+            if n < span.count {
+                break;
+            }
+        }
+        taken
     }
 
     /// The counter just before the first record that arrived at or after `at` (AT_TIMESTAMP).
     pub fn counter_before_time(&self, at: SimTime) -> u64 {
-        let index = self.records.partition_point(|r| r.arrival < at);
-        match self.records.get(index) {
-            Some(r) => r.counter() - 1,
-            None => self.last_counter(),
+        fn first_at<T: LogEntry>(log: &RecordLog<T>, at: SimTime) -> Option<u64> {
+            log.get(log.partition_point(|r| r.arrival() < at)).map(LogEntry::first_counter)
         }
+        let first = match &self.log {
+            ShardLog::Records(log) => first_at(log, at),
+            ShardLog::Runs(log) => first_at(log, at),
+        };
+        first.map_or(self.last_counter(), |c| c - 1)
     }
 
     /// The arrival time of the newest stored record.
     pub fn newest_arrival(&self) -> Option<SimTime> {
-        self.records.back().map(|r| r.arrival)
+        match &self.log {
+            ShardLog::Records(log) => log.back().map(|r| r.arrival),
+            ShardLog::Runs(log) => log.back().map(|r| r.arrival),
+        }
+    }
+
+    /// The arrival time of the oldest stored record.
+    pub fn oldest_arrival(&self) -> Option<SimTime> {
+        match &self.log {
+            ShardLog::Records(log) => log.front().map(|r| r.arrival),
+            ShardLog::Runs(log) => log.front().map(|r| r.arrival),
+        }
     }
 
     /// How many records are stored.
-    pub fn len(&self) -> usize {
-        self.records.len()
+    pub fn len(&self) -> u64 {
+        match &self.log {
+            ShardLog::Records(log) => log.len() as u64,
+            ShardLog::Runs(log) => log.front().map_or(0, |f| self.next_counter - f.first),
+        }
     }
 
     /// True when no record is stored.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        match &self.log {
+            ShardLog::Records(log) => log.is_empty(),
+            ShardLog::Runs(log) => log.is_empty(),
+        }
     }
 
     /// The shared read budget: true (and one call counted) when a GetRecords call may proceed now.
@@ -198,12 +383,31 @@ impl Shard {
     }
 }
 
+/// The spans of a shard's log from a position on (see [`Shard::spans_after`]).
+pub struct Spans<'a> {
+    log: &'a ShardLog,
+    at: usize,
+    from: u64,
+}
+
+impl Iterator for Spans<'_> {
+    type Item = Span;
+    fn next(&mut self) -> Option<Span> {
+        let span = match self.log {
+            ShardLog::Records(log) => log.get(self.at).map(|e| e.span_from(self.from)),
+            ShardLog::Runs(log) => log.get(self.at).map(|e| e.span_from(self.from)),
+        };
+        self.at += 1;
+        span
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn shard() -> Shard {
-        Shard::new(ShardId(3), HashRange::ALL, 1_700_000_000, SimTime::ZERO, SimDuration::from_secs(1))
+        Shard::new(ShardId(3), HashRange::ALL, 1_700_000_000, SimTime::ZERO, SimDuration::from_secs(1), Detail::Records)
     }
 
     #[test]
@@ -243,6 +447,66 @@ mod tests {
         assert_eq!(s.counter_before_time(SimTime::from_secs(25)), 3);
         assert_eq!(s.counter_before_time(SimTime::from_secs(99)), 4);
         assert_eq!(s.counter_before_time(SimTime::ZERO), 0);
+    }
+
+    /// The same traffic in both details: (arrival s, count, bytes each) runs.
+    fn twins(traffic: &[(u64, u32, u32)]) -> (Shard, Shard) {
+        let mut records = shard();
+        let mut runs =
+            Shard::new(ShardId(3), HashRange::ALL, 1, SimTime::ZERO, SimDuration::from_secs(1), Detail::Runs);
+        for &(at, count, bytes) in traffic {
+            let now = SimTime::from_secs(at);
+            for _ in 0..count {
+                records.append(now, "k".into(), vec![0; bytes as usize - 1], false);
+            }
+            runs.append_run(now, count, bytes, 1, false, Labels::default());
+        }
+        (records, runs)
+    }
+
+    #[test]
+    fn runs_read_exactly_like_the_records_they_stand_for() {
+        let traffic = [(0, 3, 100), (1, 1, 5_000), (1, 4, 10), (2, 2, 1_000), (5, 6, 300)];
+        let (records, runs) = twins(&traffic);
+        assert_eq!((records.last_counter(), records.len()), (runs.last_counter(), runs.len()));
+        for after in 0..=17 {
+            for (limit, bytes_max) in [(1, 1), (2, 10_000), (5, 5_100), (100, 1_500), (10_000, 0)] {
+                for visible in [1, 2, 99] {
+                    let by = SimTime::from_secs(visible);
+                    assert_eq!(
+                        records.take_after(after, limit, bytes_max, by),
+                        runs.take_after(after, limit, bytes_max, by),
+                        "after {after}, limit {limit}, bytes {bytes_max}, visible by {visible} s"
+                    );
+                }
+            }
+            assert_eq!(records.has_records_after(after), runs.has_records_after(after));
+        }
+        for t in 0..7 {
+            let at = SimTime::from_secs(t);
+            assert_eq!(records.counter_before_time(at), runs.counter_before_time(at), "AT_TIMESTAMP {t} s");
+        }
+    }
+
+    #[test]
+    fn runs_trim_whole_and_keep_counting() {
+        let (mut records, mut runs) = twins(&[(0, 3, 100), (1, 1, 50), (2, 4, 10)]);
+        records.trim(SimTime::from_secs(1));
+        runs.trim(SimTime::from_secs(1));
+        assert_eq!((runs.len(), runs.oldest_arrival()), (5, Some(SimTime::from_secs(1))));
+        assert_eq!(records.take_after(0, 100, 1 << 20, SimTime::MAX), runs.take_after(0, 100, 1 << 20, SimTime::MAX));
+        assert_eq!(runs.records_after(0).count(), 0, "runs have no bodies to show");
+        assert_eq!(runs.spans_after(0).map(|s| s.count).sum::<u64>(), 5);
+    }
+
+    #[test]
+    fn labels_travel_with_what_is_read() {
+        let mut s = Shard::new(ShardId(0), HashRange::ALL, 1, SimTime::ZERO, SimDuration::from_secs(1), Detail::Runs);
+        s.append_run(SimTime::ZERO, 10, 100, 4, false, Labels { duplicate: true, poison: false });
+        s.append_run(SimTime::ZERO, 1, 100, 1, false, Labels { duplicate: false, poison: true });
+        let taken = s.take_after(5, 100, 1 << 20, SimTime::MAX);
+        assert_eq!((taken.records, taken.users, taken.duplicates, taken.poison), (6, 21, 5, vec![11]));
+        assert_eq!((taken.first, taken.last), (Some((6, SimTime::ZERO)), Some((11, SimTime::ZERO))));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::bucket::RateWindow;
 use super::ids::{HashKey, HashRange, ShardId};
 use super::limits::*;
 use super::metrics::{Metric, StreamMetrics};
-use super::shard::{Closed, Shard};
+use super::shard::{Closed, Detail, Shard};
 use super::types::*;
 use crate::engine::time::{SimDuration, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,6 +89,8 @@ pub struct Stream {
     pub mode_switches: RateWindow,
     /// CloudWatch metrics, per simulated second.
     pub metrics: StreamMetrics,
+    /// How its shards keep records.
+    pub detail: Detail,
 }
 
 impl Stream {
@@ -116,15 +118,24 @@ impl Stream {
             encryption_changes: RateWindow::new(ENCRYPTION_CHANGES_PER_DAY, day),
             mode_switches: RateWindow::new(2, day),
             metrics: StreamMetrics::default(),
+            detail: Detail::Records,
         }
     }
 
     /// Records a datapoint at `now` for the stream and, if `shard` is given and enabled, for the shard.
     pub fn record(&mut self, now: SimTime, shard: Option<ShardId>, metric: Metric, value: u64) {
+        self.record_repeated(now, shard, metric, value, 1);
+    }
+
+    /// Records `n` equal datapoints (n calls that each reported `value`).
+    pub fn record_repeated(&mut self, now: SimTime, shard: Option<ShardId>, metric: Metric, value: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
         let second = now.as_micros() / 1_000_000;
-        self.metrics.add(second, metric, value);
+        self.metrics.add_repeated(second, metric, value, n);
         if let Some(shard) = shard.filter(|_| !self.shard_level_metrics.is_empty()) {
-            self.metrics.add_shard(second, shard, metric, value, &self.shard_level_metrics);
+            self.metrics.add_shard_repeated(second, shard, metric, (value, n), &self.shard_level_metrics);
         }
     }
 
@@ -140,7 +151,7 @@ impl Stream {
         let id = ShardId(u32::try_from(self.shards.len()).expect("shard count stays below 2^31"));
         // Children must encode a later creation second than any parent (spec §1.4 property c).
         let floor = parents.iter().map(|p| self.shards[p.0 as usize].created_secs + 1).max().unwrap_or(0);
-        let mut shard = Shard::new(id, range, created_secs.max(floor), now, burst);
+        let mut shard = Shard::new(id, range, created_secs.max(floor), now, burst, self.detail);
         shard.parent = parents.first().copied();
         shard.adjacent_parent = parents.get(1).copied();
         for parent in parents {

@@ -11,6 +11,7 @@ use super::actions::SubscribeToShardEvent;
 use super::bucket::TokenBucket;
 use super::ids::ShardId;
 use super::limits::*;
+use super::shard::Taken;
 use crate::engine::queue::TimerId;
 use crate::engine::time::{SimDuration, SimTime};
 use serde::Serialize;
@@ -35,8 +36,9 @@ pub enum SubscriptionEnd {
 /// What a subscription tells its subscriber.
 #[derive(Clone, Debug, PartialEq)]
 pub enum KdsEvent {
-    /// One pushed event.
-    Pushed { id: SubscriptionId, at: SimTime, event: SubscribeToShardEvent },
+    /// One pushed event, and what it took from the shard (also on run-detail shards, whose events carry
+    /// no record bodies).
+    Pushed { id: SubscriptionId, at: SimTime, event: SubscribeToShardEvent, taken: Taken },
     /// The subscription is over.
     Ended { id: SubscriptionId, at: SimTime, reason: SubscriptionEnd },
 }
