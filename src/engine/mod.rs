@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod queue;
 pub mod rng;
 pub mod runner;
+pub mod scenario;
 pub mod snapshot;
 pub mod time;
 pub mod workload;

@@ -6,7 +6,7 @@
 //! `[brackets]` is literal; any other character is copied. Localised formats (`LT`, `LL`…) are printed as
 //! their English (en) expansions.
 
-use crate::engine::kds::datetime::civil_from_days;
+use crate::engine::kds::datetime::{civil_from_days, days_from_civil};
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -161,17 +161,6 @@ fn ordinal(n: u32) -> String {
         _ => "th",
     };
     format!("{n}{suffix}")
-}
-
-/// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm; inverse of `civil_from_days`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

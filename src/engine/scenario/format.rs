@@ -1,0 +1,336 @@
+//! The scenario file: a whole pipeline described in JSON — streams, producers, consumers, scheduled
+//! actions, the seed — that the command line and the UI both run.
+//!
+//! Every field is snake_case; times are seconds of simulated time since the scenario started (`*_s`) or
+//! milliseconds (`*_ms`); unknown fields are refused, so a typo is an error, not a silent default.
+
+use crate::engine::kds::settings::KdsSettings;
+use crate::engine::kds::shard::Detail;
+use crate::engine::workload::keys::KeyStrategy;
+use crate::engine::workload::rate::RateProfile;
+use crate::engine::workload::size::SizeDist;
+use serde::{Deserialize, Serialize};
+
+/// A whole what-if run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A short identifier (preset name, file stem).
+    pub name: String,
+    /// One line saying what the scenario shows.
+    pub title: String,
+    /// Two sentences: what happens, and what it teaches.
+    pub explanation: String,
+    /// The seed every random choice descends from.
+    pub seed: u64,
+    /// How long to simulate, in seconds.
+    pub duration_s: f64,
+    /// The UTC wall-clock time at t = 0, as `YYYY-MM-DDTHH:MM:SSZ` (diurnal curves follow it).
+    #[serde(default = "default_start")]
+    pub start: String,
+    /// `records` keeps every record (live, inspectable); `runs` counts runs of equal records (fast-forward).
+    #[serde(default)]
+    pub detail: Detail,
+    /// How often producers hand records to their client library, in ms (default 100 for records, 1,000 for runs).
+    pub tick_ms: Option<u64>,
+    /// The interval of the metric series, in seconds.
+    #[serde(default = "default_sample_s")]
+    pub sample_s: u64,
+    /// The simulated account's settings (any subset; the rest keep their defaults).
+    #[serde(default)]
+    pub kds: KdsSettings,
+    /// Streams created at the start.
+    pub streams: Vec<StreamSpec>,
+    /// Who writes.
+    #[serde(default)]
+    pub producers: Vec<ProducerSpec>,
+    /// Who reads.
+    #[serde(default)]
+    pub consumers: Vec<ConsumerSpec>,
+    /// What happens at given times.
+    #[serde(default)]
+    pub actions: Vec<ScheduledAction>,
+}
+
+fn default_start() -> String {
+    "2024-01-01T00:00:00Z".to_string()
+}
+
+fn default_sample_s() -> u64 {
+    60
+}
+
+/// A stream created when the scenario starts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamSpec {
+    /// Its name.
+    pub name: String,
+    /// `provisioned` (with `shards`) or `on_demand`.
+    #[serde(default)]
+    pub mode: ModeSpec,
+    /// Open shards at creation (provisioned).
+    pub shards: Option<u32>,
+    /// Retention in hours (24 … 8,760).
+    #[serde(default = "default_retention")]
+    pub retention_hours: u32,
+}
+
+fn default_retention() -> u32 {
+    24
+}
+
+/// A stream's capacity mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModeSpec {
+    /// Shards chosen by the owner.
+    #[default]
+    Provisioned,
+    /// Kinesis scales the shards.
+    OnDemand,
+}
+
+/// A simulated producer application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerSpec {
+    /// Its name.
+    pub name: String,
+    /// The stream it writes to.
+    pub stream: String,
+    /// Its rate: one profile or several summed.
+    pub rate: OneOrMany<RateProfile>,
+    /// How it picks partition keys.
+    pub keys: KeyStrategy,
+    /// Data bytes per record (give this or `template`).
+    pub size: Option<SizeDist>,
+    /// A Kinesis Data Generator record template for the bodies (give this or `size`).
+    pub template: Option<String>,
+    /// PutRecord (one call per record) or PutRecords (batches).
+    #[serde(default)]
+    pub api: PutApi,
+    /// PutRecords batching.
+    #[serde(default)]
+    pub batch: BatchSpec,
+    /// What it does with failed records.
+    #[serde(default)]
+    pub retry: RetrySpec,
+    /// Records the consumers' failure model rejects.
+    pub poison: Option<PoisonSpec>,
+    /// When it starts sending, in seconds.
+    #[serde(default)]
+    pub start_s: f64,
+    /// When it stops sending, in seconds (never when absent).
+    pub stop_s: Option<f64>,
+}
+
+/// One item or a list of them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    /// A single item.
+    One(T),
+    /// Several.
+    Many(Vec<T>),
+}
+
+impl<T: Clone> OneOrMany<T> {
+    /// The items as a list.
+    pub fn to_vec(&self) -> Vec<T> {
+        match self {
+            OneOrMany::One(x) => vec![x.clone()],
+            OneOrMany::Many(xs) => xs.clone(),
+        }
+    }
+}
+
+/// Which write API a producer calls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PutApi {
+    /// One PutRecord call per record.
+    PutRecord,
+    /// PutRecords with up to 500 records per call.
+    #[default]
+    PutRecords,
+}
+
+/// How a producer groups records into PutRecords calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchSpec {
+    /// Records per call at most (1 … 500).
+    #[serde(default = "default_batch_records")]
+    pub max_records: u32,
+    /// How long a partial batch waits for more records, in ms (0: send every tick's records at once).
+    #[serde(default)]
+    pub linger_ms: u64,
+}
+
+fn default_batch_records() -> u32 {
+    500
+}
+
+impl Default for BatchSpec {
+    fn default() -> Self {
+        BatchSpec { max_records: 500, linger_ms: 0 }
+    }
+}
+
+/// Retries of failed records (spec §4.7, §5.8): delay_n = jitter(min(cap, base·2^n)).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    /// Sends per record at most, the first included (1: never retry).
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// The first backoff, in ms.
+    #[serde(default = "default_base_ms")]
+    pub base_ms: u64,
+    /// The longest backoff, in ms.
+    #[serde(default = "default_cap_ms")]
+    pub cap_ms: u64,
+    /// `full` (AWS SDK style), `equal`, or `none` (every retry at the full delay: synchronized storms).
+    #[serde(default)]
+    pub jitter: Jitter,
+    /// Fraction (0–1) of calls whose acknowledgement is lost after they succeeded (a timeout): the
+    /// producer resends the whole call, and the stored records are written twice (duplicates).
+    #[serde(default)]
+    pub lost_ack_fraction: f64,
+}
+
+fn default_attempts() -> u32 {
+    4
+}
+fn default_base_ms() -> u64 {
+    100
+}
+fn default_cap_ms() -> u64 {
+    5_000
+}
+
+impl Default for RetrySpec {
+    fn default() -> Self {
+        RetrySpec { max_attempts: 4, base_ms: 100, cap_ms: 5_000, jitter: Jitter::Full, lost_ack_fraction: 0.0 }
+    }
+}
+
+/// How a backoff is randomised.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Jitter {
+    /// U(0, d).
+    #[default]
+    Full,
+    /// d/2 + U(0, d/2).
+    Equal,
+    /// d exactly.
+    None,
+}
+
+/// Which records are poison pills for consumers with a failure model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoisonSpec {
+    /// Send one malformed record at each of these times (seconds).
+    #[serde(default)]
+    pub at_s: Vec<f64>,
+}
+
+/// A simulated consumer application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ConsumerSpec {
+    /// A shared-throughput reader: GetRecords per shard in a loop (spec §1.7).
+    Polling(PollingSpec),
+}
+
+impl ConsumerSpec {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        match self {
+            ConsumerSpec::Polling(p) => &p.name,
+        }
+    }
+
+    /// The stream it reads.
+    pub fn stream(&self) -> &str {
+        match self {
+            ConsumerSpec::Polling(p) => &p.stream,
+        }
+    }
+}
+
+/// A polling consumer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollingSpec {
+    /// Its name.
+    pub name: String,
+    /// The stream it reads.
+    pub stream: String,
+    /// Where it starts in each shard.
+    #[serde(default)]
+    pub start: StartSpec,
+    /// Pause between a batch's processing and the next GetRecords, in ms.
+    #[serde(default = "default_poll_ms")]
+    pub poll_ms: u64,
+    /// GetRecords Limit (1 … 10,000).
+    #[serde(default = "default_limit")]
+    pub limit: u64,
+    /// Processing time per record, in ms (fractions allowed).
+    #[serde(default)]
+    pub process_ms_per_record: f64,
+    /// When it starts, in seconds.
+    #[serde(default)]
+    pub start_s: f64,
+}
+
+fn default_poll_ms() -> u64 {
+    1_000
+}
+fn default_limit() -> u64 {
+    10_000
+}
+
+/// Where a consumer starts reading.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StartSpec {
+    /// The oldest record kept.
+    TrimHorizon,
+    /// Only records arriving from now on.
+    #[default]
+    Latest,
+}
+
+/// Something that happens at a given time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledAction {
+    /// When, in seconds.
+    pub at_s: f64,
+    /// What.
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// The actions a scenario can schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// UpdateShardCount with UNIFORM_SCALING.
+    UpdateShardCount { stream: String, target: u32 },
+    /// SplitShard in the middle of the shard's range.
+    SplitShard { stream: String, shard: String },
+    /// MergeShards of two adjacent shards.
+    MergeShards { stream: String, shard: String, adjacent: String },
+    /// Increase or DecreaseStreamRetentionPeriod.
+    SetRetention { stream: String, hours: u32 },
+    /// UpdateStreamMode.
+    SetMode { stream: String, mode: ModeSpec },
+    /// A producer stops sending.
+    StopProducer { producer: String },
+    /// A stopped producer sends again.
+    StartProducer { producer: String },
+}
