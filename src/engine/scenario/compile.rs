@@ -392,30 +392,30 @@ mod tests {
 
     #[test]
     fn value_errors_name_their_field() {
-        let cases: Vec<(Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
-            (Box::new(|v| v["duration_s"] = serde_json::json!(0)), "duration_s: "),
-            (Box::new(|v| v["start"] = "2024-02-30T00:00:00Z".into()), "start: "),
-            (Box::new(|v| v["streams"][0]["shards"] = serde_json::json!(0)), "streams[0].shards: "),
-            (Box::new(|v| v["streams"][0]["retention_hours"] = serde_json::json!(12)), "streams[0].retention_hours: "),
-            (Box::new(|v| v["producers"][0]["stream"] = "nope".into()), "producers[0].stream: no stream"),
+        use serde_json::json;
+        let cases = [
+            ("/duration_s", json!(0), "duration_s: "),
+            ("/start", json!("2024-02-30T00:00:00Z"), "start: "),
+            ("/streams/0/shards", json!(0), "streams[0].shards: "),
+            ("/streams/0/retention_hours", json!(12), "streams[0].retention_hours: "),
+            ("/producers/0/stream", json!("nope"), "producers[0].stream: no stream"),
+            ("/producers/0/rate/per_second", json!(-5), "producers[0].rate.per_second: "),
             (
-                Box::new(|v| v["producers"][0]["rate"]["per_second"] = serde_json::json!(-5)),
-                "producers[0].rate.per_second: ",
-            ),
-            (
-                Box::new(|v| {
-                    v["producers"][0]["keys"] = serde_json::json!({"kind": "hot_key", "keys": 5, "hot_share": 2})
-                }),
+                "/producers/0/keys",
+                json!({"kind": "hot_key", "keys": 5, "hot_share": 2}),
                 "producers[0].keys.hot_share: ",
             ),
-            (Box::new(|v| v["producers"][0]["template"] = "{{x.y}}".into()), "producers[0].size: give either"),
-            (Box::new(|v| v["consumers"][0]["limit"] = serde_json::json!(20_000)), "consumers[0].limit: "),
-            (Box::new(|v| v["actions"][0]["at_s"] = serde_json::json!(61)), "actions[0].at_s: "),
-            (Box::new(|v| v["actions"][0]["stream"] = "other".into()), "actions[0].stream: no stream"),
+            ("/producers/0/template", json!("{{x.y}}"), "producers[0].size: give either"),
+            ("/consumers/0/limit", json!(20_000), "consumers[0].limit: "),
+            ("/actions/0/at_s", json!(61), "actions[0].at_s: "),
+            ("/actions/0/stream", json!("other"), "actions[0].stream: no stream"),
         ];
-        for (edit, expected) in cases {
-            let e = error_of(edit);
-            assert!(e.starts_with(expected), "expected {expected:?}, got {e:?}");
+        for (pointer, value, expected) in cases {
+            let (parent, field) = pointer.rsplit_once('/').expect("a pointer");
+            let e = error_of(|v| {
+                v.pointer_mut(parent).expect("parent exists")[field] = value.clone();
+            });
+            assert!(e.starts_with(expected), "{pointer}: expected {expected:?}, got {e:?}");
         }
     }
 
