@@ -20,6 +20,7 @@ pub mod api;
 pub mod bench;
 pub mod charts;
 pub mod engine;
+pub mod planner;
 pub mod protocol;
 pub mod view_model;
 pub mod worker;

@@ -6,11 +6,13 @@ mod cli {
     use kinesis_lab::api::replay::Replay;
     use kinesis_lab::bench::{self, IngestSpec};
     use kinesis_lab::engine::kds::settings::KdsSettings;
-    use kinesis_lab::engine::metrics::SAMPLE_INTERVAL_DEFAULT;
+    use kinesis_lab::engine::kds::shard::Detail;
     use kinesis_lab::engine::rng::Seed;
-    use kinesis_lab::engine::runner::{RunOutcome, Runner};
-    use kinesis_lab::engine::time::{SimDuration, SimTime};
-    use kinesis_lab::engine::{Engine, EngineConfig, Output};
+    use kinesis_lab::engine::scenario::presets;
+    use kinesis_lab::engine::scenario::run::run as scenario_run;
+    use kinesis_lab::engine::scenario::{compile, Scenario};
+    use kinesis_lab::engine::time::SimDuration;
+    use kinesis_lab::engine::EngineConfig;
     use std::io::{self, BufRead, BufWriter, Write};
     use std::path::PathBuf;
     use std::process::ExitCode;
@@ -59,21 +61,52 @@ mod cli {
             #[arg(long, default_value_t = 1_000)]
             shards: u32,
         },
-        /// Run the engine headless through simulated time and print its metric samples as JSON lines.
+        /// Run a scenario headless: a scenario file (JSON) or a built-in preset's name.
         ///
-        /// Times are microseconds of simulated time. The last line is the engine's final snapshot.
-        /// The same seed always prints the same lines.
+        /// Prints the run's summary as JSON (throttled records, iterator ages, records lost to
+        /// retention, duplicates, cost estimate). `--series` writes the metric series, one row per
+        /// sample interval, as CSV or JSON lines. The same scenario and seed always give the same output.
         Run {
-            /// The seed every random choice descends from.
-            #[arg(long, default_value_t = 1)]
-            seed: u64,
-            /// How much simulated time to run, e.g. 90s, 5m, 2h, 1d.
-            #[arg(long, default_value = "60s")]
-            until: SimDuration,
-            /// Simulated time between metric samples, e.g. 1s, 250ms.
-            #[arg(long, default_value_t = SAMPLE_INTERVAL_DEFAULT)]
-            sample_interval: SimDuration,
+            /// A scenario file, or a preset name (see --list).
+            scenario: Option<String>,
+            /// List the built-in presets and exit.
+            #[arg(long)]
+            list: bool,
+            /// Write the metric series here (`-` for stdout; the summary then goes to stderr).
+            #[arg(long)]
+            series: Option<PathBuf>,
+            /// The series format.
+            #[arg(long, value_enum, default_value_t = SeriesFormat::Csv)]
+            format: SeriesFormat,
+            /// Write the summary here instead of printing it.
+            #[arg(long)]
+            summary: Option<PathBuf>,
+            /// Override the scenario's seed.
+            #[arg(long)]
+            seed: Option<u64>,
+            /// Override the scenario's duration, e.g. 90s, 5m, 2h, 1d.
+            #[arg(long)]
+            duration: Option<SimDuration>,
+            /// Override the scenario's detail: records (every record kept) or runs (fast-forward).
+            #[arg(long, value_enum)]
+            detail: Option<DetailArg>,
         },
+    }
+
+    #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+    enum SeriesFormat {
+        /// Comma-separated values with a header row.
+        Csv,
+        /// One JSON object per line.
+        Jsonl,
+    }
+
+    #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+    enum DetailArg {
+        /// Every record kept with its body.
+        Records,
+        /// Runs of equal records (fast-forward).
+        Runs,
     }
 
     pub fn main() -> ExitCode {
@@ -82,7 +115,14 @@ mod cli {
             Command::Api { seed, account, region, epoch_ms, settings } => {
                 api(seed, account, region, epoch_ms, settings)
             }
-            Command::Run { seed, until, sample_interval } => run(seed, until, sample_interval),
+            Command::Run { scenario, list, series, format, summary, seed, duration, detail } => {
+                if list {
+                    list_presets()
+                } else {
+                    let overrides = Overrides { seed, duration, detail };
+                    run(scenario, series, format, summary, overrides)
+                }
+            }
             Command::Bench { records, shards } => bench_cmd(records, shards),
         };
         match result {
@@ -152,32 +192,90 @@ mod cli {
         Ok(())
     }
 
-    fn run(seed: u64, until: SimDuration, sample_interval: SimDuration) -> io::Result<()> {
-        if sample_interval.is_zero() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "--sample-interval must be longer than zero"));
+    struct Overrides {
+        seed: Option<u64>,
+        duration: Option<SimDuration>,
+        detail: Option<DetailArg>,
+    }
+
+    fn list_presets() -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        for preset in presets::all() {
+            writeln!(out, "{:<28} {}", preset.name, preset.title)?;
         }
-        let config = EngineConfig { sample_interval, ..EngineConfig::with_seed(Seed(seed)) };
-        let mut runner = Runner::new(Engine::new(config));
-        let mut out = BufWriter::new(io::stdout().lock());
-        let mut write_error = None;
-        let target = SimTime::ZERO + until;
-        let outcome = runner.run_until(target, u64::MAX, &mut |output| {
-            if write_error.is_some() {
-                return;
+        Ok(())
+    }
+
+    fn run(
+        scenario: Option<String>,
+        series: Option<PathBuf>,
+        format: SeriesFormat,
+        summary_path: Option<PathBuf>,
+        overrides: Overrides,
+    ) -> io::Result<()> {
+        let invalid = |text: String| io::Error::new(io::ErrorKind::InvalidInput, text);
+        let Some(which) = scenario else {
+            return Err(invalid("name a scenario file or a preset (kinesis-lab run --list shows the presets)".into()));
+        };
+        let text = match presets::find(&which) {
+            Some(preset) => preset.json.to_string(),
+            None if which.ends_with(".json") || std::path::Path::new(&which).exists() => {
+                std::fs::read_to_string(&which).map_err(|e| invalid(format!("{which}: {e}")))?
             }
-            let Output::Metrics(sample) = output else { return };
-            let line = serde_json::to_string(&sample).expect("samples always serialise");
-            if let Err(e) = writeln!(out, "{line}") {
+            None => {
+                return Err(invalid(format!(
+                    "{which}: no such preset or file (kinesis-lab run --list shows the presets)"
+                )))
+            }
+        };
+        let mut scenario = Scenario::from_json(&text).map_err(|e| invalid(format!("{which}: {e}")))?;
+        if let Some(seed) = overrides.seed {
+            scenario.seed = seed;
+        }
+        if let Some(d) = overrides.duration {
+            scenario.duration_s = d.as_secs_f64();
+        }
+        if let Some(detail) = overrides.detail {
+            scenario.detail = match detail {
+                DetailArg::Records => Detail::Records,
+                DetailArg::Runs => Detail::Runs,
+            };
+        }
+        let plan = compile(&scenario).map_err(|e| invalid(format!("{which}: {e}")))?;
+        let to_stdout = series.as_deref().is_some_and(|p| p.as_os_str() == "-");
+        let mut sink: Option<Box<dyn Write>> = match &series {
+            None => None,
+            Some(_) if to_stdout => Some(Box::new(BufWriter::new(io::stdout()))),
+            Some(path) => Some(Box::new(BufWriter::new(std::fs::File::create(path)?))),
+        };
+        let mut write_error: Option<io::Error> = None;
+        let mut header_written = false;
+        let summary = scenario_run(plan, &mut |row| {
+            let Some(out) = sink.as_mut().filter(|_| write_error.is_none()) else { return };
+            let result = match format {
+                SeriesFormat::Csv if !header_written => {
+                    header_written = true;
+                    writeln!(out, "{}", row.csv_header()).and_then(|()| writeln!(out, "{}", row.csv_line()))
+                }
+                SeriesFormat::Csv => writeln!(out, "{}", row.csv_line()),
+                SeriesFormat::Jsonl => writeln!(out, "{}", serde_json::to_string(row).expect("rows serialise")),
+            };
+            if let Err(e) = result {
                 write_error = Some(e);
             }
         });
         if let Some(e) = write_error {
             return Err(e);
         }
-        debug_assert_eq!(outcome, RunOutcome::Reached);
-        let snapshot = serde_json::to_string(&runner.engine().snapshot()).expect("snapshots always serialise");
-        writeln!(out, "{{\"snapshot\":{snapshot}}}")?;
-        out.flush()
+        if let Some(out) = sink.as_mut() {
+            out.flush()?;
+        }
+        let text = serde_json::to_string_pretty(&summary).expect("summaries serialise");
+        match summary_path {
+            Some(path) => std::fs::write(path, text + "\n"),
+            None if to_stdout => writeln!(io::stderr(), "{text}"),
+            None => writeln!(io::stdout(), "{text}"),
+        }
     }
 }
 

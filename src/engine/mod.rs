@@ -22,6 +22,7 @@
 //! Streams ([`kds`]) so far. A command is an AWS request; its reply is the action's output or the
 //! AWS error. Due timers always fire before a command at the same instant.
 
+pub mod clients;
 pub mod distributions;
 pub mod kds;
 pub mod metrics;
@@ -33,6 +34,7 @@ pub mod snapshot;
 pub mod time;
 pub mod workload;
 
+use clients::Clients;
 use kds::error::KdsError;
 use kds::settings::KdsSettings;
 use kds::subscription::KdsEvent;
@@ -110,6 +112,8 @@ pub enum Output {
     Event(Event),
     /// A periodic sample of the engine's counters.
     Metrics(Sample),
+    /// A scenario's metric row for the sample interval just ended (right after its `Metrics`).
+    Series(Box<scenario::series::SeriesRow>),
     /// Nothing more to drain; wake the engine at this time (`SimTime::MAX`: nothing pending).
     Timeout(SimTime),
 }
@@ -147,6 +151,8 @@ pub struct Engine {
     outputs: VecDeque<Output>,
     events_processed: u64,
     kds: KdsService,
+    clients: Clients,
+    sampler: Option<scenario::series::Sampler>,
 }
 
 impl Engine {
@@ -158,7 +164,25 @@ impl Engine {
         let mut timers = TimerQueue::new();
         timers.schedule(SimTime::ZERO + config.sample_interval, TimerKey::MetricsSample);
         let kds = KdsService::new(config.kds.clone());
-        Engine { config, now: SimTime::ZERO, timers, outputs: VecDeque::new(), events_processed: 0, kds }
+        let clients = Clients::default();
+        Engine {
+            config,
+            now: SimTime::ZERO,
+            timers,
+            outputs: VecDeque::new(),
+            events_processed: 0,
+            kds,
+            clients,
+            sampler: None,
+        }
+    }
+
+    /// A new run of a compiled scenario: its account settings, seed and clients.
+    pub fn from_plan(plan: scenario::Plan) -> Self {
+        let mut engine = Engine::new(plan.config.clone());
+        engine.clients = Clients::new(plan);
+        engine.sampler = Some(scenario::series::Sampler::default());
+        engine
     }
 
     /// Feeds one input at simulated time `now`; then drain with [`Engine::poll_output`].
@@ -192,7 +216,7 @@ impl Engine {
 
     /// When the engine next needs `Input::Timeout`, without draining anything (`SimTime::MAX`: never).
     pub fn poll_timeout(&self) -> SimTime {
-        self.timers.next_time().min(self.kds.poll_timeout())
+        self.timers.next_time().min(self.kds.poll_timeout()).min(self.clients.poll_timeout())
     }
 
     /// The simulated time the engine has reached.
@@ -203,6 +227,11 @@ impl Engine {
     /// The simulated Kinesis Data Streams account.
     pub fn kds(&self) -> &KdsService {
         &self.kds
+    }
+
+    /// The scenario's simulated clients (empty without a scenario).
+    pub fn clients(&self) -> &Clients {
+        &self.clients
     }
 
     /// A serde view of the engine for the UI.
@@ -217,25 +246,46 @@ impl Engine {
         }
     }
 
-    /// Fires every timer due by now, in time order; at equal times service changes come before sampling.
+    /// Fires every timer due by now, in time order. At equal times service changes come first, then
+    /// sampling, then the clients: a sample at t covers exactly what happened before t.
     fn handle_timeout(&mut self) {
         loop {
             let kds_at = self.kds.poll_timeout();
-            if kds_at <= self.now && kds_at <= self.timers.next_time() {
+            let clients_at = self.clients.poll_timeout();
+            let engine_at = self.timers.next_time();
+            if kds_at <= self.now && kds_at <= clients_at && kds_at <= engine_at {
                 self.events_processed += self.kds.handle_timeout(kds_at);
                 self.drain_service_events();
                 continue;
             }
-            let Some((at, key)) = self.timers.pop_due(self.now) else { return };
-            self.events_processed += 1;
-            match key {
-                TimerKey::MetricsSample => self.sample_metrics(at),
+            if engine_at <= self.now && engine_at <= clients_at {
+                let Some((at, key)) = self.timers.pop_due(self.now) else { return };
+                self.events_processed += 1;
+                match key {
+                    TimerKey::MetricsSample => self.sample_metrics(at),
+                }
+                continue;
             }
+            if clients_at <= self.now {
+                self.events_processed += self.clients.handle_next(clients_at, &mut self.kds);
+                self.drain_service_events();
+                continue;
+            }
+            return;
         }
+    }
+
+    /// A scenario's series row for the interval from the last sample up to (not including) `at`, taken
+    /// now without firing anything; `None` without a scenario or when `at` is not after the last sample.
+    pub fn sample_series(&mut self, at: SimTime) -> Option<scenario::series::SeriesRow> {
+        self.sampler.as_mut()?.sample(at, &mut self.clients, &self.kds)
     }
 
     fn sample_metrics(&mut self, at: SimTime) {
         self.outputs.push_back(Output::Metrics(Sample { at, events_processed: self.events_processed }));
+        if let Some(row) = self.sample_series(at) {
+            self.outputs.push_back(Output::Series(Box::new(row)));
+        }
         self.timers.schedule(at + self.config.sample_interval, TimerKey::MetricsSample);
     }
 }

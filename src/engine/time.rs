@@ -57,7 +57,8 @@ impl SimTime {
         self.0 / MICROS_PER_MILLI
     }
 
-    /// Seconds since the start, for chart axes only (never for engine decisions).
+    /// Seconds since the start as a float (exact below 2^53 µs, ≈ 285 years; the same on every target),
+    /// for rate curves, reports and chart axes.
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / MICROS_PER_SEC as f64
     }
@@ -105,6 +106,11 @@ impl SimDuration {
     /// The span in whole milliseconds.
     pub const fn as_millis(self) -> u64 {
         self.0 / MICROS_PER_MILLI
+    }
+
+    /// The span in seconds as a float.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / MICROS_PER_SEC as f64
     }
 
     /// True for the empty span.

@@ -37,7 +37,7 @@ pub struct RunWrite {
 }
 
 /// What became of one [`RunWrite`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunWritten {
     /// The shard it routed to.
     pub shard: ShardId,
@@ -45,6 +45,8 @@ pub struct RunWritten {
     pub accepted: u32,
     /// The first stored record's counter (meaningless when none was stored).
     pub first_counter: u64,
+    /// The body, handed back when the record was not stored (so the client can retry it).
+    pub returned: Option<(String, Vec<u8>)>,
 }
 
 /// Which API a write stands for: CloudWatch counts PutRecord and PutRecords calls differently.
@@ -99,6 +101,9 @@ pub struct BulkRead {
     pub children: Vec<ShardId>,
     /// The records themselves, when asked for on a record-detail stream.
     pub records: Vec<ReadRecord>,
+    /// The counter of the newest record ever written to the shard (records up to it that were not
+    /// returned, and are not after the read, were trimmed by retention).
+    pub last_counter: u64,
 }
 
 /// A shard as a client library sees it when it lists shards.
@@ -198,6 +203,7 @@ impl KdsService {
         let age_ms = taken.last.map_or(0, |(_, arrival)| now.saturating_since(arrival).as_millis());
         let millis_behind_latest = if at_end { 0 } else { age_ms };
         let closed_end = at_end && !sh.is_open();
+        let last_counter = sh.last_counter();
         let records = if with_bodies {
             sh.records_after(after)
                 .take(taken.records as usize)
@@ -220,6 +226,7 @@ impl KdsService {
             closed_end,
             children: if closed_end { children } else { Vec::new() },
             records,
+            last_counter,
         })
     }
 
@@ -271,13 +278,13 @@ fn write_runs(s: &mut Stream, now: SimTime, call: PutCall, runs: Vec<RunWrite>) 
         let shard = &mut s.shards[id.0 as usize];
         let size = u64::from(run.bytes_each);
         let accepted = shard.take_write_run(size, u64::from(run.count), now);
-        let first_counter = match (accepted, run.body) {
-            (0, _) => 0,
-            (_, Some((key, data))) => shard.append_labelled(now, key, data, encrypted, run.labels),
-            (n, None) => shard.append_run(now, n as u32, run.bytes_each, run.users_each, encrypted, run.labels),
+        let (first_counter, returned) = match (accepted, run.body) {
+            (0, body) => (0, body),
+            (_, Some((key, data))) => (shard.append_labelled(now, key, data, encrypted, run.labels), None),
+            (n, None) => (shard.append_run(now, n as u32, run.bytes_each, run.users_each, encrypted, run.labels), None),
         };
         let rejected = u64::from(run.count) - accepted;
-        written.push(RunWritten { shard: id, accepted: accepted as u32, first_counter });
+        written.push(RunWritten { shard: id, accepted: accepted as u32, first_counter, returned });
         total += u64::from(run.count);
         failed += rejected;
         stored_bytes += accepted * size;

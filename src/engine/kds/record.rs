@@ -143,6 +143,17 @@ impl Run {
         (u64::from(self.flags) << 32) & ENCRYPTED != 0
     }
 
+    /// True when `next` continues this run exactly (same instant, size, packing and flags; next counters)
+    /// and the merged count still fits.
+    pub fn extends_to(&self, next: &Run) -> bool {
+        self.arrival == next.arrival
+            && self.bytes_each == next.bytes_each
+            && self.users_each == next.users_each
+            && self.flags == next.flags
+            && self.first + u64::from(self.count) == next.first
+            && self.count.checked_add(next.count).is_some()
+    }
+
     /// The simulation's labels (the same for every record of the run).
     pub fn labels(&self) -> Labels {
         Labels::of(u64::from(self.flags) << 32)
@@ -340,6 +351,11 @@ impl<T: LogEntry> RecordLog<T> {
     /// The newest entry.
     pub fn back(&self) -> Option<&T> {
         self.tail.last()
+    }
+
+    /// The newest entry, to extend it.
+    pub fn back_mut(&mut self) -> Option<&mut T> {
+        self.tail.last_mut()
     }
 
     /// How many entries are stored.

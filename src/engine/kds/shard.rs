@@ -231,7 +231,12 @@ impl Shard {
         };
         let first = self.next_counter;
         self.next_counter += u64::from(count);
-        log.push_back(Run::new(first, now, count, bytes_each, users_each, encrypted, labels));
+        let run = Run::new(first, now, count, bytes_each, users_each, encrypted, labels);
+        // Records of one instant split across calls are still one run: extend the newest when it matches.
+        match log.back_mut() {
+            Some(back) if back.extends_to(&run) => back.count += count,
+            _ => log.push_back(run),
+        }
         first
     }
 

@@ -50,6 +50,9 @@ pub struct Scenario {
     /// What happens at given times.
     #[serde(default)]
     pub actions: Vec<ScheduledAction>,
+    /// Prices for the cost estimate (any subset; defaults are illustrative us-east-1 figures).
+    #[serde(default)]
+    pub prices: crate::planner::cost::Prices,
 }
 
 fn default_start() -> String {

@@ -7,6 +7,10 @@
 
 pub mod compile;
 pub mod format;
+pub mod presets;
+pub mod run;
+pub mod series;
+pub mod summary;
 
 pub use compile::{compile, Plan};
 pub use format::Scenario;

@@ -1,0 +1,31 @@
+//! Running a scenario headless from start to end: the series rows as they come, then the summary.
+//!
+//! This is what `kinesis-lab run`, the golden tests and the benchmarks call; the worker drives the same
+//! engine live instead. Nothing here reads a clock: a run is a function of the scenario.
+
+use super::series::SeriesRow;
+use super::summary::{Summary, SummaryBuilder};
+use super::Plan;
+use crate::engine::runner::Runner;
+use crate::engine::time::SimTime;
+use crate::engine::{Engine, Output};
+
+/// Runs `plan` to its end, handing each series row to `on_row`; returns the summary.
+pub fn run(plan: Plan, on_row: &mut impl FnMut(&SeriesRow)) -> Summary {
+    // The run covers [0, duration): everything strictly before the end, then a last sample at the end.
+    let end = SimTime::ZERO + plan.duration;
+    let mut builder = SummaryBuilder::new(&plan);
+    let mut runner = Runner::new(Engine::from_plan(plan));
+    let last = SimTime::from_micros(end.as_micros().saturating_sub(1));
+    runner.run_until(last, u64::MAX, &mut |output| {
+        if let Output::Series(row) = output {
+            builder.row(&row);
+            on_row(&row);
+        }
+    });
+    if let Some(row) = runner.engine_mut().sample_series(end) {
+        builder.row(&row);
+        on_row(&row);
+    }
+    builder.finish(runner.engine(), end)
+}

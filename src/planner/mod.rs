@@ -1,0 +1,4 @@
+//! Capacity planning for Kinesis Data Streams: the shard-sizing formula and the cost model (spec kds.md
+//! §5.2, §5.6), with a check of the formula's answer by simulation.
+
+pub mod cost;
