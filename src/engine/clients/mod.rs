@@ -13,6 +13,7 @@ use self::polling::PollingConsumer;
 use self::producer::{Producer, Wake};
 use crate::engine::kds::actions::*;
 use crate::engine::kds::ids::ShardId;
+use crate::engine::kds::shard::Detail;
 use crate::engine::kds::types::{StreamMode, StreamModeDetails};
 use crate::engine::kds::{KdsRequest, KdsService};
 use crate::engine::queue::TimerQueue;
@@ -34,7 +35,7 @@ enum ClientTimer {
     ProducerTick(usize),
     ProducerStop(usize),
     ProducerFlush(usize),
-    ProducerRetry(usize, u64),
+    ProducerRetry(usize),
     ConsumerStart(usize),
     Poll(usize, ShardId),
     Action(usize),
@@ -159,7 +160,8 @@ impl Clients {
             ClientTimer::Setup => self.setup(now, kds),
             ClientTimer::Ready => self.ready(now, kds),
             ClientTimer::ProducerStart(i) => {
-                self.producers[i].start(now.as_secs_f64());
+                let grid = (plan.scenario.detail == Detail::Runs).then_some(tick);
+                self.producers[i].start(now, grid);
                 self.timers.schedule(now + tick, ClientTimer::ProducerTick(i));
             }
             ClientTimer::ProducerTick(i) => {
@@ -179,8 +181,8 @@ impl Clients {
                 let wakes = self.producers[i].flush(now, kds);
                 self.schedule_wakes(i, wakes);
             }
-            ClientTimer::ProducerRetry(i, id) => {
-                let wakes = self.producers[i].retry(now, id, kds);
+            ClientTimer::ProducerRetry(i) => {
+                let wakes = self.producers[i].retry(now, kds);
                 self.schedule_wakes(i, wakes);
             }
             ClientTimer::ConsumerStart(i) => {
@@ -203,7 +205,7 @@ impl Clients {
         for wake in wakes {
             match wake {
                 Wake::Flush(at) => self.timers.schedule(at, ClientTimer::ProducerFlush(producer)),
-                Wake::Retry(at, id) => self.timers.schedule(at, ClientTimer::ProducerRetry(producer, id)),
+                Wake::Retry(at) => self.timers.schedule(at, ClientTimer::ProducerRetry(producer)),
             };
         }
     }

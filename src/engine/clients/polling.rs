@@ -15,14 +15,14 @@ use crate::engine::kds::limits::ITERATOR_LIFETIME_MS;
 use crate::engine::kds::KdsService;
 use crate::engine::scenario::format::{PollingSpec, StartSpec};
 use crate::engine::time::{SimDuration, SimTime};
-use std::collections::BTreeMap;
 
 /// A running polling consumer.
 #[derive(Debug)]
 pub struct PollingConsumer {
     /// As the scenario wrote it.
     pub spec: PollingSpec,
-    readers: BTreeMap<ShardId, Reader>,
+    /// Readers by shard index (shard ids are dense).
+    readers: Vec<Option<Reader>>,
     /// Its counters.
     pub stats: ConsumerStats,
 }
@@ -44,7 +44,7 @@ struct Reader {
 impl PollingConsumer {
     /// A consumer that has not started.
     pub fn new(spec: PollingSpec) -> PollingConsumer {
-        PollingConsumer { spec, readers: BTreeMap::new(), stats: ConsumerStats::default() }
+        PollingConsumer { spec, readers: Vec::new(), stats: ConsumerStats::default() }
     }
 
     /// Starts reading: returns the shards to poll now.
@@ -60,7 +60,7 @@ impl PollingConsumer {
             ),
         };
         for &id in &chosen {
-            self.readers.insert(id, Reader { after: None, start, last_call: now, behind_ms: 0, done: false });
+            self.set(id, Reader { after: None, start, last_call: now, behind_ms: 0, done: false });
         }
         chosen
     }
@@ -69,7 +69,7 @@ impl PollingConsumer {
     pub fn poll(&mut self, now: SimTime, shard: ShardId, kds: &mut KdsService) -> Vec<(SimTime, ShardId)> {
         let poll = SimDuration::from_millis(self.spec.poll_ms);
         let stream = self.spec.stream.clone();
-        let Some(mut reader) = self.readers.get(&shard).copied().filter(|r| !r.done) else { return Vec::new() };
+        let Some(mut reader) = self.reader(shard).filter(|r| !r.done) else { return Vec::new() };
         let expired = now.saturating_since(reader.last_call) > SimDuration::from_millis(ITERATOR_LIFETIME_MS);
         if reader.after.is_none() || expired {
             let at = reader.after.map_or(reader.start, StartAt::After);
@@ -80,7 +80,7 @@ impl PollingConsumer {
                     reader.last_call = now;
                 }
                 Err(e) if e.kind == KdsErrorKind::ProvisionedThroughputExceeded => {
-                    self.readers.insert(shard, reader);
+                    self.set(shard, reader);
                     return vec![(now + poll, shard)];
                 }
                 Err(_) => return self.finish(shard), // the shard expired: nothing left to read
@@ -93,7 +93,7 @@ impl PollingConsumer {
             Ok(read) => read,
             Err(e) if e.kind == KdsErrorKind::ProvisionedThroughputExceeded => {
                 self.stats.read_throttled += 1;
-                self.readers.insert(shard, reader);
+                self.set(shard, reader);
                 return vec![(now + poll, shard)];
             }
             Err(_) => return self.finish(shard),
@@ -110,7 +110,7 @@ impl PollingConsumer {
         self.stats.age(read.age_ms);
         reader.after = Some(next);
         reader.behind_ms = read.millis_behind_latest;
-        self.readers.insert(shard, reader);
+        self.set(shard, reader);
         if read.closed_end {
             let mut polls = self.finish(shard);
             polls.extend(self.adopt_children(now, &read.children, kds));
@@ -122,11 +122,23 @@ impl PollingConsumer {
 
     /// How far behind the newest record it is now: the largest MillisBehindLatest of its shards.
     pub fn behind_ms(&self) -> u64 {
-        self.readers.values().filter(|r| !r.done).map(|r| r.behind_ms).max().unwrap_or(0)
+        self.readers.iter().flatten().filter(|r| !r.done).map(|r| r.behind_ms).max().unwrap_or(0)
+    }
+
+    fn reader(&self, shard: ShardId) -> Option<Reader> {
+        self.readers.get(shard.0 as usize).copied().flatten()
+    }
+
+    fn set(&mut self, shard: ShardId, reader: Reader) {
+        let i = shard.0 as usize;
+        if self.readers.len() <= i {
+            self.readers.resize(i + 1, None);
+        }
+        self.readers[i] = Some(reader);
     }
 
     fn finish(&mut self, shard: ShardId) -> Vec<(SimTime, ShardId)> {
-        if let Some(r) = self.readers.get_mut(&shard) {
+        if let Some(r) = self.readers.get_mut(shard.0 as usize).and_then(Option::as_mut) {
             r.done = true;
         }
         Vec::new()
@@ -137,19 +149,19 @@ impl PollingConsumer {
         let infos = kds.shard_infos(&self.spec.stream).unwrap_or_default();
         let mut polls = Vec::new();
         for child in children {
-            if self.readers.contains_key(child) {
+            if self.reader(*child).is_some() {
                 continue;
             }
             let Some(info) = infos.iter().find(|s| s.id == *child) else { continue };
             // A parent is finished when read to its end, or when it is gone (expired) unread.
-            let finished = |p: &ShardId| match self.readers.get(p) {
+            let finished = |p: &ShardId| match self.reader(*p) {
                 Some(r) => r.done,
                 None => !infos.iter().any(|s| s.id == *p),
             };
             let parents_done = info.parents.iter().all(finished);
             if parents_done {
                 let start = StartAt::TrimHorizon;
-                self.readers.insert(*child, Reader { after: None, start, last_call: now, behind_ms: 0, done: false });
+                self.set(*child, Reader { after: None, start, last_call: now, behind_ms: 0, done: false });
                 polls.push((now, *child));
             }
         }

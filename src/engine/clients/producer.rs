@@ -11,7 +11,7 @@
 //! again, labelled duplicate. Records are never hidden: every one ends stored, waiting, or dropped.
 
 use super::stats::{put_units, ProducerStats};
-use crate::engine::distributions::multinomial;
+use crate::engine::distributions::{binomial, multinomial};
 use crate::engine::kds::bulk::{PutCall, RunWrite};
 use crate::engine::kds::hashing::partition_key_hash;
 use crate::engine::kds::ids::{HashKey, HashRange};
@@ -25,6 +25,9 @@ use crate::engine::scenario::format::{Jitter, PutApi};
 use crate::engine::time::{SimDuration, SimTime};
 use std::collections::{BTreeMap, VecDeque};
 
+/// A record's partition key and data.
+pub type Body = (String, Vec<u8>);
+
 /// Records the producer holds: one record with its body (record detail), or a run (fast-forward).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outgoing {
@@ -36,8 +39,8 @@ pub struct Outgoing {
     pub bytes_each: u32,
     /// Ground truth about them.
     pub labels: Labels,
-    /// The record itself, in record detail.
-    pub body: Option<(String, Vec<u8>)>,
+    /// The record itself, in record detail; boxed so runs stay small to move.
+    pub body: Option<Box<Body>>,
     /// Sends so far.
     pub attempts: u32,
     /// When the application created them.
@@ -64,8 +67,8 @@ impl Outgoing {
 pub enum Wake {
     /// Flush the PutRecords buffer.
     Flush(SimTime),
-    /// Resend retry batch `id`.
-    Retry(SimTime, u64),
+    /// Resend what is due by then.
+    Retry(SimTime),
 }
 
 /// A running producer.
@@ -80,8 +83,10 @@ pub struct Producer {
     created_to: f64,
     buffer: VecDeque<Outgoing>,
     flush_at: Option<SimTime>,
-    retries: BTreeMap<u64, Vec<Outgoing>>,
-    next_retry: u64,
+    /// Records waiting to be resent, by when.
+    retries: BTreeMap<SimTime, Vec<Outgoing>>,
+    /// Fast-forward works on the tick grid (origin, tick): retries wait for the next tick instant.
+    grid: Option<(SimTime, SimDuration)>,
     /// Fast-forward routing: the stream's shard count when computed, and (representative hash, share) per open shard.
     shares: (usize, Vec<(HashKey, f64)>),
     poison_left: Vec<f64>,
@@ -103,7 +108,7 @@ impl Producer {
             buffer: VecDeque::new(),
             flush_at: None,
             retries: BTreeMap::new(),
-            next_retry: 0,
+            grid: None,
             shares: (0, Vec::new()),
             poison_left,
             seq: 0,
@@ -111,10 +116,12 @@ impl Producer {
         }
     }
 
-    /// Starts (or resumes) sending at scenario second `t_s`: records are owed from then on.
-    pub fn start(&mut self, t_s: f64) {
+    /// Starts (or resumes) sending at `now`: records are owed from then on. With a `grid` tick
+    /// (fast-forward), retries are sent at tick instants too.
+    pub fn start(&mut self, now: SimTime, grid: Option<SimDuration>) {
         self.running = true;
-        self.created_to = t_s;
+        self.created_to = now.as_secs_f64();
+        self.grid = grid.map(|tick| (now, tick));
     }
 
     /// One tick at `now` (scenario second `t_s`): create what is owed since the last tick and send it.
@@ -133,8 +140,12 @@ impl Producer {
             Detail::Runs => self.create_runs(n, poison, now, kds),
         };
         self.stats.user_records += fresh.iter().map(|o| u64::from(o.count)).sum::<u64>();
+        // New records first, then the retries due now: in fast-forward both land at the tick instant,
+        // and records retried by a client library arrive after the burst that overflowed.
         self.buffer.extend(fresh);
-        self.dispatch(now, kds, false)
+        let mut wakes = self.dispatch(now, kds, false);
+        wakes.extend(self.retry(now, kds));
+        wakes
     }
 
     /// The flush timer fired: send whatever is buffered.
@@ -146,18 +157,23 @@ impl Producer {
     /// Stops sending; what is buffered goes out now, retries still run.
     pub fn stop(&mut self, now: SimTime, kds: &mut KdsService) -> Vec<Wake> {
         self.running = false;
-        self.flush(now, kds)
+        let mut wakes: Vec<Wake> = self.retries.keys().map(|at| Wake::Retry(*at)).collect();
+        wakes.extend(self.flush(now, kds));
+        wakes
     }
 
-    /// A retry batch is due: resend it.
-    pub fn retry(&mut self, now: SimTime, id: u64, kds: &mut KdsService) -> Vec<Wake> {
-        let Some(batch) = self.retries.remove(&id) else { return Vec::new() };
-        self.stats.retried += batch.iter().map(|o| u64::from(o.count)).sum::<u64>();
-        let mut wakes = Vec::new();
-        for call in chunk(batch, self.max_records()) {
-            wakes.extend(self.send(now, call, kds));
+    /// Resends the records whose backoff is over (in one go: a client library retries them together).
+    pub fn retry(&mut self, now: SimTime, kds: &mut KdsService) -> Vec<Wake> {
+        let mut batch = Vec::new();
+        while let Some(entry) = self.retries.first_entry().filter(|e| *e.key() <= now) {
+            batch.extend(entry.remove());
         }
-        wakes
+        if batch.is_empty() {
+            return Vec::new();
+        }
+        self.stats.retried += batch.iter().map(|o| u64::from(o.count)).sum::<u64>();
+        let (records, ends) = self.plan_calls(batch);
+        self.send(now, records, ends, kds)
     }
 
     /// Records created but not yet stored or dropped (buffered or waiting to retry).
@@ -166,23 +182,59 @@ impl Producer {
         buffered + self.retries.values().flatten().map(|o| u64::from(o.count)).sum::<u64>()
     }
 
-    fn max_records(&self) -> u32 {
-        match self.plan.spec.api {
-            PutApi::PutRecord => 1,
-            PutApi::PutRecords => self.plan.spec.batch.max_records,
+    /// Splits records into calls: PutRecords calls of at most `max_records` records and 5 MiB, in order
+    /// (runs may be cut in two); for PutRecord every record is its own call (a run of n is n calls).
+    /// Returns the records and each call's end index.
+    fn plan_calls(&self, records: Vec<Outgoing>) -> (Vec<Outgoing>, Vec<usize>) {
+        let max = match self.plan.spec.api {
+            PutApi::PutRecord => {
+                let n = records.len();
+                return (records, vec![n]);
+            }
+            PutApi::PutRecords => u64::from(self.plan.spec.batch.max_records),
+        };
+        let mut out = Vec::with_capacity(records.len() + 1);
+        let mut ends = Vec::new();
+        let (mut count, mut bytes) = (0u64, 0u64);
+        for mut o in records {
+            while o.count > 0 {
+                let size = u64::from(o.bytes_each).max(1);
+                let room = (max - count).min((PUT_RECORDS_BYTES_MAX - bytes) / size);
+                if room == 0 {
+                    ends.push(out.len());
+                    (count, bytes) = (0, 0);
+                    continue;
+                }
+                let take = room.min(u64::from(o.count)) as u32;
+                count += u64::from(take);
+                bytes += u64::from(take) * size;
+                if take == o.count {
+                    out.push(o);
+                    break;
+                }
+                // Only runs (bodiless) hold more than one record, so only they are ever cut.
+                out.push(Outgoing { count: take, ..o.clone_bare() });
+                o.count -= take;
+            }
         }
+        if count > 0 {
+            ends.push(out.len());
+        }
+        (out, ends)
     }
 
     /// Sends full batches, and partial ones when lingering is off or `all` is set; schedules the linger.
     fn dispatch(&mut self, now: SimTime, kds: &mut KdsService, all: bool) -> Vec<Wake> {
-        let max = self.max_records();
         let linger = SimDuration::from_millis(self.plan.spec.batch.linger_ms);
-        let mut wakes = Vec::new();
         let send_partial = all || linger.is_zero() || self.plan.spec.api == PutApi::PutRecord;
         let pending: Vec<Outgoing> = self.buffer.drain(..).collect();
-        let mut calls = chunk(pending, max);
-        if !send_partial && calls.last().is_some_and(|c| c.iter().map(|o| o.count).sum::<u32>() < max) {
-            let partial = calls.pop().expect("checked");
+        let (mut records, mut ends) = self.plan_calls(pending);
+        let mut wakes = Vec::new();
+        let last_start = ends.len().checked_sub(2).map_or(0, |i| ends[i]);
+        let last_count: u64 = records[last_start..].iter().map(|o| u64::from(o.count)).sum();
+        if !send_partial && !records.is_empty() && last_count < u64::from(self.plan.spec.batch.max_records) {
+            let partial = records.split_off(last_start);
+            ends.pop();
             let oldest = partial.iter().map(|o| o.created).min().unwrap_or(now);
             self.buffer.extend(partial);
             if self.flush_at.is_none() {
@@ -191,53 +243,64 @@ impl Producer {
                 wakes.push(Wake::Flush(at));
             }
         }
-        for call in calls {
-            wakes.extend(self.send(now, call, kds));
-        }
+        wakes.extend(self.send(now, records, ends, kds));
         wakes
     }
 
-    /// One API call (PutRecords, or PutRecord per record) with these records; failures go to a retry batch.
-    fn send(&mut self, now: SimTime, call: Vec<Outgoing>, kds: &mut KdsService) -> Vec<Wake> {
+    /// The planned calls (PutRecords, or PutRecord per record) at `now`; failures go to a retry batch.
+    fn send(&mut self, now: SimTime, mut records: Vec<Outgoing>, ends: Vec<usize>, kds: &mut KdsService) -> Vec<Wake> {
+        if records.is_empty() {
+            return Vec::new();
+        }
         let api = match self.plan.spec.api {
             PutApi::PutRecord => PutCall::PutRecord,
             PutApi::PutRecords => PutCall::PutRecords,
         };
-        let records: u64 = call.iter().map(|o| u64::from(o.count)).sum();
-        self.stats.sent += records;
-        self.stats.calls += if api == PutCall::PutRecord { records } else { 1 };
-        let lost_ack = {
-            let fraction = self.plan.spec.retry.lost_ack_fraction;
-            fraction > 0.0 && self.rng.unit_f64() < fraction
-        };
-        // What each entry was, to account for it afterwards; with a lost acknowledgement everything is
-        // resent, so then the bodies must survive the call too.
-        let meta: Vec<Outgoing> = call
-            .iter()
-            .map(|o| Outgoing { body: if lost_ack { o.body.clone() } else { None }, ..o.clone_bare() })
-            .collect();
-        let writes = call
-            .into_iter()
+        let total: u64 = records.iter().map(|o| u64::from(o.count)).sum();
+        self.stats.sent += total;
+        self.stats.calls += if api == PutCall::PutRecord { total } else { ends.len() as u64 };
+        let fraction = self.plan.spec.retry.lost_ack_fraction;
+        // Which records' acknowledgements are lost: whole PutRecords calls, or single PutRecord calls.
+        let mut lost = vec![0u32; records.len()];
+        if fraction > 0.0 {
+            let mut from = 0;
+            for &end in &ends {
+                if api == PutCall::PutRecord {
+                    for (l, o) in lost[from..end].iter_mut().zip(&records[from..end]) {
+                        *l = binomial(&mut self.rng, u64::from(o.count), fraction) as u32;
+                    }
+                } else if self.rng.unit_f64() < fraction {
+                    self.stats.lost_acks += 1;
+                    lost[from..end].iter_mut().zip(&records[from..end]).for_each(|(l, o)| *l = o.count);
+                }
+                from = end;
+            }
+        }
+        // A resent record needs its body again, so keep a copy of the ones whose answer will be lost.
+        let kept: Vec<Option<Box<Body>>> =
+            records.iter().zip(&lost).map(|(o, l)| if *l > 0 { o.body.clone() } else { None }).collect();
+        let writes: Vec<RunWrite> = records
+            .iter_mut()
             .map(|o| RunWrite {
                 hash: o.hash,
                 count: o.count,
                 bytes_each: o.bytes_each,
                 users_each: 1,
                 labels: o.labels,
-                body: o.body,
+                body: o.body.take().map(|b| *b),
             })
             .collect();
-        let written = match kds.put_runs(now, &self.plan.spec.stream, api, writes) {
+        let written = match kds.put_calls(now, &self.plan.spec.stream, api, writes, &ends) {
             Ok(written) => written,
             Err(e) => {
                 // Not a capacity problem (the stream is gone, a key is disabled…): not retried.
-                *self.stats.errors.entry(e.kind.aws_code().to_string()).or_default() += records;
-                self.stats.dropped += records;
+                *self.stats.errors.entry(e.kind.aws_code().to_string()).or_default() += total;
+                self.stats.dropped += total;
                 return Vec::new();
             }
         };
         let mut failed = Vec::new();
-        for (w, o) in written.into_iter().zip(meta) {
+        for (((w, o), lost), kept) in written.into_iter().zip(records).zip(lost).zip(kept) {
             let (stored, rejected) = (w.accepted, o.count - w.accepted);
             let bytes = u64::from(o.bytes_each);
             self.stats.stored += u64::from(stored);
@@ -251,16 +314,21 @@ impl Producer {
             if stored > 0 {
                 self.stats.latency_ms_max = self.stats.latency_ms_max.max(now.saturating_since(o.created).as_millis());
             }
-            if lost_ack && stored > 0 {
+            // Stored, but the producer never heard: it sends them again, and they are stored twice.
+            let resent = stored.min(lost);
+            if resent > 0 {
                 let labels = Labels { duplicate: true, ..o.labels };
-                failed.push(Outgoing { count: stored, labels, ..o.clone() });
+                failed.push(Outgoing { count: resent, labels, body: kept.clone(), ..o.clone_bare() });
             }
             if rejected > 0 {
-                let body = if lost_ack { o.body.clone() } else { w.returned };
+                let body = w.returned.map(Box::new).or(kept);
                 failed.push(Outgoing { count: rejected, body, ..o });
             }
         }
-        self.stats.lost_acks += u64::from(lost_ack);
+        if api == PutCall::PutRecord {
+            self.stats.lost_acks +=
+                failed.iter().filter(|o| o.labels.duplicate).map(|o| u64::from(o.count)).sum::<u64>();
+        }
         self.schedule_retry(now, failed)
     }
 
@@ -277,10 +345,19 @@ impl Producer {
         }
         self.stats.dropped += given_up;
         let Some(attempt) = again.iter().map(|o| o.attempts).max() else { return Vec::new() };
-        let id = self.next_retry;
-        self.next_retry += 1;
-        self.retries.insert(id, again);
-        vec![Wake::Retry(now + self.backoff(attempt), id)]
+        let mut due = now + self.backoff(attempt);
+        if let Some((origin, tick)) = self.grid {
+            let ticks = due.saturating_since(origin).as_micros().div_ceil(tick.as_micros().max(1));
+            due = origin + SimDuration::from_micros(ticks * tick.as_micros());
+        }
+        let fresh_instant = !self.retries.contains_key(&due);
+        self.retries.entry(due).or_default().extend(again);
+        // On the grid a running producer's next tick sends what is due (after its new records).
+        if fresh_instant && !(self.grid.is_some() && self.running) {
+            vec![Wake::Retry(due)]
+        } else {
+            Vec::new()
+        }
     }
 
     /// The wait before retry number `attempt` (1-based).
@@ -329,7 +406,7 @@ impl Producer {
                 count: 1,
                 bytes_each: bytes as u32,
                 labels,
-                body: Some((key.partition_key, data)),
+                body: Some(Box::new((key.partition_key, data))),
                 attempts: 0,
                 created: now,
             });
@@ -387,38 +464,6 @@ impl Producer {
         let shares = self.plan.keys.shard_shares(&ranges);
         self.shares = (stream.shards.len(), ranges.iter().map(|r| r.start).zip(shares).collect());
     }
-}
-
-/// Splits records into calls of at most `max` records and 5 MiB, in order (runs may be cut in two).
-fn chunk(records: Vec<Outgoing>, max: u32) -> Vec<Vec<Outgoing>> {
-    let mut calls: Vec<Vec<Outgoing>> = Vec::new();
-    let (mut count, mut bytes) = (0u64, 0u64);
-    let mut current: Vec<Outgoing> = Vec::new();
-    for mut o in records {
-        while o.count > 0 {
-            let size = u64::from(o.bytes_each).max(1);
-            let room = (u64::from(max) - count).min((PUT_RECORDS_BYTES_MAX - bytes) / size);
-            if room == 0 {
-                calls.push(std::mem::take(&mut current));
-                (count, bytes) = (0, 0);
-                continue;
-            }
-            let take = room.min(u64::from(o.count)) as u32;
-            let mut part = o.clone();
-            part.count = take;
-            o.count -= take;
-            if o.count > 0 {
-                part.body = None; // only runs (bodiless) are ever cut
-            }
-            count += u64::from(take);
-            bytes += u64::from(take) * size;
-            current.push(part);
-        }
-    }
-    if !current.is_empty() {
-        calls.push(current);
-    }
-    calls
 }
 
 /// A record body of exactly `bytes` bytes, naming its producer and sequence number.

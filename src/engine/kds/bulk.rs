@@ -8,7 +8,7 @@
 //! 5-minute life itself) and the request-shape validation a client library never fails.
 
 use super::control::kms_problem;
-use super::data::{child_shards, record_get_records, record_put_records, ShardCounts};
+use super::data::{record_get_records, record_put_records_shards, PutRecordsTally, ShardCounts};
 use super::error::{KdsError, KdsResult};
 use super::ids::{HashKey, HashRange, ShardId};
 use super::limits::*;
@@ -130,14 +130,37 @@ impl KdsService {
         call: PutCall,
         runs: Vec<RunWrite>,
     ) -> KdsResult<Vec<RunWritten>> {
+        let ends = [runs.len()];
+        self.put_calls(now, stream, call, runs, &ends)
+    }
+
+    /// Several calls at one instant, in order: call i is `runs[call_ends[i − 1]..call_ends[i]]` (the last
+    /// end is `runs.len()`). Each is throttled and counted as its own call; any invalid call refuses all.
+    pub fn put_calls(
+        &mut self,
+        now: SimTime,
+        stream: &str,
+        call: PutCall,
+        runs: Vec<RunWrite>,
+        call_ends: &[usize],
+    ) -> KdsResult<Vec<RunWritten>> {
         let account = self.settings.account_id.clone();
-        let total: u64 = runs.iter().map(|r| u64::from(r.count)).sum();
-        let bytes: u64 = runs.iter().map(|r| u64::from(r.count) * u64::from(r.bytes_each)).sum();
-        if call == PutCall::PutRecords && (total > PUT_RECORDS_ENTRIES_MAX as u64 || bytes > PUT_RECORDS_BYTES_MAX) {
-            return Err(KdsError::invalid_argument(format!(
-                "A PutRecords call carries at most {PUT_RECORDS_ENTRIES_MAX} records and {PUT_RECORDS_BYTES_MAX} bytes; \
-                 this one has {total} records and {bytes} bytes."
-            )));
+        if call_ends.last() != Some(&runs.len()) || call_ends.windows(2).any(|w| w[0] > w[1]) {
+            return Err(KdsError::invalid_argument("Calls must split the runs in order, ending with the last run."));
+        }
+        let mut from = 0;
+        for &end in call_ends {
+            let part = &runs[from..end];
+            from = end;
+            let total: u64 = part.iter().map(|r| u64::from(r.count)).sum();
+            let bytes: u64 = part.iter().map(|r| u64::from(r.count) * u64::from(r.bytes_each)).sum();
+            if call == PutCall::PutRecords && (total > PUT_RECORDS_ENTRIES_MAX as u64 || bytes > PUT_RECORDS_BYTES_MAX)
+            {
+                return Err(KdsError::invalid_argument(format!(
+                    "A PutRecords call carries at most {PUT_RECORDS_ENTRIES_MAX} records and {PUT_RECORDS_BYTES_MAX} bytes; \
+                     this one has {total} records and {bytes} bytes."
+                )));
+            }
         }
         let body_size = |r: &RunWrite| r.body.as_ref().map(|(k, d)| k.len() + d.len());
         if runs.iter().any(|r| body_size(r).is_some_and(|n| n != r.bytes_each as usize)) {
@@ -159,12 +182,13 @@ impl KdsService {
                 "Stream {stream} keeps every record: write records one by one, each with its key and data."
             )));
         }
-        let written = write_runs(s, now, call, runs);
-        let watched: Vec<ShardId> = written
+        let written = write_runs(s, now, call, runs, call_ends);
+        let mut watched: Vec<ShardId> = written
             .iter()
             .filter(|w| w.accepted > 0 && s.shards[w.shard.0 as usize].subscribers > 0)
             .map(|w| w.shard)
             .collect();
+        watched.dedup();
         for shard in watched {
             self.notify_subscribers(now, stream, shard);
         }
@@ -189,7 +213,6 @@ impl KdsService {
             return Err(problem);
         }
         s.trim_shard(shard, now);
-        let children = child_shards(s, shard).into_iter().map(|c| c.shard_id).collect();
         let sh = s.live_shard_mut(shard).ok_or_else(not_found)?;
         if !sh.try_begin_read(now) {
             s.record(now, Some(shard), Metric::ReadProvisionedThroughputExceeded, 1);
@@ -203,6 +226,7 @@ impl KdsService {
         let age_ms = taken.last.map_or(0, |(_, arrival)| now.saturating_since(arrival).as_millis());
         let millis_behind_latest = if at_end { 0 } else { age_ms };
         let closed_end = at_end && !sh.is_open();
+        let children = if closed_end { sh.children.clone() } else { Vec::new() };
         let last_counter = sh.last_counter();
         let records = if with_bodies {
             sh.records_after(after)
@@ -219,15 +243,7 @@ impl KdsService {
             Vec::new()
         };
         record_get_records(s, now, shard, &taken, age_ms);
-        Ok(BulkRead {
-            taken,
-            millis_behind_latest,
-            age_ms,
-            closed_end,
-            children: if closed_end { children } else { Vec::new() },
-            records,
-            last_counter,
-        })
+        Ok(BulkRead { taken, millis_behind_latest, age_ms, closed_end, children, records, last_counter })
     }
 
     /// Where a reader of `shard` starts (a GetShardIterator call: it counts toward the 5 per second).
@@ -266,46 +282,65 @@ impl KdsService {
     }
 }
 
-/// Routes, throttles and stores the runs (request order, like PutRecords), recording CloudWatch datapoints.
-fn write_runs(s: &mut Stream, now: SimTime, call: PutCall, runs: Vec<RunWrite>) -> Vec<RunWritten> {
+/// Routes, throttles and stores the runs (request order, like PutRecords), call by call, recording each
+/// call's CloudWatch datapoints.
+fn write_runs(
+    s: &mut Stream,
+    now: SimTime,
+    call: PutCall,
+    runs: Vec<RunWrite>,
+    call_ends: &[usize],
+) -> Vec<RunWritten> {
     let encrypted = s.kms_key.is_some();
     let per_shard = !s.shard_level_metrics.is_empty();
-    let mut counts = ShardCounts::new();
-    let (mut total, mut failed, mut stored_bytes) = (0, 0, 0);
     let mut written = Vec::with_capacity(runs.len());
-    for run in runs {
-        let id = s.route(run.hash);
-        let shard = &mut s.shards[id.0 as usize];
-        let size = u64::from(run.bytes_each);
-        let accepted = shard.take_write_run(size, u64::from(run.count), now);
-        let (first_counter, returned) = match (accepted, run.body) {
-            (0, body) => (0, body),
-            (_, Some((key, data))) => (shard.append_labelled(now, key, data, encrypted, run.labels), None),
-            (n, None) => (shard.append_run(now, n as u32, run.bytes_each, run.users_each, encrypted, run.labels), None),
-        };
-        let rejected = u64::from(run.count) - accepted;
-        written.push(RunWritten { shard: id, accepted: accepted as u32, first_counter, returned });
-        total += u64::from(run.count);
-        failed += rejected;
-        stored_bytes += accepted * size;
-        match call {
-            PutCall::PutRecords if per_shard => {
-                let c = counts.entry(id).or_default();
-                *c = (c.0 + accepted * size, c.1 + accepted, c.2 + rejected);
+    let mut tally = PutRecordsTally::default();
+    let mut runs = runs.into_iter();
+    let mut from = 0;
+    for &end in call_ends {
+        let mut counts = ShardCounts::new();
+        let (mut total, mut failed, mut stored_bytes) = (0, 0, 0);
+        for run in runs.by_ref().take(end - from) {
+            let id = s.route(run.hash);
+            let shard = &mut s.shards[id.0 as usize];
+            let size = u64::from(run.bytes_each);
+            let accepted = shard.take_write_run(size, u64::from(run.count), now);
+            let (first_counter, returned) = match (accepted, run.body) {
+                (0, body) => (0, body),
+                (_, Some((key, data))) => (shard.append_labelled(now, key, data, encrypted, run.labels), None),
+                (n, None) => {
+                    (shard.append_run(now, n as u32, run.bytes_each, run.users_each, encrypted, run.labels), None)
+                }
+            };
+            let rejected = u64::from(run.count) - accepted;
+            written.push(RunWritten { shard: id, accepted: accepted as u32, first_counter, returned });
+            total += u64::from(run.count);
+            failed += rejected;
+            stored_bytes += accepted * size;
+            match call {
+                PutCall::PutRecords if per_shard => {
+                    let c = counts.entry(id).or_default();
+                    *c = (c.0 + accepted * size, c.1 + accepted, c.2 + rejected);
+                }
+                PutCall::PutRecords => {}
+                PutCall::PutRecord => {
+                    s.record_repeated(now, Some(id), Metric::IncomingBytes, size, accepted);
+                    s.record_repeated(now, Some(id), Metric::IncomingRecords, 1, accepted);
+                    s.record_repeated(now, None, Metric::PutRecordBytes, size, accepted);
+                    s.record_repeated(now, None, Metric::PutRecordSuccess, 1, accepted);
+                    s.record_repeated(now, Some(id), Metric::WriteProvisionedThroughputExceeded, 1, rejected);
+                    s.record_repeated(now, None, Metric::PutRecordSuccess, 0, rejected);
+                }
             }
-            PutCall::PutRecords => {}
-            PutCall::PutRecord => {
-                s.record_repeated(now, Some(id), Metric::IncomingBytes, size, accepted);
-                s.record_repeated(now, Some(id), Metric::IncomingRecords, 1, accepted);
-                s.record_repeated(now, None, Metric::PutRecordBytes, size, accepted);
-                s.record_repeated(now, None, Metric::PutRecordSuccess, 1, accepted);
-                s.record_repeated(now, Some(id), Metric::WriteProvisionedThroughputExceeded, 1, rejected);
-                s.record_repeated(now, None, Metric::PutRecordSuccess, 0, rejected);
-            }
+        }
+        from = end;
+        if call == PutCall::PutRecords {
+            tally.call(total, failed, stored_bytes);
+            record_put_records_shards(s, now, counts);
         }
     }
     if call == PutCall::PutRecords {
-        record_put_records(s, now, total, failed, stored_bytes, counts);
+        tally.record(s, now);
     }
     written
 }

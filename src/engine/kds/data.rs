@@ -12,7 +12,7 @@ use super::hashing::partition_key_hash;
 use super::ids::{HashKey, ShardId};
 use super::iterator::IteratorToken;
 use super::limits::*;
-use super::metrics::Metric;
+use super::metrics::{Metric, Stat};
 use super::sequence::{decode, Decoded};
 use super::shard::{Detail, Shard, Taken};
 use super::stream::Stream;
@@ -116,7 +116,10 @@ impl KdsService {
         }
         let output =
             PutRecordsOutput { failed_record_count: failed, records, encryption_type: stream.encryption_type() };
-        record_put_records(stream, now, total, failed, accepted_bytes, shard_counts);
+        let mut tally = PutRecordsTally::default();
+        tally.call(total, failed, accepted_bytes);
+        tally.record(stream, now);
+        record_put_records_shards(stream, now, shard_counts);
         let name = stream.name.clone();
         for shard_id in watched {
             self.notify_subscribers(now, &name, shard_id);
@@ -227,31 +230,50 @@ impl KdsService {
 /// Per-shard (bytes stored, records stored, records throttled) of one PutRecords call.
 pub(super) type ShardCounts = std::collections::BTreeMap<ShardId, (u64, u64, u64)>;
 
-/// The CloudWatch datapoints of one PutRecords call: `total` entries, `failed` throttled.
-pub(super) fn record_put_records(
-    stream: &mut Stream,
-    now: SimTime,
-    total: u64,
-    failed: u64,
-    accepted_bytes: u64,
-    shard_counts: ShardCounts,
-) {
-    let stored = total - failed;
-    for (metric, value) in [
-        (Metric::PutRecordsSuccess, 1),
-        (Metric::PutRecordsTotalRecords, total),
-        (Metric::PutRecordsSuccessfulRecords, stored),
-        (Metric::PutRecordsFailedRecords, 0),
-        (Metric::PutRecordsThrottledRecords, failed),
-        (Metric::PutRecordsBytes, accepted_bytes),
-        (Metric::WriteProvisionedThroughputExceeded, failed),
-    ] {
-        stream.record(now, None, metric, value);
+/// The stream-level CloudWatch datapoints of PutRecords calls made at one instant: gathered call by call,
+/// then recorded at once (a fast-forward tick makes hundreds of calls).
+#[derive(Clone, Debug, Default)]
+pub(super) struct PutRecordsTally {
+    stats: [Stat; 9],
+}
+
+impl PutRecordsTally {
+    const METRICS: [Metric; 9] = [
+        Metric::PutRecordsSuccess,
+        Metric::PutRecordsTotalRecords,
+        Metric::PutRecordsSuccessfulRecords,
+        Metric::PutRecordsFailedRecords,
+        Metric::PutRecordsThrottledRecords,
+        Metric::PutRecordsBytes,
+        Metric::WriteProvisionedThroughputExceeded,
+        Metric::IncomingBytes,
+        Metric::IncomingRecords,
+    ];
+
+    /// One call of `total` entries, `failed` of them throttled, storing `accepted_bytes`.
+    pub(super) fn call(&mut self, total: u64, failed: u64, accepted_bytes: u64) {
+        let stored = total - failed;
+        let values = [1, total, stored, 0, failed, accepted_bytes, failed];
+        for (stat, value) in self.stats.iter_mut().zip(values) {
+            stat.add(value);
+        }
+        if stored > 0 {
+            self.stats[7].add(accepted_bytes);
+            self.stats[8].add(stored);
+        }
     }
-    if stored > 0 {
-        stream.record(now, None, Metric::IncomingBytes, accepted_bytes);
-        stream.record(now, None, Metric::IncomingRecords, stored);
+
+    /// Records what was gathered at `now`.
+    pub(super) fn record(self, stream: &mut Stream, now: SimTime) {
+        let second = now.as_micros() / 1_000_000;
+        for (metric, stat) in Self::METRICS.into_iter().zip(&self.stats) {
+            stream.metrics.merge(second, metric, stat);
+        }
     }
+}
+
+/// The shard-level CloudWatch datapoints of one PutRecords call (kept only with enhanced monitoring).
+pub(super) fn record_put_records_shards(stream: &mut Stream, now: SimTime, shard_counts: ShardCounts) {
     let second = now.as_micros() / 1_000_000;
     for (shard_id, (bytes, records, throttled)) in shard_counts {
         let enabled = &stream.shard_level_metrics;

@@ -223,14 +223,23 @@ impl<const N: usize> Series<N> {
 
     /// Adds `n` equal datapoints at once.
     pub fn add_repeated(&mut self, second: u64, index: usize, value: u64, n: u64, window_secs: u64) {
+        self.at(second, window_secs)[index].add_repeated(value, n);
+    }
+
+    /// Folds an aggregate of datapoints in.
+    pub fn merge(&mut self, second: u64, index: usize, stat: &Stat, window_secs: u64) {
+        self.at(second, window_secs)[index].merge(stat);
+    }
+
+    /// The aggregates of `second` (the newest; older seconds leave the window).
+    fn at(&mut self, second: u64, window_secs: u64) -> &mut [Stat; N] {
         if self.seconds.back().is_none_or(|s| s.second != second) {
             while self.seconds.front().is_some_and(|s| s.second + window_secs <= second) {
                 self.seconds.pop_front();
             }
             self.seconds.push_back(Second { second, stats: [Stat::default(); N] });
         }
-        let back = self.seconds.back_mut().expect("just ensured");
-        back.stats[index].add_repeated(value, n);
+        &mut self.seconds.back_mut().expect("just ensured").stats
     }
 
     /// The aggregate of metric `index` over each `period_secs`-aligned period with data in [from, to), oldest first.
@@ -326,6 +335,13 @@ impl StreamMetrics {
     /// A stream-level datapoint (ignored for the shard-only metrics).
     pub fn add(&mut self, second: u64, metric: Metric, value: u64) {
         self.add_repeated(second, metric, value, 1);
+    }
+
+    /// An aggregate of stream-level datapoints (ignored for the shard-only metrics).
+    pub fn merge(&mut self, second: u64, metric: Metric, stat: &Stat) {
+        if metric.stream_level() && stat.count > 0 {
+            self.stream.merge(second, metric as usize, stat, self.window_secs);
+        }
     }
 
     /// `n` equal stream-level datapoints.

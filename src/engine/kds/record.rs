@@ -398,7 +398,19 @@ impl<T: LogEntry> RecordLog<T> {
             let skip = after.saturating_add(1).saturating_sub(front.first_counter());
             return usize::try_from(skip).unwrap_or(usize::MAX).min(self.len);
         }
-        self.partition_point(|e| e.first_counter() + e.count() <= after.saturating_add(1))
+        let covered = |e: &T| e.first_counter() + e.count() <= after.saturating_add(1);
+        // Readers mostly follow the tail: look at the newest few entries before searching the whole log.
+        let mut i = self.len;
+        while i > 0 && self.len - i < 8 {
+            if covered(self.get(i - 1).expect("i − 1 < len")) {
+                return i;
+            }
+            i -= 1;
+        }
+        if i == 0 {
+            return 0;
+        }
+        self.partition_point(covered)
     }
 }
 
