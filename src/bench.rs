@@ -1,4 +1,5 @@
-//! The ingest benchmark (issue 3 §10), shared by `kinesis-lab bench` natively and in wasm.
+//! The benchmarks shared by `kinesis-lab bench` natively and in wasm: ingest (issue 3 §10) and whole
+//! scenario runs (issue 4 §8: fast-forward through a day, live mode with producers and consumers).
 //!
 //! PutRecords of 100-byte records with distinct 16-byte partition keys into a 1,000-shard stream at
 //! 90 % of its write capacity: simulated time advances with the load (each batch of 500 moves it by
@@ -13,6 +14,49 @@ use crate::engine::kds::{KdsRequest, KdsResponse, KdsService};
 use crate::engine::rng::{Seed, SimRng};
 use crate::engine::time::{SimDuration, SimTime};
 use serde::Serialize;
+
+/// The outcome of timing one scenario run.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioReport {
+    /// The scenario's name.
+    pub scenario: String,
+    /// `records` or `runs`.
+    pub detail: crate::engine::kds::shard::Detail,
+    /// Simulated seconds covered.
+    pub simulated_secs: f64,
+    /// Wall seconds taken.
+    pub wall_secs: f64,
+    /// Simulated seconds per wall second.
+    pub speedup: f64,
+    /// Records stored by all producers.
+    pub records_stored: u64,
+    /// Records received by all consumers.
+    pub records_read: u64,
+    /// Records stored per wall second.
+    pub stored_per_wall_sec: f64,
+    /// Records refused by write throttling (a sanity check that the load was real).
+    pub throttled_records: u64,
+}
+
+/// Runs a compiled scenario to its end once and times it; `clock` returns wall seconds.
+pub fn scenario(plan: crate::engine::scenario::Plan, clock: &dyn Fn() -> f64) -> ScenarioReport {
+    let (name, detail) = (plan.scenario.name.clone(), plan.scenario.detail);
+    let started = clock();
+    let summary = crate::engine::scenario::run::run(plan, &mut |_| {});
+    let wall_secs = (clock() - started).max(1e-9);
+    let records_stored: u64 = summary.producers.iter().map(|p| p.stored).sum();
+    ScenarioReport {
+        scenario: name,
+        detail,
+        simulated_secs: summary.duration_s,
+        wall_secs,
+        speedup: summary.duration_s / wall_secs,
+        records_stored,
+        records_read: summary.consumers.iter().map(|c| c.records).sum(),
+        stored_per_wall_sec: records_stored as f64 / wall_secs,
+        throttled_records: summary.totals.throttled_records,
+    }
+}
 
 /// What to measure.
 #[derive(Clone, Copy, Debug)]

@@ -4,7 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 
 const [wasmPath, ...args] = process.argv.slice(2);
-const wasi = new WASI({ version: 'preview1', args: ['kinesis-lab', ...args], env: {}, returnOnExit: false });
+// The working directory is visible as '.', so relative paths (scenario files) work.
+const wasi = new WASI({
+  version: 'preview1',
+  args: ['kinesis-lab', ...args],
+  env: {},
+  preopens: { '.': process.cwd() },
+  returnOnExit: false,
+});
 const module = await WebAssembly.compile(await readFile(wasmPath));
 const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
 wasi.start(instance); // proc_exit ends the process with the program's own exit code
