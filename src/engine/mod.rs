@@ -203,9 +203,12 @@ impl Engine {
         }
     }
 
+    /// Service events: the clients' own subscriptions go to them, the rest out.
     fn drain_service_events(&mut self) {
         while let Some(event) = self.kds.poll_event() {
-            self.outputs.push_back(Output::Event(Event::Kds(event)));
+            if let Some(event) = self.clients.take_event(event) {
+                self.outputs.push_back(Output::Event(Event::Kds(event)));
+            }
         }
     }
 

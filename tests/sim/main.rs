@@ -20,3 +20,4 @@ mod kds_validation;
 mod model_kds;
 mod model_timers;
 mod runner_day;
+mod scenario_consumers;

@@ -5,22 +5,24 @@
 //! the services' (at equal times the service's changes come first), and talk to Kinesis Data Streams
 //! through its API and its bulk data path. Everything they do is derived from the scenario's seed.
 
+mod director;
+pub mod efo;
 pub mod polling;
 pub mod producer;
 pub mod stats;
 
+use self::efo::EfoConsumer;
 use self::polling::PollingConsumer;
 use self::producer::{Producer, Wake};
-use crate::engine::kds::actions::*;
 use crate::engine::kds::ids::ShardId;
 use crate::engine::kds::shard::Detail;
-use crate::engine::kds::types::{StreamMode, StreamModeDetails};
-use crate::engine::kds::{KdsRequest, KdsService};
+use crate::engine::kds::subscription::KdsEvent;
+use crate::engine::kds::KdsService;
 use crate::engine::queue::TimerQueue;
 use crate::engine::rng::SimRng;
-use crate::engine::scenario::format::{Action, ConsumerSpec, ModeSpec};
+use crate::engine::scenario::format::ConsumerSpec;
 use crate::engine::scenario::Plan;
-use crate::engine::time::{SimDuration, SimTime};
+use crate::engine::time::SimTime;
 use serde::Serialize;
 
 /// The most log lines kept (older ones are dropped first).
@@ -38,6 +40,8 @@ enum ClientTimer {
     ProducerRetry(usize),
     ConsumerStart(usize),
     Poll(usize, ShardId),
+    EfoActive(usize),
+    Subscribe(usize, ShardId),
     Action(usize),
 }
 
@@ -46,6 +50,8 @@ enum ClientTimer {
 pub enum Consumer {
     /// Shared-throughput GetRecords loops.
     Polling(PollingConsumer),
+    /// Enhanced fan-out subscriptions.
+    Efo(EfoConsumer),
 }
 
 impl Consumer {
@@ -53,6 +59,15 @@ impl Consumer {
     pub fn name(&self) -> &str {
         match self {
             Consumer::Polling(c) => &c.spec.name,
+            Consumer::Efo(c) => &c.spec.name,
+        }
+    }
+
+    /// The stream it reads.
+    pub fn stream(&self) -> &str {
+        match self {
+            Consumer::Polling(c) => &c.spec.stream,
+            Consumer::Efo(c) => &c.spec.stream,
         }
     }
 
@@ -60,6 +75,7 @@ impl Consumer {
     pub fn stats(&self) -> &stats::ConsumerStats {
         match self {
             Consumer::Polling(c) => &c.stats,
+            Consumer::Efo(c) => &c.stats,
         }
     }
 
@@ -67,6 +83,7 @@ impl Consumer {
     pub fn stats_mut(&mut self) -> &mut stats::ConsumerStats {
         match self {
             Consumer::Polling(c) => &mut c.stats,
+            Consumer::Efo(c) => &mut c.stats,
         }
     }
 
@@ -74,6 +91,7 @@ impl Consumer {
     pub fn behind_ms(&self) -> u64 {
         match self {
             Consumer::Polling(c) => c.behind_ms(),
+            Consumer::Efo(c) => c.behind_ms(),
         }
     }
 }
@@ -118,6 +136,7 @@ impl Clients {
             .iter()
             .map(|c| match c {
                 ConsumerSpec::Polling(p) => Consumer::Polling(PollingConsumer::new(p.clone())),
+                ConsumerSpec::Efo(e) => Consumer::Efo(EfoConsumer::new(e.clone())),
             })
             .collect();
         let mut timers = TimerQueue::new();
@@ -185,16 +204,23 @@ impl Clients {
                 let wakes = self.producers[i].retry(now, kds);
                 self.schedule_wakes(i, wakes);
             }
-            ClientTimer::ConsumerStart(i) => {
-                let Consumer::Polling(c) = &mut self.consumers[i];
-                for shard in c.start(now, kds) {
-                    self.timers.schedule(now, ClientTimer::Poll(i, shard));
-                }
-            }
+            ClientTimer::ConsumerStart(i) => self.start_consumer(now, i, kds),
             ClientTimer::Poll(i, shard) => {
-                let Consumer::Polling(c) = &mut self.consumers[i];
+                let Consumer::Polling(c) = &mut self.consumers[i] else { return };
                 for (at, shard) in c.poll(now, shard, kds) {
                     self.timers.schedule(at, ClientTimer::Poll(i, shard));
+                }
+            }
+            ClientTimer::EfoActive(i) => {
+                let Consumer::Efo(c) = &mut self.consumers[i] else { return };
+                for shard in c.first_shards(kds) {
+                    self.timers.schedule(now, ClientTimer::Subscribe(i, shard));
+                }
+            }
+            ClientTimer::Subscribe(i, shard) => {
+                let Consumer::Efo(c) = &mut self.consumers[i] else { return };
+                if let Some(again) = c.subscribe(now, shard, kds) {
+                    self.timers.schedule(again, ClientTimer::Subscribe(i, shard));
                 }
             }
             ClientTimer::Action(i) => self.act(now, i, kds),
@@ -210,157 +236,36 @@ impl Clients {
         }
     }
 
-    /// Time zero: create the streams; everything else starts once they are ACTIVE.
-    fn setup(&mut self, now: SimTime, kds: &mut KdsService) {
-        let Some(plan) = self.plan.as_deref() else { return };
-        let mut requests = Vec::new();
-        for s in &plan.scenario.streams {
-            let (shard_count, stream_mode_details) = match s.mode {
-                ModeSpec::Provisioned => (s.shards.map(i64::from), None),
-                ModeSpec::OnDemand => (None, Some(StreamModeDetails { stream_mode: StreamMode::OnDemand })),
-            };
-            let input = CreateStreamInput { stream_name: s.name.clone(), shard_count, stream_mode_details, tags: None };
-            requests.push((s.name.clone(), KdsRequest::CreateStream(input)));
-        }
-        self.ready_at = now + SimDuration::from_millis(kds.settings().stream_create_ms);
-        for (name, request) in requests {
-            self.request(now, "director", &format!("CreateStream {name}"), request, kds);
-        }
-        self.timers.schedule(self.ready_at, ClientTimer::Ready);
-    }
-
-    /// The streams are ACTIVE: set retention, start the clients at their times, schedule the actions.
-    fn ready(&mut self, now: SimTime, kds: &mut KdsService) {
-        let Some(plan) = self.plan.as_deref() else { return };
-        let retention: Vec<(String, u32)> = plan
-            .scenario
-            .streams
-            .iter()
-            .filter(|s| s.retention_hours > 24)
-            .map(|s| (s.name.clone(), s.retention_hours))
-            .collect();
-        let at = |s: f64| SimTime::from_micros((s * 1e6) as u64).max(now);
-        let starts: Vec<(SimTime, ClientTimer)> = plan
-            .producers
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| {
-                let stop = p.spec.stop_s.map(|s| (at(s), ClientTimer::ProducerStop(i)));
-                std::iter::once((at(p.spec.start_s), ClientTimer::ProducerStart(i))).chain(stop)
-            })
-            .chain(plan.scenario.consumers.iter().enumerate().map(|(i, c)| {
-                let ConsumerSpec::Polling(p) = c;
-                (at(p.start_s), ClientTimer::ConsumerStart(i))
-            }))
-            .chain(plan.scenario.actions.iter().enumerate().map(|(i, a)| (at(a.at_s), ClientTimer::Action(i))))
-            .collect();
-        for (stream, hours) in retention {
-            let input = RetentionPeriodInput {
-                stream_name: Some(stream.clone()),
-                stream_arn: None,
-                retention_period_hours: i64::from(hours),
-            };
-            let what = format!("IncreaseStreamRetentionPeriod {stream} to {hours} h");
-            self.request(now, "director", &what, KdsRequest::IncreaseStreamRetentionPeriod(input), kds);
-        }
-        for (at, timer) in starts {
-            self.timers.schedule(at, timer);
+    fn start_consumer(&mut self, now: SimTime, i: usize, kds: &mut KdsService) {
+        match &mut self.consumers[i] {
+            Consumer::Polling(c) => {
+                for shard in c.start(now, kds) {
+                    self.timers.schedule(now, ClientTimer::Poll(i, shard));
+                }
+            }
+            Consumer::Efo(c) => match c.register(now, kds) {
+                Ok(active) => {
+                    self.timers.schedule(active, ClientTimer::EfoActive(i));
+                }
+                Err(text) => {
+                    let who = c.spec.name.clone();
+                    self.note(now, &who, text);
+                }
+            },
         }
     }
 
-    /// A scheduled action.
-    fn act(&mut self, now: SimTime, i: usize, kds: &mut KdsService) {
-        let Some(action) = self.plan.as_deref().map(|p| p.scenario.actions[i].action.clone()) else { return };
-        let stream_name = |s: &str| Some(s.to_string());
-        let (what, request) = match action {
-            Action::UpdateShardCount { stream, target } => (
-                format!("UpdateShardCount {stream} to {target}"),
-                KdsRequest::UpdateShardCount(UpdateShardCountInput {
-                    stream_name: stream_name(&stream),
-                    stream_arn: None,
-                    target_shard_count: i64::from(target),
-                    scaling_type: "UNIFORM_SCALING".to_string(),
-                }),
-            ),
-            Action::SplitShard { stream, shard } => {
-                let middle = kds
-                    .shard_infos(&stream)
-                    .and_then(|infos| {
-                        infos.into_iter().find(|s| s.id.to_string() == shard || s.id.0.to_string() == shard)
-                    })
-                    .map(|s| s.range.start.0 + (s.range.end.0 - s.range.start.0) / 2 + 1)
-                    .unwrap_or(0);
-                (
-                    format!("SplitShard {stream} {shard}"),
-                    KdsRequest::SplitShard(SplitShardInput {
-                        stream_name: stream_name(&stream),
-                        stream_arn: None,
-                        shard_to_split: shard,
-                        new_starting_hash_key: middle.to_string(),
-                    }),
-                )
-            }
-            Action::MergeShards { stream, shard, adjacent } => (
-                format!("MergeShards {stream} {shard} {adjacent}"),
-                KdsRequest::MergeShards(MergeShardsInput {
-                    stream_name: stream_name(&stream),
-                    stream_arn: None,
-                    shard_to_merge: shard,
-                    adjacent_shard_to_merge: adjacent,
-                }),
-            ),
-            Action::SetRetention { stream, hours } => {
-                let current = kds.streams().get(&stream).map_or(24, |s| s.retention_hours);
-                let input = RetentionPeriodInput {
-                    stream_name: stream_name(&stream),
-                    stream_arn: None,
-                    retention_period_hours: i64::from(hours),
-                };
-                let request = if hours >= current {
-                    KdsRequest::IncreaseStreamRetentionPeriod(input)
-                } else {
-                    KdsRequest::DecreaseStreamRetentionPeriod(input)
-                };
-                (format!("set retention of {stream} to {hours} h"), request)
-            }
-            Action::SetMode { stream, mode } => {
-                let stream_mode = match mode {
-                    ModeSpec::Provisioned => StreamMode::Provisioned,
-                    ModeSpec::OnDemand => StreamMode::OnDemand,
-                };
-                let arn = kds.settings().stream_arn(&stream);
-                (
-                    format!("UpdateStreamMode {stream} to {stream_mode:?}"),
-                    KdsRequest::UpdateStreamMode(UpdateStreamModeInput {
-                        stream_arn: arn,
-                        stream_mode_details: StreamModeDetails { stream_mode },
-                    }),
-                )
-            }
-            Action::StopProducer { producer } => return self.toggle(now, &producer, false, kds),
-            Action::StartProducer { producer } => return self.toggle(now, &producer, true, kds),
+    /// A service event: a client's own subscription events are handled here (`None`); others are
+    /// handed back for the engine's output.
+    pub fn take_event(&mut self, event: KdsEvent) -> Option<KdsEvent> {
+        let Some(i) = self.consumers.iter().position(|c| matches!(c, Consumer::Efo(e) if e.owns(&event))) else {
+            return Some(event);
         };
-        self.request(now, "director", &what, request, kds);
-    }
-
-    fn toggle(&mut self, now: SimTime, name: &str, on: bool, kds: &mut KdsService) {
-        let Some(i) = self.producers.iter().position(|p| p.plan.spec.name == name) else { return };
-        if on && !self.producers[i].running {
-            self.timers.schedule(now, ClientTimer::ProducerStart(i));
-        } else if !on && self.producers[i].running {
-            let wakes = self.producers[i].stop(now, kds);
-            self.schedule_wakes(i, wakes);
+        let Consumer::Efo(c) = &mut self.consumers[i] else { return None };
+        for (at, shard) in c.on_event(event) {
+            self.timers.schedule(at, ClientTimer::Subscribe(i, shard));
         }
-        self.note(now, "director", format!("{} producer {name}", if on { "started" } else { "stopped" }));
-    }
-
-    /// Sends a control-plane request and logs its outcome.
-    fn request(&mut self, now: SimTime, who: &str, what: &str, request: KdsRequest, kds: &mut KdsService) {
-        let text = match kds.handle(now, request) {
-            Ok(_) => format!("{what}: ok"),
-            Err(e) => format!("{what}: {} {}", e.kind.aws_code(), e.message),
-        };
-        self.note(now, who, text);
+        None
     }
 
     fn note(&mut self, at: SimTime, who: &str, text: String) {

@@ -251,14 +251,15 @@ impl KdsService {
         let account = self.settings.account_id.clone();
         let not_found = || KdsError::shard_not_found(&shard.to_string(), stream, &account);
         let s = self.streams.get_mut(stream).filter(|s| s.serves_data()).ok_or_else(not_found)?;
-        s.raise_trim_floor(now);
+        s.trim_shard(shard, now);
         let sh = s.live_shard_mut(shard).ok_or_else(not_found)?;
         if !sh.iterator_call_allowed(now) {
             return Err(KdsError::shard_throughput(&shard.to_string(), stream, &account));
         }
         sh.count_iterator_call(now);
         Ok(match at {
-            StartAt::TrimHorizon => 0,
+            // Just before the oldest record kept (what GetRecords from TRIM_HORIZON returns first).
+            StartAt::TrimHorizon => sh.spans_after(0).next().map_or(sh.last_counter(), |s| s.first - 1),
             StartAt::Latest => sh.last_counter(),
             StartAt::AtTime(t) => sh.counter_before_time(t),
             StartAt::After(counter) => counter,

@@ -311,6 +311,14 @@ fn check_consumers(s: &Scenario, streams: &BTreeSet<String>) -> Result<(), Scena
                 }
                 time_in_run(s, &at("start_s"), p.start_s)?;
             }
+            ConsumerSpec::Efo(e) => {
+                let name_ok = (1..=128).contains(&e.name.len())
+                    && e.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
+                if !name_ok {
+                    return Err(ScenarioError::at(at("name"), "must be 1–128 of a-z, A-Z, 0-9, '_', '.', '-'"));
+                }
+                time_in_run(s, &at("start_s"), e.start_s)?;
+            }
         }
     }
     unique(s.consumers.iter().map(ConsumerSpec::name), "consumers")

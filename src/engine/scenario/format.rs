@@ -247,6 +247,8 @@ pub struct PoisonSpec {
 pub enum ConsumerSpec {
     /// A shared-throughput reader: GetRecords per shard in a loop (spec §1.7).
     Polling(PollingSpec),
+    /// An enhanced fan-out consumer: SubscribeToShard pushes (spec §1.6).
+    Efo(EfoSpec),
 }
 
 impl ConsumerSpec {
@@ -254,6 +256,7 @@ impl ConsumerSpec {
     pub fn name(&self) -> &str {
         match self {
             ConsumerSpec::Polling(p) => &p.name,
+            ConsumerSpec::Efo(e) => &e.name,
         }
     }
 
@@ -261,6 +264,15 @@ impl ConsumerSpec {
     pub fn stream(&self) -> &str {
         match self {
             ConsumerSpec::Polling(p) => &p.stream,
+            ConsumerSpec::Efo(e) => &e.stream,
+        }
+    }
+
+    /// When it starts, in seconds.
+    pub fn start_s(&self) -> f64 {
+        match self {
+            ConsumerSpec::Polling(p) => p.start_s,
+            ConsumerSpec::Efo(e) => e.start_s,
         }
     }
 }
@@ -295,6 +307,22 @@ fn default_poll_ms() -> u64 {
 }
 fn default_limit() -> u64 {
     10_000
+}
+
+/// An enhanced fan-out consumer (its name is the registered consumer's name).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EfoSpec {
+    /// Its name (1–128 of a-z, A-Z, 0-9, '_', '.', '-').
+    pub name: String,
+    /// The stream it reads.
+    pub stream: String,
+    /// Where it starts in each shard.
+    #[serde(default)]
+    pub start: StartSpec,
+    /// When it registers, in seconds.
+    #[serde(default)]
+    pub start_s: f64,
 }
 
 /// Where a consumer starts reading.

@@ -218,8 +218,23 @@ impl SummaryBuilder {
                 .sum();
             let writers = clients.producers.iter().filter(|p| p.plan.spec.stream == spec.name);
             let (put_units, kib) = writers.fold((0, 0), |(u, k), p| (u + p.stats.put_units, k + p.stats.stored_kib));
-            let readers = clients.consumers.iter().filter(|c| consumer_stream(c) == spec.name);
-            let bytes_out: u64 = readers.map(|c| c.stats().bytes).sum();
+            let readers = || clients.consumers.iter().filter(|c| c.stream() == spec.name);
+            let bytes_out: u64 = readers().filter(|c| matches!(c, Consumer::Polling(_))).map(|c| c.stats().bytes).sum();
+            let efo_bytes: u64 = readers().filter(|c| matches!(c, Consumer::Efo(_))).map(|c| c.stats().bytes).sum();
+            // Enhanced fan-out bills each registered consumer for every shard, by the hour.
+            let efo_consumer_shard_hours: f64 = readers()
+                .filter_map(|c| match c {
+                    Consumer::Efo(e) => e.registered_at,
+                    Consumer::Polling(_) => None,
+                })
+                .map(|from| {
+                    let overlap = |sh: &crate::engine::kds::shard::Shard| {
+                        let until = sh.closed.map_or(end, |c| c.at.min(end));
+                        until.saturating_since(sh.created_at.max(from)).as_secs_f64() / 3_600.0
+                    };
+                    stream.shards.iter().map(overlap).sum::<f64>()
+                })
+                .sum();
             let usage = Usage {
                 on_demand: spec.mode == ModeSpec::OnDemand,
                 stream_hours: hours,
@@ -229,8 +244,8 @@ impl SummaryBuilder {
                 bytes_out: bytes_out as f64,
                 retention_hours: stream.retention_hours,
                 long_term_gb_months: long_term_gb_months(&acc.stored, stream.retention_hours, end),
-                efo_consumer_shard_hours: 0.0,
-                efo_bytes: 0.0,
+                efo_consumer_shard_hours,
+                efo_bytes: efo_bytes as f64,
             };
             streams.push(StreamSummary {
                 name: spec.name.clone(),
@@ -269,12 +284,6 @@ impl SummaryBuilder {
             consumers,
             log,
         }
-    }
-}
-
-fn consumer_stream(c: &Consumer) -> &str {
-    match c {
-        Consumer::Polling(p) => &p.spec.stream,
     }
 }
 

@@ -1,0 +1,167 @@
+//! The director: creates the scenario's streams at time zero, starts the clients once the streams are
+//! ACTIVE, and applies the scheduled actions through the Kinesis API, logging each outcome.
+
+use super::{ClientTimer, Clients};
+use crate::engine::kds::actions::*;
+use crate::engine::kds::types::{StreamMode, StreamModeDetails};
+use crate::engine::kds::{KdsRequest, KdsService};
+use crate::engine::scenario::format::{Action, ModeSpec};
+use crate::engine::time::{SimDuration, SimTime};
+
+impl Clients {
+    /// Time zero: create the streams; everything else starts once they are ACTIVE.
+    pub(super) fn setup(&mut self, now: SimTime, kds: &mut KdsService) {
+        let Some(plan) = self.plan.as_deref() else { return };
+        let mut requests = Vec::new();
+        for s in &plan.scenario.streams {
+            let (shard_count, stream_mode_details) = match s.mode {
+                ModeSpec::Provisioned => (s.shards.map(i64::from), None),
+                ModeSpec::OnDemand => (None, Some(StreamModeDetails { stream_mode: StreamMode::OnDemand })),
+            };
+            let input = CreateStreamInput { stream_name: s.name.clone(), shard_count, stream_mode_details, tags: None };
+            requests.push((s.name.clone(), KdsRequest::CreateStream(input)));
+        }
+        self.ready_at = now + SimDuration::from_millis(kds.settings().stream_create_ms);
+        for (name, request) in requests {
+            self.request(now, "director", &format!("CreateStream {name}"), request, kds);
+        }
+        self.timers.schedule(self.ready_at, ClientTimer::Ready);
+    }
+
+    /// The streams are ACTIVE: set retention, start the clients at their times, schedule the actions.
+    pub(super) fn ready(&mut self, now: SimTime, kds: &mut KdsService) {
+        let Some(plan) = self.plan.as_deref() else { return };
+        let retention: Vec<(String, u32)> = plan
+            .scenario
+            .streams
+            .iter()
+            .filter(|s| s.retention_hours > 24)
+            .map(|s| (s.name.clone(), s.retention_hours))
+            .collect();
+        let at = |s: f64| SimTime::from_micros((s * 1e6) as u64).max(now);
+        let starts: Vec<(SimTime, ClientTimer)> = plan
+            .producers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                let stop = p.spec.stop_s.map(|s| (at(s), ClientTimer::ProducerStop(i)));
+                std::iter::once((at(p.spec.start_s), ClientTimer::ProducerStart(i))).chain(stop)
+            })
+            .chain(
+                plan.scenario
+                    .consumers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (at(c.start_s()), ClientTimer::ConsumerStart(i))),
+            )
+            .chain(plan.scenario.actions.iter().enumerate().map(|(i, a)| (at(a.at_s), ClientTimer::Action(i))))
+            .collect();
+        for (stream, hours) in retention {
+            let input = RetentionPeriodInput {
+                stream_name: Some(stream.clone()),
+                stream_arn: None,
+                retention_period_hours: i64::from(hours),
+            };
+            let what = format!("IncreaseStreamRetentionPeriod {stream} to {hours} h");
+            self.request(now, "director", &what, KdsRequest::IncreaseStreamRetentionPeriod(input), kds);
+        }
+        for (at, timer) in starts {
+            self.timers.schedule(at, timer);
+        }
+    }
+
+    /// A scheduled action.
+    pub(super) fn act(&mut self, now: SimTime, i: usize, kds: &mut KdsService) {
+        let Some(action) = self.plan.as_deref().map(|p| p.scenario.actions[i].action.clone()) else { return };
+        let stream_name = |s: &str| Some(s.to_string());
+        let (what, request) = match action {
+            Action::UpdateShardCount { stream, target } => (
+                format!("UpdateShardCount {stream} to {target}"),
+                KdsRequest::UpdateShardCount(UpdateShardCountInput {
+                    stream_name: stream_name(&stream),
+                    stream_arn: None,
+                    target_shard_count: i64::from(target),
+                    scaling_type: "UNIFORM_SCALING".to_string(),
+                }),
+            ),
+            Action::SplitShard { stream, shard } => {
+                let middle = kds
+                    .shard_infos(&stream)
+                    .and_then(|infos| {
+                        infos.into_iter().find(|s| s.id.to_string() == shard || s.id.0.to_string() == shard)
+                    })
+                    .map(|s| s.range.start.0 + (s.range.end.0 - s.range.start.0) / 2 + 1)
+                    .unwrap_or(0);
+                (
+                    format!("SplitShard {stream} {shard}"),
+                    KdsRequest::SplitShard(SplitShardInput {
+                        stream_name: stream_name(&stream),
+                        stream_arn: None,
+                        shard_to_split: shard,
+                        new_starting_hash_key: middle.to_string(),
+                    }),
+                )
+            }
+            Action::MergeShards { stream, shard, adjacent } => (
+                format!("MergeShards {stream} {shard} {adjacent}"),
+                KdsRequest::MergeShards(MergeShardsInput {
+                    stream_name: stream_name(&stream),
+                    stream_arn: None,
+                    shard_to_merge: shard,
+                    adjacent_shard_to_merge: adjacent,
+                }),
+            ),
+            Action::SetRetention { stream, hours } => {
+                let current = kds.streams().get(&stream).map_or(24, |s| s.retention_hours);
+                let input = RetentionPeriodInput {
+                    stream_name: stream_name(&stream),
+                    stream_arn: None,
+                    retention_period_hours: i64::from(hours),
+                };
+                let request = if hours >= current {
+                    KdsRequest::IncreaseStreamRetentionPeriod(input)
+                } else {
+                    KdsRequest::DecreaseStreamRetentionPeriod(input)
+                };
+                (format!("set retention of {stream} to {hours} h"), request)
+            }
+            Action::SetMode { stream, mode } => {
+                let stream_mode = match mode {
+                    ModeSpec::Provisioned => StreamMode::Provisioned,
+                    ModeSpec::OnDemand => StreamMode::OnDemand,
+                };
+                let arn = kds.settings().stream_arn(&stream);
+                (
+                    format!("UpdateStreamMode {stream} to {stream_mode:?}"),
+                    KdsRequest::UpdateStreamMode(UpdateStreamModeInput {
+                        stream_arn: arn,
+                        stream_mode_details: StreamModeDetails { stream_mode },
+                    }),
+                )
+            }
+            Action::StopProducer { producer } => return self.toggle(now, &producer, false, kds),
+            Action::StartProducer { producer } => return self.toggle(now, &producer, true, kds),
+        };
+        self.request(now, "director", &what, request, kds);
+    }
+
+    pub(super) fn toggle(&mut self, now: SimTime, name: &str, on: bool, kds: &mut KdsService) {
+        let Some(i) = self.producers.iter().position(|p| p.plan.spec.name == name) else { return };
+        if on && !self.producers[i].running {
+            self.timers.schedule(now, ClientTimer::ProducerStart(i));
+        } else if !on && self.producers[i].running {
+            let wakes = self.producers[i].stop(now, kds);
+            self.schedule_wakes(i, wakes);
+        }
+        self.note(now, "director", format!("{} producer {name}", if on { "started" } else { "stopped" }));
+    }
+
+    /// Sends a control-plane request and logs its outcome.
+    pub(super) fn request(&mut self, now: SimTime, who: &str, what: &str, request: KdsRequest, kds: &mut KdsService) {
+        let text = match kds.handle(now, request) {
+            Ok(_) => format!("{what}: ok"),
+            Err(e) => format!("{what}: {} {}", e.kind.aws_code(), e.message),
+        };
+        self.note(now, who, text);
+    }
+}
