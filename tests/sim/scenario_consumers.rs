@@ -91,3 +91,54 @@ fn a_late_reader_starts_at_the_trim_horizon_and_a_slow_one_loses_records() {
         "neither read nor lost is still kept: {kept_unread}"
     );
 }
+
+fn kcl_app(checkpoint_every_ms: u64, actions: Value) -> Value {
+    json!({
+        "name": "t", "title": "t", "explanation": "a. b.", "seed": 5, "duration_s": 900, "sample_s": 60,
+        "streams": [{"name": "s", "shards": 4}],
+        "producers": [{"name": "p", "stream": "s", "rate": {"kind": "constant", "per_second": 400},
+                       "keys": {"kind": "random"}, "size": {"kind": "fixed", "bytes": 200}, "stop_s": 840}],
+        "consumers": [{"kind": "kcl", "name": "app", "stream": "s", "workers": 2,
+                       "checkpoint_every_ms": checkpoint_every_ms}],
+        "actions": actions
+    })
+}
+
+#[test]
+fn a_crashed_kcl_worker_s_leases_move_and_records_since_the_checkpoint_are_processed_again() {
+    let actions = json!([{"at_s": 300, "action": "crash_worker", "consumer": "app"}]);
+    let rare = summary_of(&kcl_app(60_000, actions.clone()), Detail::Records);
+    let app = &rare.consumers[0];
+    let stored = rare.producers[0].stored;
+    assert_eq!(app.records, stored + app.reprocessed, "everything read once, plus what was processed again");
+    assert!(app.lease_moves >= 2 + 2, "initial balancing, then the orphans: {app:?}");
+    // Two shards at 100 records/s lose up to a minute of checkpoints.
+    assert!(app.reprocessed > 2_000 && app.reprocessed <= 2 * 100 * 62, "{app:?}");
+    assert_eq!(app.lost_to_retention, 0);
+    // Checkpointing after every batch leaves at most one batch (1.5 s) per moved lease to redo.
+    let often = summary_of(&kcl_app(0, actions), Detail::Records);
+    let app = &often.consumers[0];
+    assert!(app.reprocessed <= 2 * 100 * 2, "{app:?}");
+    assert!(app.lease_writes > rare.consumers[0].lease_writes, "frequent checkpoints cost table writes");
+}
+
+#[test]
+fn kcl_workers_rebalance_and_follow_resharding() {
+    let actions = json!([
+        {"at_s": 200, "action": "update_shard_count", "stream": "s", "target": 8},
+        {"at_s": 400, "action": "add_worker", "consumer": "app"},
+        {"at_s": 500, "action": "stop_worker", "consumer": "app", "worker": 0},
+        {"at_s": 600, "action": "update_shard_count", "stream": "s", "target": 4}
+    ]);
+    for detail in [Detail::Records, Detail::Runs] {
+        let s = summary_of(&kcl_app(0, actions.clone()), detail);
+        let app = &s.consumers[0];
+        assert_eq!(app.records, s.producers[0].stored + app.reprocessed, "{detail:?}: {app:?}");
+        assert!(app.reprocessed <= 8 * 100 * 2, "a clean shutdown checkpoints first: {app:?}");
+        assert_eq!(app.behind_ms_end, 0);
+        assert!(
+            s.log.iter().any(|l| l.contains("worker 2 joined"))
+                && s.log.iter().any(|l| l.contains("worker 0 shut down"))
+        );
+    }
+}

@@ -2,6 +2,14 @@
 //! ACTIVE, and applies the scheduled actions through the Kinesis API, logging each outcome.
 
 use super::{ClientTimer, Clients};
+
+/// What happens to a KCL worker.
+#[derive(Clone, Copy)]
+enum WorkerChange {
+    Add,
+    Crash(Option<u32>),
+    Stop(Option<u32>),
+}
 use crate::engine::kds::actions::*;
 use crate::engine::kds::types::{StreamMode, StreamModeDetails};
 use crate::engine::kds::{KdsRequest, KdsService};
@@ -140,9 +148,46 @@ impl Clients {
                 )
             }
             Action::StopProducer { producer } => return self.toggle(now, &producer, false, kds),
+            Action::AddWorker { consumer } => return self.worker(now, &consumer, WorkerChange::Add),
+            Action::CrashWorker { consumer, worker } => {
+                return self.worker(now, &consumer, WorkerChange::Crash(worker))
+            }
+            Action::StopWorker { consumer, worker } => return self.worker(now, &consumer, WorkerChange::Stop(worker)),
             Action::StartProducer { producer } => return self.toggle(now, &producer, true, kds),
         };
         self.request(now, "director", &what, request, kds);
+    }
+
+    /// A KCL application's worker joins, crashes or stops.
+    fn worker(&mut self, now: SimTime, consumer: &str, change: WorkerChange) {
+        let Some(i) = self.consumers.iter().position(|c| c.name() == consumer) else { return };
+        let text = std::cell::RefCell::new(String::new());
+        self.kcl(i, |app| {
+            let pick = |w: Option<u32>| {
+                w.map(|w| w as usize).filter(|w| app.workers.get(*w) == Some(&true)).or(app.last_alive())
+            };
+            match change {
+                WorkerChange::Add => {
+                    *text.borrow_mut() = format!("worker {} joined", app.workers.len());
+                    app.add_worker(now)
+                }
+                WorkerChange::Crash(w) | WorkerChange::Stop(w) => {
+                    let Some(w) = pick(w) else {
+                        *text.borrow_mut() = "no running worker to stop".to_string();
+                        return Vec::new();
+                    };
+                    if matches!(change, WorkerChange::Crash(_)) {
+                        app.crash_worker(w);
+                        *text.borrow_mut() = format!("worker {w} crashed");
+                    } else {
+                        app.stop_worker(w);
+                        *text.borrow_mut() = format!("worker {w} shut down");
+                    }
+                    Vec::new()
+                }
+            }
+        });
+        self.note(now, consumer, text.into_inner());
     }
 
     pub(super) fn toggle(&mut self, now: SimTime, name: &str, on: bool, kds: &mut KdsService) {

@@ -7,11 +7,13 @@
 
 mod director;
 pub mod efo;
+pub mod kcl;
 pub mod polling;
 pub mod producer;
 pub mod stats;
 
 use self::efo::EfoConsumer;
+use self::kcl::{KclApp, KclWake};
 use self::polling::PollingConsumer;
 use self::producer::{Producer, Wake};
 use crate::engine::kds::ids::ShardId;
@@ -42,6 +44,10 @@ enum ClientTimer {
     Poll(usize, ShardId),
     EfoActive(usize),
     Subscribe(usize, ShardId),
+    KclRenew(usize, usize),
+    KclTake(usize, usize),
+    KclSync(usize),
+    KclPoll(usize, ShardId),
     Action(usize),
 }
 
@@ -52,6 +58,8 @@ pub enum Consumer {
     Polling(PollingConsumer),
     /// Enhanced fan-out subscriptions.
     Efo(EfoConsumer),
+    /// A KCL application.
+    Kcl(KclApp),
 }
 
 impl Consumer {
@@ -60,6 +68,7 @@ impl Consumer {
         match self {
             Consumer::Polling(c) => &c.spec.name,
             Consumer::Efo(c) => &c.spec.name,
+            Consumer::Kcl(c) => &c.spec.name,
         }
     }
 
@@ -68,6 +77,7 @@ impl Consumer {
         match self {
             Consumer::Polling(c) => &c.spec.stream,
             Consumer::Efo(c) => &c.spec.stream,
+            Consumer::Kcl(c) => &c.spec.stream,
         }
     }
 
@@ -76,6 +86,7 @@ impl Consumer {
         match self {
             Consumer::Polling(c) => &c.stats,
             Consumer::Efo(c) => &c.stats,
+            Consumer::Kcl(c) => &c.stats,
         }
     }
 
@@ -84,6 +95,7 @@ impl Consumer {
         match self {
             Consumer::Polling(c) => &mut c.stats,
             Consumer::Efo(c) => &mut c.stats,
+            Consumer::Kcl(c) => &mut c.stats,
         }
     }
 
@@ -92,6 +104,7 @@ impl Consumer {
         match self {
             Consumer::Polling(c) => c.behind_ms(),
             Consumer::Efo(c) => c.behind_ms(),
+            Consumer::Kcl(c) => c.behind_ms(),
         }
     }
 }
@@ -137,6 +150,7 @@ impl Clients {
             .map(|c| match c {
                 ConsumerSpec::Polling(p) => Consumer::Polling(PollingConsumer::new(p.clone())),
                 ConsumerSpec::Efo(e) => Consumer::Efo(EfoConsumer::new(e.clone())),
+                ConsumerSpec::Kcl(k) => Consumer::Kcl(KclApp::new(k.clone())),
             })
             .collect();
         let mut timers = TimerQueue::new();
@@ -223,6 +237,10 @@ impl Clients {
                     self.timers.schedule(again, ClientTimer::Subscribe(i, shard));
                 }
             }
+            ClientTimer::KclRenew(i, w) => self.kcl(i, |app| app.renew(now, w)),
+            ClientTimer::KclTake(i, w) => self.kcl(i, |app| app.take(now, w)),
+            ClientTimer::KclSync(i) => self.kcl(i, |app| app.sync(now, kds)),
+            ClientTimer::KclPoll(i, shard) => self.kcl(i, |app| app.poll(now, shard, kds)),
             ClientTimer::Action(i) => self.act(now, i, kds),
         }
     }
@@ -243,6 +261,7 @@ impl Clients {
                     self.timers.schedule(now, ClientTimer::Poll(i, shard));
                 }
             }
+            Consumer::Kcl(_) => self.kcl(i, |app| app.start(now, kds)),
             Consumer::Efo(c) => match c.register(now, kds) {
                 Ok(active) => {
                     self.timers.schedule(active, ClientTimer::EfoActive(i));
@@ -252,6 +271,22 @@ impl Clients {
                     self.note(now, &who, text);
                 }
             },
+        }
+    }
+
+    /// Runs `f` on KCL application `i` and schedules what it asks for.
+    pub(super) fn kcl(&mut self, i: usize, f: impl FnOnce(&mut KclApp) -> Vec<KclWake>) {
+        let Some(Consumer::Kcl(app)) = self.consumers.get_mut(i) else { return };
+        let wakes = f(app);
+        app.refresh_stats();
+        for wake in wakes {
+            let (at, timer) = match wake {
+                KclWake::Renew(at, w) => (at, ClientTimer::KclRenew(i, w)),
+                KclWake::Take(at, w) => (at, ClientTimer::KclTake(i, w)),
+                KclWake::Sync(at) => (at, ClientTimer::KclSync(i)),
+                KclWake::Poll(at, shard) => (at, ClientTimer::KclPoll(i, shard)),
+            };
+            self.timers.schedule(at, timer);
         }
     }
 

@@ -72,6 +72,12 @@ pub struct ConsumerStats {
     pub iterator_age_ms_max: u64,
     /// How far behind the newest record the consumer is now (max over its shards), in ms.
     pub behind_ms: u64,
+    /// Records processed a second time after a lease moved (KCL: since the last checkpoint).
+    pub reprocessed: u64,
+    /// Writes to the lease table (KCL: renewals, takes, checkpoints).
+    pub lease_writes: u64,
+    /// Leases that moved to another worker (KCL: expired or stolen).
+    pub lease_moves: u64,
 }
 
 impl ConsumerStats {

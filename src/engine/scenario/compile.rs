@@ -311,6 +311,25 @@ fn check_consumers(s: &Scenario, streams: &BTreeSet<String>) -> Result<(), Scena
                 }
                 time_in_run(s, &at("start_s"), p.start_s)?;
             }
+            ConsumerSpec::Kcl(k) => {
+                let checks: [(&str, u64, u64, u64); 6] = [
+                    ("workers", u64::from(k.workers), 1, 1_000),
+                    ("failover_ms", k.failover_ms, 100, 3_600_000),
+                    ("idle_ms", k.idle_ms, 1, 3_600_000),
+                    ("max_records", k.max_records, 1, 10_000),
+                    ("checkpoint_every_ms", k.checkpoint_every_ms, 0, 86_400_000),
+                    ("shard_sync_ms", k.shard_sync_ms, 1_000, 86_400_000),
+                ];
+                for (field, v, lo, hi) in checks {
+                    if !(lo..=hi).contains(&v) {
+                        return Err(ScenarioError::at(at(field), format!("must be from {lo} to {hi}, got {v}")));
+                    }
+                }
+                if !(k.process_ms_per_record.is_finite() && (0.0..=60_000.0).contains(&k.process_ms_per_record)) {
+                    return Err(ScenarioError::at(at("process_ms_per_record"), "must be from 0 to 60,000 ms"));
+                }
+                time_in_run(s, &at("start_s"), k.start_s)?;
+            }
             ConsumerSpec::Efo(e) => {
                 let name_ok = (1..=128).contains(&e.name.len())
                     && e.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
@@ -353,6 +372,17 @@ fn check_actions(s: &Scenario, streams: &BTreeSet<String>) -> Result<(), Scenari
             }
             Action::StopProducer { producer } | Action::StartProducer { producer } => {
                 known(&producers, &at("producer"), producer, "producer")?
+            }
+            Action::AddWorker { consumer }
+            | Action::CrashWorker { consumer, .. }
+            | Action::StopWorker { consumer, .. } => {
+                let is_kcl = s.consumers.iter().any(|c| matches!(c, ConsumerSpec::Kcl(k) if k.name == *consumer));
+                if !is_kcl {
+                    return Err(ScenarioError::at(
+                        at("consumer"),
+                        format!("no KCL application is called \"{consumer}\""),
+                    ));
+                }
             }
         }
     }

@@ -249,6 +249,8 @@ pub enum ConsumerSpec {
     Polling(PollingSpec),
     /// An enhanced fan-out consumer: SubscribeToShard pushes (spec §1.6).
     Efo(EfoSpec),
+    /// A KCL application: workers sharing shards through leases, with checkpoints (spec §1.8).
+    Kcl(KclSpec),
 }
 
 impl ConsumerSpec {
@@ -257,6 +259,7 @@ impl ConsumerSpec {
         match self {
             ConsumerSpec::Polling(p) => &p.name,
             ConsumerSpec::Efo(e) => &e.name,
+            ConsumerSpec::Kcl(k) => &k.name,
         }
     }
 
@@ -265,6 +268,7 @@ impl ConsumerSpec {
         match self {
             ConsumerSpec::Polling(p) => &p.stream,
             ConsumerSpec::Efo(e) => &e.stream,
+            ConsumerSpec::Kcl(k) => &k.stream,
         }
     }
 
@@ -273,6 +277,7 @@ impl ConsumerSpec {
         match self {
             ConsumerSpec::Polling(p) => p.start_s,
             ConsumerSpec::Efo(e) => e.start_s,
+            ConsumerSpec::Kcl(k) => k.start_s,
         }
     }
 }
@@ -325,6 +330,59 @@ pub struct EfoSpec {
     pub start_s: f64,
 }
 
+/// A KCL application; defaults are the KCL's (spec §1.8).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KclSpec {
+    /// The application name (names its lease table).
+    pub name: String,
+    /// The stream it reads.
+    pub stream: String,
+    /// Workers at the start.
+    #[serde(default = "one")]
+    pub workers: u32,
+    /// Initial position in a shard without a checkpoint (KCL's default: TRIM_HORIZON).
+    #[serde(default = "trim_horizon")]
+    pub start: StartSpec,
+    /// failoverTimeMillis: a lease not renewed for this long may be taken.
+    #[serde(default = "default_failover_ms")]
+    pub failover_ms: u64,
+    /// idleTimeBetweenReadsInMillis.
+    #[serde(default = "default_idle_ms")]
+    pub idle_ms: u64,
+    /// maxRecords per GetRecords.
+    #[serde(default = "default_limit")]
+    pub max_records: u64,
+    /// Checkpoint at most this often, in ms (0: after every batch).
+    #[serde(default)]
+    pub checkpoint_every_ms: u64,
+    /// shardSyncIntervalMillis.
+    #[serde(default = "default_shard_sync_ms")]
+    pub shard_sync_ms: u64,
+    /// Processing time per record, in ms.
+    #[serde(default)]
+    pub process_ms_per_record: f64,
+    /// When the workers start, in seconds.
+    #[serde(default)]
+    pub start_s: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+fn trim_horizon() -> StartSpec {
+    StartSpec::TrimHorizon
+}
+fn default_failover_ms() -> u64 {
+    10_000
+}
+fn default_idle_ms() -> u64 {
+    1_500
+}
+fn default_shard_sync_ms() -> u64 {
+    60_000
+}
+
 /// Where a consumer starts reading.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -362,6 +420,12 @@ pub enum Action {
     SetMode { stream: String, mode: ModeSpec },
     /// A producer stops sending.
     StopProducer { producer: String },
+    /// A KCL application gains a worker.
+    AddWorker { consumer: String },
+    /// A KCL worker crashes (its leases move after failoverTimeMillis); the newest running one by default.
+    CrashWorker { consumer: String, worker: Option<u32> },
+    /// A KCL worker shuts down cleanly (it checkpoints and releases its leases); the newest by default.
+    StopWorker { consumer: String, worker: Option<u32> },
     /// A stopped producer sends again.
     StartProducer { producer: String },
 }

@@ -136,6 +136,12 @@ pub struct ConsumerSummary {
     pub duplicates: u64,
     /// Iterators fetched again after expiring.
     pub iterator_renewals: u64,
+    /// Records processed again after a lease moved (KCL).
+    pub reprocessed: u64,
+    /// Lease-table writes (KCL).
+    pub lease_writes: u64,
+    /// Leases that changed worker (KCL).
+    pub lease_moves: u64,
 }
 
 /// Collects a run's rows into its summary.
@@ -219,13 +225,13 @@ impl SummaryBuilder {
             let writers = clients.producers.iter().filter(|p| p.plan.spec.stream == spec.name);
             let (put_units, kib) = writers.fold((0, 0), |(u, k), p| (u + p.stats.put_units, k + p.stats.stored_kib));
             let readers = || clients.consumers.iter().filter(|c| c.stream() == spec.name);
-            let bytes_out: u64 = readers().filter(|c| matches!(c, Consumer::Polling(_))).map(|c| c.stats().bytes).sum();
+            let bytes_out: u64 = readers().filter(|c| !matches!(c, Consumer::Efo(_))).map(|c| c.stats().bytes).sum();
             let efo_bytes: u64 = readers().filter(|c| matches!(c, Consumer::Efo(_))).map(|c| c.stats().bytes).sum();
             // Enhanced fan-out bills each registered consumer for every shard, by the hour.
             let efo_consumer_shard_hours: f64 = readers()
                 .filter_map(|c| match c {
                     Consumer::Efo(e) => e.registered_at,
-                    Consumer::Polling(_) => None,
+                    Consumer::Polling(_) | Consumer::Kcl(_) => None,
                 })
                 .map(|from| {
                     let overlap = |sh: &crate::engine::kds::shard::Shard| {
@@ -301,6 +307,9 @@ fn consumer_summary(c: &Consumer) -> ConsumerSummary {
         lost_to_retention: s.lost_to_retention,
         duplicates: s.duplicates,
         iterator_renewals: s.iterator_renewals,
+        reprocessed: s.reprocessed,
+        lease_writes: s.lease_writes,
+        lease_moves: s.lease_moves,
     }
 }
 
