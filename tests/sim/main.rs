@@ -21,3 +21,4 @@ mod model_kds;
 mod model_timers;
 mod runner_day;
 mod scenario_consumers;
+mod scenario_lambda;

@@ -8,12 +8,14 @@
 mod director;
 pub mod efo;
 pub mod kcl;
+pub mod lambda;
 pub mod polling;
 pub mod producer;
 pub mod stats;
 
 use self::efo::EfoConsumer;
 use self::kcl::{KclApp, KclWake};
+use self::lambda::{LambdaEsm, LambdaWake};
 use self::polling::PollingConsumer;
 use self::producer::{Producer, Wake};
 use crate::engine::kds::ids::ShardId;
@@ -48,6 +50,9 @@ enum ClientTimer {
     KclTake(usize, usize),
     KclSync(usize),
     KclPoll(usize, ShardId),
+    LambdaPoll(usize, ShardId),
+    LambdaDone(usize, ShardId, usize),
+    LambdaRetry(usize, ShardId),
     Action(usize),
 }
 
@@ -60,6 +65,8 @@ pub enum Consumer {
     Efo(EfoConsumer),
     /// A KCL application.
     Kcl(KclApp),
+    /// A Lambda function behind an event source mapping.
+    Lambda(LambdaEsm),
 }
 
 impl Consumer {
@@ -69,6 +76,7 @@ impl Consumer {
             Consumer::Polling(c) => &c.spec.name,
             Consumer::Efo(c) => &c.spec.name,
             Consumer::Kcl(c) => &c.spec.name,
+            Consumer::Lambda(c) => &c.spec.name,
         }
     }
 
@@ -78,6 +86,7 @@ impl Consumer {
             Consumer::Polling(c) => &c.spec.stream,
             Consumer::Efo(c) => &c.spec.stream,
             Consumer::Kcl(c) => &c.spec.stream,
+            Consumer::Lambda(c) => &c.spec.stream,
         }
     }
 
@@ -87,6 +96,7 @@ impl Consumer {
             Consumer::Polling(c) => &c.stats,
             Consumer::Efo(c) => &c.stats,
             Consumer::Kcl(c) => &c.stats,
+            Consumer::Lambda(c) => &c.stats,
         }
     }
 
@@ -96,6 +106,7 @@ impl Consumer {
             Consumer::Polling(c) => &mut c.stats,
             Consumer::Efo(c) => &mut c.stats,
             Consumer::Kcl(c) => &mut c.stats,
+            Consumer::Lambda(c) => &mut c.stats,
         }
     }
 
@@ -105,6 +116,7 @@ impl Consumer {
             Consumer::Polling(c) => c.behind_ms(),
             Consumer::Efo(c) => c.behind_ms(),
             Consumer::Kcl(c) => c.behind_ms(),
+            Consumer::Lambda(c) => c.behind_ms(),
         }
     }
 }
@@ -151,6 +163,9 @@ impl Clients {
                 ConsumerSpec::Polling(p) => Consumer::Polling(PollingConsumer::new(p.clone())),
                 ConsumerSpec::Efo(e) => Consumer::Efo(EfoConsumer::new(e.clone())),
                 ConsumerSpec::Kcl(k) => Consumer::Kcl(KclApp::new(k.clone())),
+                ConsumerSpec::Lambda(l) => {
+                    Consumer::Lambda(LambdaEsm::new(l.clone(), root.fork(&format!("lambda/{}", l.name))))
+                }
             })
             .collect();
         let mut timers = TimerQueue::new();
@@ -241,6 +256,9 @@ impl Clients {
             ClientTimer::KclTake(i, w) => self.kcl(i, |app| app.take(now, w)),
             ClientTimer::KclSync(i) => self.kcl(i, |app| app.sync(now, kds)),
             ClientTimer::KclPoll(i, shard) => self.kcl(i, |app| app.poll(now, shard, kds)),
+            ClientTimer::LambdaPoll(i, shard) => self.lambda(i, |esm| esm.poll(now, shard, kds)),
+            ClientTimer::LambdaDone(i, shard, lane) => self.lambda(i, |esm| esm.done(now, shard, lane, kds)),
+            ClientTimer::LambdaRetry(i, shard) => self.lambda(i, |esm| esm.retry(now, shard, kds)),
             ClientTimer::Action(i) => self.act(now, i, kds),
         }
     }
@@ -262,6 +280,9 @@ impl Clients {
                 }
             }
             Consumer::Kcl(_) => self.kcl(i, |app| app.start(now, kds)),
+            Consumer::Lambda(_) => {
+                self.lambda(i, |esm| esm.start(kds).into_iter().map(|shard| LambdaWake::Poll(now, shard)).collect())
+            }
             Consumer::Efo(c) => match c.register(now, kds) {
                 Ok(active) => {
                     self.timers.schedule(active, ClientTimer::EfoActive(i));
@@ -285,6 +306,19 @@ impl Clients {
                 KclWake::Take(at, w) => (at, ClientTimer::KclTake(i, w)),
                 KclWake::Sync(at) => (at, ClientTimer::KclSync(i)),
                 KclWake::Poll(at, shard) => (at, ClientTimer::KclPoll(i, shard)),
+            };
+            self.timers.schedule(at, timer);
+        }
+    }
+
+    /// Runs `f` on Lambda mapping `i` and schedules what it asks for.
+    fn lambda(&mut self, i: usize, f: impl FnOnce(&mut LambdaEsm) -> Vec<LambdaWake>) {
+        let Some(Consumer::Lambda(esm)) = self.consumers.get_mut(i) else { return };
+        for wake in f(esm) {
+            let (at, timer) = match wake {
+                LambdaWake::Poll(at, shard) => (at, ClientTimer::LambdaPoll(i, shard)),
+                LambdaWake::Done(at, shard, lane) => (at, ClientTimer::LambdaDone(i, shard, lane)),
+                LambdaWake::Retry(at, shard, _) => (at, ClientTimer::LambdaRetry(i, shard)),
             };
             self.timers.schedule(at, timer);
         }

@@ -78,6 +78,16 @@ pub struct ConsumerStats {
     pub lease_writes: u64,
     /// Leases that moved to another worker (KCL: expired or stolen).
     pub lease_moves: u64,
+    /// Function invocations (Lambda).
+    pub invocations: u64,
+    /// Invocations that failed (Lambda's Errors).
+    pub errors: u64,
+    /// Batches given up and sent to the on-failure destination (Lambda).
+    pub discarded_batches: u64,
+    /// Records in them.
+    pub discarded_records: u64,
+    /// The most invocations running at once (Lambda's ConcurrentExecutions).
+    pub concurrency_max: u64,
 }
 
 impl ConsumerStats {

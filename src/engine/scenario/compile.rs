@@ -330,6 +330,39 @@ fn check_consumers(s: &Scenario, streams: &BTreeSet<String>) -> Result<(), Scena
                 }
                 time_in_run(s, &at("start_s"), k.start_s)?;
             }
+            ConsumerSpec::Lambda(l) => {
+                let checks: [(&str, i64, i64, i64); 5] = [
+                    ("batch_size", i64::from(l.batch_size), 1, 10_000),
+                    ("retry_delay_ms", l.retry_delay_ms.min(i64::MAX as u64) as i64, 0, 3_600_000),
+                    ("batching_window_s", i64::from(l.batching_window_s), 0, 300),
+                    ("parallelization_factor", i64::from(l.parallelization_factor), 1, 10),
+                    ("max_retry_attempts", l.max_retry_attempts, -1, 10_000),
+                ];
+                for (field, v, lo, hi) in checks {
+                    if !(lo..=hi).contains(&v) {
+                        return Err(ScenarioError::at(at(field), format!("must be from {lo} to {hi}, got {v}")));
+                    }
+                }
+                if l.max_record_age_s != -1 && !(60..=604_800).contains(&l.max_record_age_s) {
+                    return Err(ScenarioError::at(at("max_record_age_s"), "must be -1 (no limit) or 60 to 604,800"));
+                }
+                for (field, v, hi) in [
+                    ("invocation_ms", l.invocation_ms, 900_000.0),
+                    ("ms_per_record", l.ms_per_record, 60_000.0),
+                    ("error_fraction", l.error_fraction, 1.0),
+                ] {
+                    if !(v.is_finite() && (0.0..=hi).contains(&v)) {
+                        return Err(ScenarioError::at(at(field), format!("must be from 0 to {hi}, got {v}")));
+                    }
+                }
+                if l.parallelization_factor > 1 && s.detail == Detail::Runs {
+                    return Err(ScenarioError::at(
+                        at("parallelization_factor"),
+                        "lanes follow partition keys, which fast-forward does not keep: use detail \"records\"",
+                    ));
+                }
+                time_in_run(s, &at("start_s"), l.start_s)?;
+            }
             ConsumerSpec::Efo(e) => {
                 let name_ok = (1..=128).contains(&e.name.len())
                     && e.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');

@@ -251,6 +251,8 @@ pub enum ConsumerSpec {
     Efo(EfoSpec),
     /// A KCL application: workers sharing shards through leases, with checkpoints (spec §1.8).
     Kcl(KclSpec),
+    /// A Lambda function behind an event source mapping (spec §1.9).
+    Lambda(LambdaSpec),
 }
 
 impl ConsumerSpec {
@@ -260,6 +262,7 @@ impl ConsumerSpec {
             ConsumerSpec::Polling(p) => &p.name,
             ConsumerSpec::Efo(e) => &e.name,
             ConsumerSpec::Kcl(k) => &k.name,
+            ConsumerSpec::Lambda(l) => &l.name,
         }
     }
 
@@ -269,6 +272,7 @@ impl ConsumerSpec {
             ConsumerSpec::Polling(p) => &p.stream,
             ConsumerSpec::Efo(e) => &e.stream,
             ConsumerSpec::Kcl(k) => &k.stream,
+            ConsumerSpec::Lambda(l) => &l.stream,
         }
     }
 
@@ -278,6 +282,7 @@ impl ConsumerSpec {
             ConsumerSpec::Polling(p) => p.start_s,
             ConsumerSpec::Efo(e) => e.start_s,
             ConsumerSpec::Kcl(k) => k.start_s,
+            ConsumerSpec::Lambda(l) => l.start_s,
         }
     }
 }
@@ -381,6 +386,70 @@ fn default_idle_ms() -> u64 {
 }
 fn default_shard_sync_ms() -> u64 {
     60_000
+}
+
+/// A Lambda function and its event source mapping; names and ranges are the AWS parameters'.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaSpec {
+    /// The function's name.
+    pub name: String,
+    /// The stream it reads (shared throughput).
+    pub stream: String,
+    /// StartingPosition.
+    #[serde(default)]
+    pub start: StartSpec,
+    /// BatchSize (1 … 10,000).
+    #[serde(default = "default_batch_size")]
+    pub batch_size: u32,
+    /// MaximumBatchingWindowInSeconds (0 … 300).
+    #[serde(default)]
+    pub batching_window_s: u32,
+    /// ParallelizationFactor (1 … 10): concurrent batches per shard.
+    #[serde(default = "one")]
+    pub parallelization_factor: u32,
+    /// BisectBatchOnFunctionError.
+    #[serde(default)]
+    pub bisect_on_error: bool,
+    /// MaximumRetryAttempts (−1: until the records expire; 0 … 10,000).
+    #[serde(default = "minus_one")]
+    pub max_retry_attempts: i64,
+    /// MaximumRecordAgeInSeconds (−1: no limit; 60 … 604,800).
+    #[serde(default = "minus_one")]
+    pub max_record_age_s: i64,
+    /// FunctionResponseTypes ["ReportBatchItemFailures"]: the function names the first failed record.
+    #[serde(default)]
+    pub report_batch_item_failures: bool,
+    /// DestinationConfig.OnFailure: where discarded batches' metadata goes (an SQS queue or SNS topic).
+    pub on_failure: Option<String>,
+    /// How long an invocation takes, in ms, before its records.
+    #[serde(default = "default_invocation_ms")]
+    pub invocation_ms: f64,
+    /// Extra time per record, in ms.
+    #[serde(default)]
+    pub ms_per_record: f64,
+    /// The failure model beyond poison records: the fraction (0–1) of invocations that fail transiently.
+    #[serde(default)]
+    pub error_fraction: f64,
+    /// The pause before a failed batch is retried, in ms [M: not documented; retries are prompt].
+    #[serde(default = "default_retry_delay_ms")]
+    pub retry_delay_ms: u64,
+    /// When the mapping is enabled, in seconds.
+    #[serde(default)]
+    pub start_s: f64,
+}
+
+fn default_batch_size() -> u32 {
+    100
+}
+fn minus_one() -> i64 {
+    -1
+}
+fn default_invocation_ms() -> f64 {
+    50.0
+}
+fn default_retry_delay_ms() -> u64 {
+    500
 }
 
 /// Where a consumer starts reading.

@@ -7,6 +7,7 @@
 use super::format::ModeSpec;
 use super::series::SeriesRow;
 use super::Plan;
+use crate::engine::clients::lambda::OnFailureRecord;
 use crate::engine::clients::Consumer;
 use crate::engine::kds::shard::Detail;
 use crate::engine::time::SimTime;
@@ -142,6 +143,19 @@ pub struct ConsumerSummary {
     pub lease_writes: u64,
     /// Leases that changed worker (KCL).
     pub lease_moves: u64,
+    /// Function invocations (Lambda).
+    pub invocations: u64,
+    /// Failed invocations (Lambda's Errors).
+    pub errors: u64,
+    /// Batches discarded to the on-failure destination (Lambda).
+    pub discarded_batches: u64,
+    /// Records in them.
+    pub discarded_records: u64,
+    /// The most invocations at once (Lambda's ConcurrentExecutions).
+    pub concurrency_max: u64,
+    /// The first messages sent to the on-failure destination (Lambda), at most three.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub on_failure: Vec<OnFailureRecord>,
 }
 
 /// Collects a run's rows into its summary.
@@ -231,7 +245,7 @@ impl SummaryBuilder {
             let efo_consumer_shard_hours: f64 = readers()
                 .filter_map(|c| match c {
                     Consumer::Efo(e) => e.registered_at,
-                    Consumer::Polling(_) | Consumer::Kcl(_) => None,
+                    Consumer::Polling(_) | Consumer::Kcl(_) | Consumer::Lambda(_) => None,
                 })
                 .map(|from| {
                     let overlap = |sh: &crate::engine::kds::shard::Shard| {
@@ -310,6 +324,15 @@ fn consumer_summary(c: &Consumer) -> ConsumerSummary {
         reprocessed: s.reprocessed,
         lease_writes: s.lease_writes,
         lease_moves: s.lease_moves,
+        invocations: s.invocations,
+        errors: s.errors,
+        discarded_batches: s.discarded_batches,
+        discarded_records: s.discarded_records,
+        concurrency_max: s.concurrency_max,
+        on_failure: match c {
+            Consumer::Lambda(l) => l.failures.iter().take(3).cloned().collect(),
+            _ => Vec::new(),
+        },
     }
 }
 
