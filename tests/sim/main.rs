@@ -22,3 +22,4 @@ mod model_timers;
 mod runner_day;
 mod scenario_consumers;
 mod scenario_lambda;
+mod scenario_producers;

@@ -128,7 +128,7 @@ impl EfoConsumer {
                 let Some(&shard) = self.subscriptions.get(&id) else { return Vec::new() };
                 self.stats.calls += 1;
                 self.stats.records += taken.records;
-                self.stats.user_records += taken.users;
+                self.stats.user_records += taken.records;
                 self.stats.bytes += taken.bytes;
                 self.stats.duplicates += taken.duplicates;
                 self.stats.age(event.millis_behind_latest);

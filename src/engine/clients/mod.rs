@@ -8,6 +8,7 @@
 mod director;
 pub mod efo;
 pub mod kcl;
+pub mod kpl;
 pub mod lambda;
 pub mod polling;
 pub mod producer;

@@ -104,7 +104,8 @@ impl PollingConsumer {
         let first = t.first.map_or(next + 1, |(first, _)| first);
         self.stats.lost_to_retention += first.saturating_sub(after + 1);
         self.stats.records += t.records;
-        self.stats.user_records += t.users;
+        // A plain GetRecords reader sees Kinesis records; only KCL de-aggregates KPL records.
+        self.stats.user_records += t.records;
         self.stats.bytes += t.bytes;
         self.stats.duplicates += t.duplicates;
         self.stats.age(read.age_ms);

@@ -10,6 +10,7 @@
 //! after success, with probability `lost_ack_fraction`) is resent whole: what it had stored is stored
 //! again, labelled duplicate. Records are never hidden: every one ends stored, waiting, or dropped.
 
+use super::kpl::KplClient;
 use super::stats::{put_units, ProducerStats};
 use crate::engine::distributions::{binomial, multinomial};
 use crate::engine::kds::bulk::{PutCall, RunWrite};
@@ -41,6 +42,8 @@ pub struct Outgoing {
     pub labels: Labels,
     /// The record itself, in record detail; boxed so runs stay small to move.
     pub body: Option<Box<Body>>,
+    /// User records packed in each (KPL aggregation; 1 otherwise).
+    pub users: u32,
     /// Sends so far.
     pub attempts: u32,
     /// When the application created them.
@@ -49,13 +52,14 @@ pub struct Outgoing {
 
 impl Outgoing {
     /// A copy without the body.
-    fn clone_bare(&self) -> Outgoing {
+    pub fn clone_bare(&self) -> Outgoing {
         Outgoing {
             hash: self.hash,
             count: self.count,
             bytes_each: self.bytes_each,
             labels: self.labels,
             body: None,
+            users: self.users,
             attempts: self.attempts,
             created: self.created,
         }
@@ -91,6 +95,8 @@ pub struct Producer {
     shares: (usize, Vec<(HashKey, f64)>),
     poison_left: Vec<f64>,
     seq: u64,
+    /// The KPL, when the producer uses it.
+    kpl: Option<KplClient>,
     /// Its counters.
     pub stats: ProducerStats,
 }
@@ -98,6 +104,7 @@ pub struct Producer {
 impl Producer {
     /// A producer that has not started yet.
     pub fn new(plan: ProducerPlan, rng: SimRng) -> Producer {
+        let kpl = plan.spec.kpl;
         let mut poison_left = plan.spec.poison.as_ref().map(|p| p.at_s.clone()).unwrap_or_default();
         poison_left.sort_by(f64::total_cmp);
         Producer {
@@ -112,6 +119,7 @@ impl Producer {
             shares: (0, Vec::new()),
             poison_left,
             seq: 0,
+            kpl: kpl.map(KplClient::new),
             stats: ProducerStats::default(),
         }
     }
@@ -168,6 +176,9 @@ impl Producer {
         while let Some(entry) = self.retries.first_entry().filter(|e| *e.key() <= now) {
             batch.extend(entry.remove());
         }
+        if let Some(kpl) = &self.kpl {
+            batch = kpl.expire(now, batch, &mut self.stats);
+        }
         if batch.is_empty() {
             return Vec::new();
         }
@@ -178,8 +189,10 @@ impl Producer {
 
     /// Records created but not yet stored or dropped (buffered or waiting to retry).
     pub fn in_flight(&self) -> u64 {
-        let buffered: u64 = self.buffer.iter().map(|o| u64::from(o.count)).sum();
-        buffered + self.retries.values().flatten().map(|o| u64::from(o.count)).sum::<u64>()
+        let users = |o: &Outgoing| u64::from(o.count) * u64::from(o.users);
+        let buffered: u64 = self.buffer.iter().map(users).sum();
+        let held = self.kpl.as_ref().map_or(0, KplClient::held_users);
+        buffered + held + self.retries.values().flatten().map(users).sum::<u64>()
     }
 
     /// Splits records into calls: PutRecords calls of at most `max_records` records and 5 MiB, in order
@@ -225,6 +238,9 @@ impl Producer {
 
     /// Sends full batches, and partial ones when lingering is off or `all` is set; schedules the linger.
     fn dispatch(&mut self, now: SimTime, kds: &mut KdsService, all: bool) -> Vec<Wake> {
+        if self.kpl.is_some() {
+            return self.dispatch_kpl(now, kds, all);
+        }
         let linger = SimDuration::from_millis(self.plan.spec.batch.linger_ms);
         let send_partial = all || linger.is_zero() || self.plan.spec.api == PutApi::PutRecord;
         let pending: Vec<Outgoing> = self.buffer.drain(..).collect();
@@ -243,6 +259,36 @@ impl Producer {
                 wakes.push(Wake::Flush(at));
             }
         }
+        wakes.extend(self.send(now, records, ends, kds));
+        wakes
+    }
+
+    /// Through the KPL: records wait RecordMaxBufferedTime (fast-forward: the tick), then are aggregated,
+    /// rate-limited per shard, and sent in PutRecords calls; what the limiter holds back tries again later.
+    fn dispatch_kpl(&mut self, now: SimTime, kds: &mut KdsService, all: bool) -> Vec<Wake> {
+        let buffered = SimDuration::from_millis(self.kpl.as_ref().map_or(100, |k| k.spec.max_buffered_ms));
+        let mut wakes = Vec::new();
+        if !all && self.grid.is_none() {
+            if self.flush_at.is_none() && !self.buffer.is_empty() {
+                let oldest = self.buffer.iter().map(|o| o.created).min().unwrap_or(now);
+                let at = (oldest + buffered).max(now);
+                self.flush_at = Some(at);
+                wakes.push(Wake::Flush(at));
+            }
+            return wakes;
+        }
+        let users: Vec<Outgoing> = self.buffer.drain(..).collect();
+        let keys = (self.plan.keys.key_count(), libm::round(self.plan.keys.mean_key_bytes()) as usize);
+        let (Some(stream), Some(kpl)) = (kds.streams().get(&self.plan.spec.stream), self.kpl.as_mut()) else {
+            return wakes;
+        };
+        let records = kpl.prepare(now, users, stream, keys, &mut self.stats);
+        if kpl.held_users() > 0 && self.flush_at.is_none() {
+            let at = now + buffered;
+            self.flush_at = Some(at);
+            wakes.push(Wake::Flush(at));
+        }
+        let (records, ends) = self.plan_calls(records);
         wakes.extend(self.send(now, records, ends, kds));
         wakes
     }
@@ -285,7 +331,7 @@ impl Producer {
                 hash: o.hash,
                 count: o.count,
                 bytes_each: o.bytes_each,
-                users_each: 1,
+                users_each: o.users,
                 labels: o.labels,
                 body: o.body.take().map(|b| *b),
             })
@@ -304,6 +350,7 @@ impl Producer {
             let (stored, rejected) = (w.accepted, o.count - w.accepted);
             let bytes = u64::from(o.bytes_each);
             self.stats.stored += u64::from(stored);
+            self.stats.stored_users += u64::from(stored) * u64::from(o.users);
             self.stats.stored_bytes += u64::from(stored) * bytes;
             self.stats.put_units += u64::from(stored) * put_units(bytes);
             self.stats.stored_kib += u64::from(stored) * bytes.div_ceil(1_024);
@@ -334,11 +381,12 @@ impl Producer {
 
     fn schedule_retry(&mut self, now: SimTime, failed: Vec<Outgoing>) -> Vec<Wake> {
         let retry = self.plan.spec.retry;
+        let fail_fast = self.kpl.as_ref().is_some_and(|k| k.spec.fail_if_throttled);
         let (mut again, mut given_up) = (Vec::new(), 0u64);
         for mut o in failed {
             o.attempts += 1;
-            if o.attempts >= retry.max_attempts {
-                given_up += u64::from(o.count);
+            if o.attempts >= retry.max_attempts || (fail_fast && !o.labels.duplicate) {
+                given_up += u64::from(o.count) * u64::from(o.users);
             } else {
                 again.push(o);
             }
@@ -407,6 +455,7 @@ impl Producer {
                 bytes_each: bytes as u32,
                 labels,
                 body: Some(Box::new((key.partition_key, data))),
+                users: 1,
                 attempts: 0,
                 created: now,
             });
@@ -436,6 +485,7 @@ impl Producer {
                         bytes_each: bytes,
                         labels: Labels::default(),
                         body: None,
+                        users: 1,
                         attempts: 0,
                         created: now,
                     });
@@ -449,7 +499,16 @@ impl Producer {
             let bytes =
                 libm::round(self.plan.size_classes.iter().map(|c| f64::from(c.0) * c.1).sum()) as u32 + key_bytes;
             let labels = Labels { duplicate: false, poison: true };
-            out.push(Outgoing { hash, count: 1, bytes_each: bytes, labels, body: None, attempts: 0, created: now });
+            out.push(Outgoing {
+                hash,
+                count: 1,
+                bytes_each: bytes,
+                labels,
+                body: None,
+                users: 1,
+                attempts: 0,
+                created: now,
+            });
         }
         out
     }

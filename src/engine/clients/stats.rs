@@ -21,8 +21,10 @@ pub struct ProducerStats {
     pub user_records: u64,
     /// Records sent, counting every attempt.
     pub sent: u64,
-    /// Records stored by Kinesis (duplicates included).
+    /// Kinesis records stored (duplicates included).
     pub stored: u64,
+    /// User records stored (more than `stored` when the KPL aggregates).
+    pub stored_users: u64,
     /// Bytes stored (data + partition keys).
     pub stored_bytes: u64,
     /// Entries refused with ProvisionedThroughputExceededException (every attempt).

@@ -272,6 +272,35 @@ fn compile_producer(
             format!("must be from 0 to 1, got {}", r.lost_ack_fraction),
         ));
     }
+    if let Some(k) = &p.kpl {
+        if !(64..=1_048_576).contains(&k.aggregation_max_bytes) {
+            return Err(ScenarioError::at(
+                "kpl.aggregation_max_bytes",
+                format!("must be from 64 to 1,048,576, got {}", k.aggregation_max_bytes),
+            ));
+        }
+        if !(100..=600_000).contains(&k.max_buffered_ms) {
+            return Err(ScenarioError::at(
+                "kpl.max_buffered_ms",
+                format!("must be from 100 to 600,000 ms, got {}", k.max_buffered_ms),
+            ));
+        }
+        if !(100..=3_600_000).contains(&k.record_ttl_ms) {
+            return Err(ScenarioError::at(
+                "kpl.record_ttl_ms",
+                format!("must be from 100 to 3,600,000 ms, got {}", k.record_ttl_ms),
+            ));
+        }
+        if !(1..=1_000).contains(&k.rate_limit_percent) {
+            return Err(ScenarioError::at(
+                "kpl.rate_limit_percent",
+                format!("must be from 1 to 1,000, got {}", k.rate_limit_percent),
+            ));
+        }
+        if p.api == PutApi::PutRecord {
+            return Err(ScenarioError::at("api", "the KPL sends PutRecords; leave api out or set put_records"));
+        }
+    }
     time_in_run(s, "start_s", p.start_s)?;
     if let Some(stop) = p.stop_s {
         time_in_run(s, "stop_s", stop)?;

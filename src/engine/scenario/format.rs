@@ -119,6 +119,8 @@ pub struct ProducerSpec {
     /// What it does with failed records.
     #[serde(default)]
     pub retry: RetrySpec,
+    /// Send through the KPL (collection, aggregation, rate limit, TTL) instead of plain SDK calls.
+    pub kpl: Option<KplSpec>,
     /// Records the consumers' failure model rejects.
     pub poison: Option<PoisonSpec>,
     /// When it starts sending, in seconds.
@@ -230,6 +232,46 @@ pub enum Jitter {
     Equal,
     /// d exactly.
     None,
+}
+
+/// KPL settings (spec §1.10); defaults are the KPL's.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KplSpec {
+    /// AggregationEnabled: pack user records into Kinesis records.
+    #[serde(default = "yes")]
+    pub aggregation: bool,
+    /// AggregationMaxSize in bytes (64 … 1,048,576).
+    #[serde(default = "default_aggregation_bytes")]
+    pub aggregation_max_bytes: u32,
+    /// RecordMaxBufferedTime in ms (≥ 100): how long records wait to be collected.
+    #[serde(default = "default_buffered_ms")]
+    pub max_buffered_ms: u64,
+    /// RecordTtl in ms: user records not put by then fail as expired.
+    #[serde(default = "default_ttl_ms")]
+    pub record_ttl_ms: u64,
+    /// RateLimit: the most the client sends to one shard, in percent of the shard's limits.
+    #[serde(default = "default_rate_limit")]
+    pub rate_limit_percent: u32,
+    /// FailIfThrottled: throttled records fail at once instead of being retried.
+    #[serde(default)]
+    pub fail_if_throttled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_aggregation_bytes() -> u32 {
+    51_200
+}
+fn default_buffered_ms() -> u64 {
+    100
+}
+fn default_ttl_ms() -> u64 {
+    30_000
+}
+fn default_rate_limit() -> u32 {
+    150
 }
 
 /// Which records are poison pills for consumers with a failure model.

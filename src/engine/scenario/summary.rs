@@ -92,8 +92,10 @@ pub struct ProducerSummary {
     pub name: String,
     /// User records created.
     pub user_records: u64,
-    /// Records stored (duplicates included).
+    /// Kinesis records stored (duplicates included).
     pub stored: u64,
+    /// User records stored (more than `stored` when the KPL aggregates).
+    pub stored_users: u64,
     /// Entries refused by throttling (every attempt).
     pub throttled: u64,
     /// Records resent.
@@ -213,6 +215,7 @@ impl SummaryBuilder {
                     name: p.plan.spec.name.clone(),
                     user_records: s.user_records,
                     stored: s.stored,
+                    stored_users: s.stored_users,
                     throttled: s.throttled,
                     retried: s.retried,
                     dropped: s.dropped,

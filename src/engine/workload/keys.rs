@@ -229,6 +229,14 @@ impl KeyPlan {
         }
     }
 
+    /// How many distinct keys it draws from (`None`: a fresh key per record).
+    pub fn key_count(&self) -> Option<usize> {
+        match &self.kind {
+            PlanKind::Random => None,
+            PlanKind::Finite { keys, .. } => Some(keys.len()),
+        }
+    }
+
     /// The mean UTF-8 length of a partition key (it counts toward every size limit).
     pub fn mean_key_bytes(&self) -> f64 {
         match &self.kind {

@@ -12,11 +12,13 @@
 pub mod lease;
 
 use self::lease::{Checkpoint, LeaseTable};
+use super::kpl;
 use super::stats::ConsumerStats;
 use crate::engine::kds::bulk::StartAt;
 use crate::engine::kds::error::KdsErrorKind;
 use crate::engine::kds::ids::ShardId;
 use crate::engine::kds::limits::ITERATOR_LIFETIME_MS;
+use crate::engine::kds::shard::Detail;
 use crate::engine::kds::KdsService;
 use crate::engine::scenario::format::{KclSpec, StartSpec};
 use crate::engine::time::{SimDuration, SimTime};
@@ -222,7 +224,9 @@ impl KclApp {
         let after = p.after.expect("set above");
         p.last_call = now;
         self.stats.calls += 1;
-        let read = match kds.read_after(now, &stream, shard, after, self.spec.max_records, false) {
+        // KCL de-aggregates KPL records: in record detail it reads the bodies to unpack them.
+        let bodies = kds.streams().get(&stream).is_some_and(|s| s.detail == Detail::Records);
+        let read = match kds.read_after(now, &stream, shard, after, self.spec.max_records, bodies) {
             Ok(read) => read,
             Err(e) if e.kind == KdsErrorKind::ProvisionedThroughputExceeded => {
                 self.stats.read_throttled += 1;
@@ -239,7 +243,11 @@ impl KclApp {
         let first = t.first.map_or(next + 1, |(first, _)| first);
         self.stats.lost_to_retention += first.saturating_sub(after + 1);
         self.stats.records += t.records;
-        self.stats.user_records += t.users;
+        self.stats.user_records += if bodies {
+            read.records.iter().map(|r| kpl::decode(&r.data).map_or(1, |users| users.len() as u64)).sum()
+        } else {
+            t.users
+        };
         self.stats.bytes += t.bytes;
         self.stats.duplicates += t.duplicates;
         self.stats.age(read.age_ms);
