@@ -1,5 +1,6 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the app mounts, a worker that cannot
-//! start is reported with a restart, and the chart really draws on a canvas.
+//! start is reported with a restart, the chart really draws on a canvas, and the presets rerun in wasm
+//! to the same golden summaries as natively.
 #![cfg(target_arch = "wasm32")]
 
 use kinesis_lab::ui;
@@ -87,4 +88,37 @@ fn the_events_chart_draws_its_line_on_a_canvas() {
     }
     ui::canvas::draw_events(canvas.clone(), &series);
     assert!(accent_pixels(&canvas) > 300, "the line is drawn: {}", accent_pixels(&canvas));
+}
+
+/// Each preset's scenario and golden summary (tests/golden, written by the native test in tests/sim).
+macro_rules! goldens {
+    ($($name:literal),*) => {
+        [$(($name, include_str!(concat!("golden/", $name, ".json")))),*]
+    };
+}
+
+#[wasm_bindgen_test]
+fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
+    use kinesis_lab::engine::scenario::{presets, run::run, Scenario};
+    let goldens = goldens!(
+        "p01-simple-pipeline",
+        "p02-rider-alert",
+        "p03-full-pipeline",
+        "p04-hot-key",
+        "p05-swipebike-city",
+        "p06-five-readers",
+        "p07-poison-pill",
+        "p08-commute-autoscaling",
+        "p09-replay",
+        "p10-bursty-iot",
+        "p11-producer-retries",
+        "p12-station-routing"
+    );
+    assert_eq!(goldens.len(), presets::all().len(), "every preset has its golden here");
+    for (name, golden) in goldens {
+        let preset = presets::find(name).expect("a preset of that name");
+        let plan = Scenario::load(preset.json).expect("presets are valid");
+        let text = serde_json::to_string_pretty(&run(plan, &mut |_| {})).expect("summaries serialise") + "\n";
+        assert!(text == golden, "{name}: the wasm summary differs from tests/golden/{name}.json:\n{text}");
+    }
 }

@@ -3,6 +3,7 @@
 
 mod api_fuzz;
 mod determinism;
+mod golden;
 mod harness;
 mod kds_bulk;
 mod kds_consumers;

@@ -16,12 +16,31 @@ use crate::engine::kds::{KdsRequest, KdsService};
 use crate::engine::scenario::format::{Action, ModeSpec};
 use crate::engine::time::{SimDuration, SimTime};
 
+/// Streams created together: the CREATING limit and the CreateStream rate are both five.
+const CREATE_WAVE: usize = 5;
+
 impl Clients {
-    /// Time zero: create the streams; everything else starts once they are ACTIVE.
+    /// Time zero: create the streams, in waves a setup script could send — at most five CREATING at a
+    /// time and five CreateStream calls a second (spec §1.1, §2.9); everything else starts once all are ACTIVE.
     pub(super) fn setup(&mut self, now: SimTime, kds: &mut KdsService) {
         let Some(plan) = self.plan.as_deref() else { return };
+        let waves = plan.scenario.streams.len().div_ceil(CREATE_WAVE).max(1);
+        let gap = SimDuration::from_millis(kds.settings().stream_create_ms.max(1_000));
+        let last = now + SimDuration::from_micros(gap.as_micros() * (waves as u64 - 1));
+        self.ready_at = last + SimDuration::from_millis(kds.settings().stream_create_ms);
+        self.create(now, 0, kds);
+        for wave in 1..waves {
+            self.timers
+                .schedule(now + SimDuration::from_micros(gap.as_micros() * wave as u64), ClientTimer::Create(wave));
+        }
+        self.timers.schedule(self.ready_at, ClientTimer::Ready);
+    }
+
+    /// One wave of CreateStream calls.
+    pub(super) fn create(&mut self, now: SimTime, wave: usize, kds: &mut KdsService) {
+        let Some(plan) = self.plan.as_deref() else { return };
         let mut requests = Vec::new();
-        for s in &plan.scenario.streams {
+        for s in plan.scenario.streams.iter().skip(wave * CREATE_WAVE).take(CREATE_WAVE) {
             let (shard_count, stream_mode_details) = match s.mode {
                 ModeSpec::Provisioned => (s.shards.map(i64::from), None),
                 ModeSpec::OnDemand => (None, Some(StreamModeDetails { stream_mode: StreamMode::OnDemand })),
@@ -29,11 +48,9 @@ impl Clients {
             let input = CreateStreamInput { stream_name: s.name.clone(), shard_count, stream_mode_details, tags: None };
             requests.push((s.name.clone(), KdsRequest::CreateStream(input)));
         }
-        self.ready_at = now + SimDuration::from_millis(kds.settings().stream_create_ms);
         for (name, request) in requests {
             self.request(now, "director", &format!("CreateStream {name}"), request, kds);
         }
-        self.timers.schedule(self.ready_at, ClientTimer::Ready);
     }
 
     /// The streams are ACTIVE: set retention, start the clients at their times, schedule the actions.

@@ -37,6 +37,7 @@ const LOG_LINES_MAX: usize = 10_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ClientTimer {
     Setup,
+    Create(usize),
     Ready,
     ProducerStart(usize),
     ProducerTick(usize),
@@ -161,7 +162,9 @@ impl Clients {
             .consumers
             .iter()
             .map(|c| match c {
-                ConsumerSpec::Polling(p) => Consumer::Polling(PollingConsumer::new(p.clone())),
+                ConsumerSpec::Polling(p) => {
+                    Consumer::Polling(PollingConsumer::new(p.clone(), root.fork(&format!("polling/{}", p.name))))
+                }
                 ConsumerSpec::Efo(e) => Consumer::Efo(EfoConsumer::new(e.clone())),
                 ConsumerSpec::Kcl(k) => Consumer::Kcl(KclApp::new(k.clone())),
                 ConsumerSpec::Lambda(l) => {
@@ -207,6 +210,7 @@ impl Clients {
         let epoch_ms = plan.config.kds.epoch_ms;
         match timer {
             ClientTimer::Setup => self.setup(now, kds),
+            ClientTimer::Create(wave) => self.create(now, wave, kds),
             ClientTimer::Ready => self.ready(now, kds),
             ClientTimer::ProducerStart(i) => {
                 let grid = (plan.scenario.detail == Detail::Runs).then_some(tick);
@@ -276,8 +280,9 @@ impl Clients {
     fn start_consumer(&mut self, now: SimTime, i: usize, kds: &mut KdsService) {
         match &mut self.consumers[i] {
             Consumer::Polling(c) => {
+                let first = now + c.phase;
                 for shard in c.start(now, kds) {
-                    self.timers.schedule(now, ClientTimer::Poll(i, shard));
+                    self.timers.schedule(first, ClientTimer::Poll(i, shard));
                 }
             }
             Consumer::Kcl(_) => self.kcl(i, |app| app.start(now, kds)),

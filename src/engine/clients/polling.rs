@@ -13,6 +13,7 @@ use crate::engine::kds::error::KdsErrorKind;
 use crate::engine::kds::ids::ShardId;
 use crate::engine::kds::limits::ITERATOR_LIFETIME_MS;
 use crate::engine::kds::KdsService;
+use crate::engine::rng::SimRng;
 use crate::engine::scenario::format::{PollingSpec, StartSpec};
 use crate::engine::time::{SimDuration, SimTime};
 
@@ -25,6 +26,9 @@ pub struct PollingConsumer {
     readers: Vec<Option<Reader>>,
     /// Its counters.
     pub stats: ConsumerStats,
+    /// When in its poll interval it first polls: applications start at arbitrary moments, and readers
+    /// polling in lockstep would always meet the shard's call limit in the same order.
+    pub phase: SimDuration,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -43,8 +47,9 @@ struct Reader {
 
 impl PollingConsumer {
     /// A consumer that has not started.
-    pub fn new(spec: PollingSpec) -> PollingConsumer {
-        PollingConsumer { spec, readers: Vec::new(), stats: ConsumerStats::default() }
+    pub fn new(spec: PollingSpec, mut rng: SimRng) -> PollingConsumer {
+        let phase = SimDuration::from_millis(rng.below(spec.poll_ms.max(1)));
+        PollingConsumer { spec, readers: Vec::new(), stats: ConsumerStats::default(), phase }
     }
 
     /// Starts reading: returns the shards to poll now.

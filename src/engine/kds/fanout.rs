@@ -115,6 +115,7 @@ impl KdsService {
     pub(super) fn push_event(&mut self, now: SimTime, id: SubscriptionId) {
         let heartbeat = SimDuration::from_millis(self.settings.efo_heartbeat_ms);
         let propagation = SimDuration::from_millis(self.settings.efo_propagation_ms);
+        let catch_up = SimDuration::from_millis(self.settings.efo_catch_up_event_ms);
         let epoch_ms = self.settings.epoch_ms;
         let Some(sub) = self.subscriptions.get_mut(&id) else { return };
         let stream = self.streams.get_mut(&sub.stream).filter(|s| {
@@ -163,7 +164,9 @@ impl KdsService {
             None => now + heartbeat,
             Some(s) if !visible(s.arrival) => s.arrival + propagation,
             Some(s) => {
-                now + pipe_wait(s.bytes_each.saturating_sub(u64::try_from(sub.pipe.available(now)).unwrap_or(0)))
+                let refill =
+                    pipe_wait(s.bytes_each.saturating_sub(u64::try_from(sub.pipe.available(now)).unwrap_or(0)));
+                now + refill.max(catch_up)
             }
         };
         let (expired, wake) = (now >= sub.ends_at, wake.min(sub.ends_at));

@@ -42,6 +42,9 @@ pub struct KdsSettings {
     pub efo_propagation_ms: u64,
     /// Enhanced fan-out: an idle subscription's heartbeat event period [M: ≈5 s].
     pub efo_heartbeat_ms: u64,
+    /// Enhanced fan-out: while a subscriber is behind, the least time between events, in ms [M: a
+    /// catching-up subscriber receives events a few times a second, each as large as the pipe allows].
+    pub efo_catch_up_event_ms: u64,
     /// On-demand: a shard is split when its write rate since the last check exceeds this share of its
     /// limit, in percent [M: on-demand keeps headroom for 2× the recent peak].
     pub on_demand_split_threshold_percent: u64,
@@ -74,6 +77,7 @@ impl Default for KdsSettings {
             control_plane_rate_limits: true,
             efo_propagation_ms: 70,
             efo_heartbeat_ms: 5_000,
+            efo_catch_up_event_ms: 200,
             on_demand_split_threshold_percent: 50,
             on_demand_check_ms: 60_000,
             metrics_window_secs: 3_600,

@@ -14,7 +14,20 @@ pub struct Preset {
     pub json: &'static str,
 }
 
-const PRESETS: [Preset; 1] = [Preset { name: "p04-hot-key", json: include_str!("presets/p04-hot-key.json") }];
+const PRESETS: [Preset; 12] = [
+    Preset { name: "p01-simple-pipeline", json: include_str!("presets/p01-simple-pipeline.json") },
+    Preset { name: "p02-rider-alert", json: include_str!("presets/p02-rider-alert.json") },
+    Preset { name: "p03-full-pipeline", json: include_str!("presets/p03-full-pipeline.json") },
+    Preset { name: "p04-hot-key", json: include_str!("presets/p04-hot-key.json") },
+    Preset { name: "p05-swipebike-city", json: include_str!("presets/p05-swipebike-city.json") },
+    Preset { name: "p06-five-readers", json: include_str!("presets/p06-five-readers.json") },
+    Preset { name: "p07-poison-pill", json: include_str!("presets/p07-poison-pill.json") },
+    Preset { name: "p08-commute-autoscaling", json: include_str!("presets/p08-commute-autoscaling.json") },
+    Preset { name: "p09-replay", json: include_str!("presets/p09-replay.json") },
+    Preset { name: "p10-bursty-iot", json: include_str!("presets/p10-bursty-iot.json") },
+    Preset { name: "p11-producer-retries", json: include_str!("presets/p11-producer-retries.json") },
+    Preset { name: "p12-station-routing", json: include_str!("presets/p12-station-routing.json") },
+];
 
 /// Every preset, in order.
 pub fn all() -> Vec<PresetInfo> {

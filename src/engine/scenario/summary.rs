@@ -255,9 +255,9 @@ impl SummaryBuilder {
                         let until = sh.closed.map_or(end, |c| c.at.min(end));
                         until.saturating_since(sh.created_at.max(from)).as_secs_f64() / 3_600.0
                     };
-                    stream.shards.iter().map(overlap).sum::<f64>()
+                    stream.shards.iter().map(overlap).fold(0.0, |a, b| a + b)
                 })
-                .sum();
+                .fold(0.0, |a, b| a + b); // not sum(): an empty f64 sum is −0.0
             let usage = Usage {
                 on_demand: spec.mode == ModeSpec::OnDemand,
                 stream_hours: hours,

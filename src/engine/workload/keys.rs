@@ -64,6 +64,8 @@ pub struct DrawnKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyPlan {
     kind: PlanKind,
+    /// The weighted mean key length, computed once: fast-forward asks for it every tick.
+    mean_key_bytes: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -100,7 +102,7 @@ impl KeyStrategy {
             (0..n).map(|i| format!("{prefix}{i}")).collect()
         };
         let weighted: Vec<(String, Option<String>, f64)> = match self {
-            KeyStrategy::Random => return Ok(KeyPlan { kind: PlanKind::Random }),
+            KeyStrategy::Random => return Ok(KeyPlan { kind: PlanKind::Random, mean_key_bytes: 36.0 }),
             KeyStrategy::Uniform { keys, prefix } => {
                 named(prefix, count(*keys)?).into_iter().map(|k| (k, None, 1.0)).collect()
             }
@@ -166,7 +168,7 @@ impl KeyStrategy {
             return Err(("keys".into(), "at least one key needs a positive weight".into()));
         }
         let mut cumulative = 0.0;
-        let keys = weighted
+        let keys: Vec<PlannedKey> = weighted
             .into_iter()
             .map(|(partition_key, explicit, weight)| {
                 cumulative += weight;
@@ -177,7 +179,8 @@ impl KeyStrategy {
                 PlannedKey { partition_key, explicit, hash, weight, cumulative }
             })
             .collect();
-        Ok(KeyPlan { kind: PlanKind::Finite { keys, total } })
+        let mean_key_bytes = keys.iter().map(|k| k.partition_key.len() as f64 * k.weight / total).sum();
+        Ok(KeyPlan { kind: PlanKind::Finite { keys, total }, mean_key_bytes })
     }
 }
 
@@ -239,12 +242,7 @@ impl KeyPlan {
 
     /// The mean UTF-8 length of a partition key (it counts toward every size limit).
     pub fn mean_key_bytes(&self) -> f64 {
-        match &self.kind {
-            PlanKind::Random => 36.0,
-            PlanKind::Finite { keys, total } => {
-                keys.iter().map(|k| k.partition_key.len() as f64 * k.weight / total).sum()
-            }
-        }
+        self.mean_key_bytes
     }
 }
 
