@@ -64,6 +64,11 @@ mod cli {
             #[arg(long, default_value_t = 1_000)]
             shards: u32,
         },
+        /// Size a stream: the shard-count formula of the AWS guide and the complete estimator (write
+        /// bytes, write records, shared read bytes and calls, headroom), the hot-key check, the
+        /// UpdateShardCount steps, the monthly cost — then a check by simulation at the answer and at one
+        /// shard fewer, reporting throttling and iterator age for both.
+        Plan(PlanArgs),
         /// Run a scenario headless: a scenario file (JSON) or a built-in preset's name.
         ///
         /// Prints the run's summary as JSON (throttled records, iterator ages, records lost to
@@ -96,6 +101,56 @@ mod cli {
         },
     }
 
+    /// The capacity planner's inputs on the command line (a design file may give them instead).
+    #[derive(clap::Args)]
+    struct PlanArgs {
+        /// A design as JSON (the fields below, snake_case, plus prices); flags override it.
+        #[arg(long)]
+        design: Option<PathBuf>,
+        /// Peak user records per second.
+        #[arg(long)]
+        records_per_second: Option<f64>,
+        /// Average bytes per user record, data plus partition key.
+        #[arg(long)]
+        record_bytes: Option<u32>,
+        /// Shared-throughput (GetRecords) consumer applications.
+        #[arg(long)]
+        consumers: Option<u32>,
+        /// GetRecords calls per second each polling consumer makes per shard.
+        #[arg(long)]
+        polls_per_second: Option<f64>,
+        /// Enhanced fan-out consumers.
+        #[arg(long)]
+        efo_consumers: Option<u32>,
+        /// The share of capacity to plan for, in (0, 1] (0.8 leaves 20 % spare).
+        #[arg(long)]
+        headroom: Option<f64>,
+        /// The share of records carrying the most frequent partition key.
+        #[arg(long)]
+        hot_key_share: Option<f64>,
+        /// Producers aggregate with the KPL.
+        #[arg(long)]
+        kpl: bool,
+        /// The stream's shards today, to plan the UpdateShardCount steps from.
+        #[arg(long)]
+        current_shards: Option<u32>,
+        /// Retention in hours, for the cost.
+        #[arg(long)]
+        retention_hours: Option<u32>,
+        /// Skip the check by simulation.
+        #[arg(long)]
+        no_check: bool,
+        /// Simulated time of each check run, e.g. 10m.
+        #[arg(long, default_value = "10m")]
+        check_duration: SimDuration,
+        /// The check's seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    }
+
     #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
     enum SeriesFormat {
         /// Comma-separated values with a header row.
@@ -126,6 +181,7 @@ mod cli {
                     run(scenario, series, format, summary, overrides)
                 }
             }
+            Command::Plan(args) => plan(args),
             Command::Bench { scenario, .. } if !scenario.is_empty() => bench_scenarios(&scenario),
             Command::Bench { records, shards, .. } => bench_cmd(records, shards),
         };
@@ -187,6 +243,47 @@ mod cli {
         }
         let report = serde_json::json!({"target": std::env::consts::ARCH, "scenarios": reports});
         println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
+        Ok(())
+    }
+
+    fn plan(a: PlanArgs) -> io::Result<()> {
+        use kinesis_lab::planner::{check, sizing};
+        let mut d = match &a.design {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+                serde_json::from_str::<sizing::Design>(&text)
+                    .map_err(|e| invalid(format!("{}: {e}", path.display())))?
+            }
+            None => {
+                let missing = |flag: &str| invalid(format!("give --{flag} (or a --design file)"));
+                let rate = a.records_per_second.ok_or_else(|| missing("records-per-second"))?;
+                sizing::Design::new(rate, a.record_bytes.ok_or_else(|| missing("record-bytes"))?)
+            }
+        };
+        d.records_per_second = a.records_per_second.unwrap_or(d.records_per_second);
+        d.record_bytes = a.record_bytes.unwrap_or(d.record_bytes);
+        d.polling_consumers = a.consumers.unwrap_or(d.polling_consumers);
+        d.polls_per_second = a.polls_per_second.unwrap_or(d.polls_per_second);
+        d.efo_consumers = a.efo_consumers.unwrap_or(d.efo_consumers);
+        d.headroom = a.headroom.unwrap_or(d.headroom);
+        d.hottest_key_share = a.hot_key_share.or(d.hottest_key_share);
+        d.kpl |= a.kpl;
+        d.current_shards = a.current_shards.or(d.current_shards);
+        d.retention_hours = a.retention_hours.unwrap_or(d.retention_hours);
+        d.validate().map_err(invalid)?;
+        let sized = sizing::size(&d);
+        let settings = check::CheckSettings {
+            duration_s: a.check_duration.as_secs_f64(),
+            seed: a.seed,
+            ..check::CheckSettings::default()
+        };
+        let checked = if a.no_check { None } else { Some(check::check(&d, &sized, settings).map_err(invalid)?) };
+        if a.json {
+            let report = serde_json::json!({"design": d, "sizing": sized, "check": checked});
+            println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
+        } else {
+            print!("{}", kinesis_lab::planner::report::text(&d, &sized, checked.as_ref()));
+        }
         Ok(())
     }
 

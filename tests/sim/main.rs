@@ -20,6 +20,7 @@ mod kds_throttling;
 mod kds_validation;
 mod model_kds;
 mod model_timers;
+mod planner;
 mod runner_day;
 mod scenario_consumers;
 mod scenario_lambda;
