@@ -269,10 +269,10 @@ pub fn scaling(from: u32, to: u32) -> ScalingPlan {
     let k = (u64::from(to) * 4).div_ceil(u64::from(from)).div_ceil(u64::from(unit)) * u64::from(unit);
     let quarter = u32::try_from(u64::from(from) * k / 4).unwrap_or(u32::MAX);
     let note = if quarter == to {
-        format!("{to} is a multiple of 25 % of {from}: UpdateShardCount splits or merges without intermediate shards")
+        format!("{to} is a multiple of 25 % of {from}, the quickest kind of UpdateShardCount")
     } else {
         format!(
-            "{to} is not a multiple of 25 % of {from}: UpdateShardCount creates intermediate shards and takes longer; \
+            "{to} is not a multiple of 25 % of {from}: UpdateShardCount may create intermediate shards and take longer; \
              {quarter} is the next 25 % step"
         )
     };
@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(down.steps, vec![5, 3, 2]);
         let even = scaling(4, 5);
         assert_eq!((even.quarter_step_target, even.steps.clone()), (5, vec![5]));
-        assert!(even.note.contains("without intermediate shards"));
+        assert!(even.note.contains("quickest"));
     }
 
     #[test]
