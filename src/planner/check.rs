@@ -187,6 +187,11 @@ mod tests {
     use crate::planner::sizing::size;
 
     #[test]
+    fn the_kpl_defaults_are_the_files_defaults() {
+        assert_eq!(KplSpec::default(), serde_json::from_str::<KplSpec>("{}").expect("an empty spec parses"));
+    }
+
+    #[test]
     fn the_check_scenario_compiles_with_the_design_in_it() {
         let d = Design { polling_consumers: 2, efo_consumers: 1, ..Design::new(1_000.0, 3_072) };
         let s = scenario(&d, 3, CheckSettings::default());

@@ -258,6 +258,19 @@ pub struct KplSpec {
     pub fail_if_throttled: bool,
 }
 
+impl Default for KplSpec {
+    fn default() -> Self {
+        KplSpec {
+            aggregation: true,
+            aggregation_max_bytes: default_aggregation_bytes(),
+            max_buffered_ms: default_buffered_ms(),
+            record_ttl_ms: default_ttl_ms(),
+            rate_limit_percent: default_rate_limit(),
+            fail_if_throttled: false,
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }
