@@ -36,6 +36,9 @@ pub enum ToWorker {
     Step,
     /// While playing: advance to where the wall clock says simulated time should be, and report.
     Tick,
+    /// Replace the run with this scenario (JSON, as `kinesis-lab run` takes), paused at time zero with the
+    /// scenario's seed; Reset then restarts it. A scenario that does not load changes nothing.
+    LoadScenario { scenario: String },
 }
 
 /// Worker → UI.
@@ -206,6 +209,12 @@ mod tests {
         assert_eq!(back, ToWorker::Reset { seed: Seed(7) });
         let ready = serde_json::to_value(FromWorker::Ready { version: PROTOCOL_VERSION }).expect("serialises");
         assert_eq!(ready, json!({"type": "Ready", "version": PROTOCOL_VERSION}));
+    }
+
+    #[test]
+    fn a_scenario_travels_as_its_json_text() {
+        let msg = ToWorker::LoadScenario { scenario: "{}".into() };
+        assert_eq!(serde_json::to_value(&msg).expect("serialises"), json!({"type": "LoadScenario", "scenario": "{}"}));
     }
 
     #[test]

@@ -246,6 +246,7 @@ impl Engine {
             events_processed: self.events_processed,
             timers_pending: self.timers.len() as u64,
             next_event_at: (next != SimTime::MAX).then_some(next),
+            streams: snapshot::StreamView::all(&self.kds),
         }
     }
 

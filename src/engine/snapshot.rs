@@ -1,5 +1,7 @@
 //! The serde view of the engine that crosses to the UI: plain data, no behaviour.
 
+use super::kds::types::{StreamMode, StreamStatus};
+use super::kds::KdsService;
 use super::rng::Seed;
 use super::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -17,4 +19,64 @@ pub struct Snapshot {
     pub timers_pending: u64,
     /// When the next event is due, if any.
     pub next_event_at: Option<SimTime>,
+    /// The Kinesis data streams, in name order.
+    #[serde(default)]
+    pub streams: Vec<StreamView>,
+}
+
+/// A stream as the UI draws it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamView {
+    pub name: String,
+    pub status: StreamStatus,
+    pub mode: StreamMode,
+    pub retention_hours: u32,
+    /// Every shard still within retention, open or closed, in id order.
+    pub shards: Vec<ShardView>,
+}
+
+/// A shard as the UI draws it: its place in the key space and its lineage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardView {
+    /// `shardId-000000000000`.
+    pub id: String,
+    /// The first and last hash key, in decimal (exact, for people).
+    pub starting_hash_key: String,
+    pub ending_hash_key: String,
+    /// The same keys' top 64 bits, to place the shard on a bar without 128-bit arithmetic in the UI.
+    pub start_top64: u64,
+    pub end_top64: u64,
+    pub parent: Option<String>,
+    pub adjacent_parent: Option<String>,
+    pub open: bool,
+}
+
+impl StreamView {
+    /// Every stream of `kds`, as views.
+    pub fn all(kds: &KdsService) -> Vec<StreamView> {
+        kds.streams()
+            .values()
+            .map(|s| StreamView {
+                name: s.name.clone(),
+                status: s.status,
+                mode: s.mode,
+                retention_hours: s.retention_hours,
+                shards: s
+                    .shards
+                    .iter()
+                    .filter(|sh| s.live_shard(sh.id).is_some())
+                    .map(|sh| ShardView {
+                        id: sh.id.to_string(),
+                        starting_hash_key: sh.range.start.0.to_string(),
+                        ending_hash_key: sh.range.end.0.to_string(),
+                        start_top64: (sh.range.start.0 >> 64) as u64,
+                        end_top64: (sh.range.end.0 >> 64) as u64,
+                        parent: sh.parent.map(|p| p.to_string()),
+                        adjacent_parent: sh.adjacent_parent.map(|p| p.to_string()),
+                        open: sh.is_open(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
 }

@@ -49,6 +49,7 @@ mod tests {
                 events_processed: 12_345,
                 timers_pending: 1,
                 next_event_at: Some(SimTime::from_secs(62)),
+                streams: Vec::new(),
             },
             playing,
             speed: Speed::MAX,

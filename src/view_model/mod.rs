@@ -6,5 +6,6 @@ pub mod engine_rows;
 pub mod format;
 pub mod labs;
 pub mod series;
+pub mod shard_map;
 pub mod status;
 pub mod url;

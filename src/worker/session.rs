@@ -8,6 +8,7 @@ use super::clock::Pacer;
 use crate::engine::metrics::Sample;
 use crate::engine::rng::Seed;
 use crate::engine::runner::{RunOutcome, Runner};
+use crate::engine::scenario::{compile, Scenario};
 use crate::engine::{Engine, EngineConfig, Output};
 use crate::protocol::{FromWorker, HostSnapshot, Speed, ToWorker};
 
@@ -23,22 +24,46 @@ pub struct Session {
     behind: bool,
     /// Samples taken since the last reply.
     samples: Vec<Sample>,
+    /// The loaded scenario, which Reset restarts (None: the bare engine).
+    scenario: Option<Scenario>,
 }
 
 impl Session {
     /// A paused run from time zero.
     pub fn new(seed: Seed, speed: Speed) -> Self {
-        Session { runner: new_runner(seed), pacer: Pacer::new(speed), behind: false, samples: Vec::new() }
+        Session {
+            runner: bare_runner(seed),
+            pacer: Pacer::new(speed),
+            behind: false,
+            samples: Vec::new(),
+            scenario: None,
+        }
     }
 
     /// Handles one message that arrived when the wall clock read `wall_us`.
     pub fn handle(&mut self, msg: ToWorker, wall_us: u64) -> FromWorker {
         match msg {
             ToWorker::Reset { seed } => {
-                self.runner = new_runner(seed);
-                self.pacer.pause();
-                self.behind = false;
-                self.samples.clear();
+                let runner = match &self.scenario {
+                    None => bare_runner(seed),
+                    Some(scenario) => match scenario_runner(scenario.clone(), seed.0) {
+                        Ok(runner) => runner,
+                        Err(message) => return FromWorker::Error { message },
+                    },
+                };
+                self.restart(runner);
+            }
+            ToWorker::LoadScenario { scenario } => {
+                let loaded = Scenario::from_json(&scenario)
+                    .map_err(|e| format!("The scenario was not loaded: {e}"))
+                    .and_then(|s| Ok((scenario_runner(s.clone(), s.seed)?, s)));
+                match loaded {
+                    Ok((runner, s)) => {
+                        self.scenario = Some(s);
+                        self.restart(runner);
+                    }
+                    Err(message) => return FromWorker::Error { message },
+                }
             }
             ToWorker::Play => self.pacer.play(wall_us),
             ToWorker::Pause => {
@@ -56,6 +81,13 @@ impl Session {
             ToWorker::Tick => self.tick(wall_us),
         }
         FromWorker::Snapshot(self.snapshot())
+    }
+
+    fn restart(&mut self, runner: Runner) {
+        self.runner = runner;
+        self.pacer.pause();
+        self.behind = false;
+        self.samples.clear();
     }
 
     /// The current state, as the UI sees it, handing over the samples taken since the last call.
@@ -83,8 +115,14 @@ fn keep_sample(samples: &mut Vec<Sample>, output: Output) {
     }
 }
 
-fn new_runner(seed: Seed) -> Runner {
+fn bare_runner(seed: Seed) -> Runner {
     Runner::new(Engine::new(EngineConfig::with_seed(seed)))
+}
+
+fn scenario_runner(mut scenario: Scenario, seed: u64) -> Result<Runner, String> {
+    scenario.seed = seed;
+    let plan = compile(&scenario).map_err(|e| format!("The scenario was not loaded: {e}"))?;
+    Ok(Runner::new(Engine::from_plan(plan)))
 }
 
 #[cfg(test)]
@@ -141,6 +179,39 @@ mod tests {
         let fresh = snap(s.handle(ToWorker::Reset { seed: Seed(5) }, 200_000));
         assert_eq!((fresh.engine.now, fresh.engine.seed, fresh.playing), (SimTime::ZERO, Seed(5), false));
         assert_eq!(fresh.speed, Speed::MAX, "reset keeps the speed");
+    }
+
+    #[test]
+    fn a_scenario_loads_paused_shows_its_shards_and_reset_restarts_it() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        let hot = crate::engine::scenario::presets::find("p04-hot-key").expect("preset");
+        let loaded = snap(s.handle(ToWorker::LoadScenario { scenario: hot.json.into() }, 0));
+        assert_eq!((loaded.engine.seed, loaded.playing, loaded.engine.now), (Seed(4), false, SimTime::ZERO));
+        s.handle(ToWorker::Play, 0);
+        let running = snap(s.handle(ToWorker::Tick, 30_000));
+        assert_eq!(running.engine.now, SimTime::from_secs(30));
+        let stream = &running.engine.streams[2];
+        assert_eq!(stream.name, "smartcity-emergency-system-events");
+        assert_eq!(stream.shards.len(), 4);
+        assert_eq!(stream.shards[0].id, "shardId-000000000000");
+        assert_eq!(stream.shards[3].ending_hash_key, u128::MAX.to_string());
+        let again = snap(s.handle(ToWorker::Reset { seed: Seed(9) }, 40_000));
+        assert_eq!((again.engine.now, again.engine.seed), (SimTime::ZERO, Seed(9)));
+        assert!(again.engine.streams.is_empty(), "the scenario restarts: streams come at its first event");
+        let after = snap(s.handle(ToWorker::Step, 40_000));
+        assert_eq!(after.engine.streams.len(), 3, "it is still the hot-key scenario");
+    }
+
+    #[test]
+    fn a_bad_scenario_is_refused_with_its_field_and_changes_nothing() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        s.handle(ToWorker::Step, 0);
+        let FromWorker::Error { message } = s.handle(ToWorker::LoadScenario { scenario: r#"{"name": 5}"#.into() }, 0)
+        else {
+            panic!("a bad scenario must be refused")
+        };
+        assert!(message.contains("name"), "{message}");
+        assert_eq!(s.snapshot().engine.now, SimTime::from_secs(1), "the run goes on untouched");
     }
 
     #[test]
