@@ -1,5 +1,6 @@
 //! The serde view of the engine that crosses to the UI: plain data, no behaviour.
 
+use super::kds::tally::ShardTally;
 use super::kds::types::{StreamMode, StreamStatus};
 use super::kds::KdsService;
 use super::rng::Seed;
@@ -49,6 +50,8 @@ pub struct ShardView {
     pub parent: Option<String>,
     pub adjacent_parent: Option<String>,
     pub open: bool,
+    /// Running totals since the shard was created; two snapshots give rates.
+    pub tally: ShardTally,
 }
 
 impl StreamView {
@@ -74,6 +77,7 @@ impl StreamView {
                         parent: sh.parent.map(|p| p.to_string()),
                         adjacent_parent: sh.adjacent_parent.map(|p| p.to_string()),
                         open: sh.is_open(),
+                        tally: sh.tally,
                     })
                     .collect(),
             })

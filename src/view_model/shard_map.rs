@@ -1,7 +1,7 @@
 //! The shard map: the hash-key space 0 … 2^128 − 1 as a bar, each open shard drawn to scale.
 //!
-//! Pure layout from the engine's [`StreamView`]; the UI only draws the bars. Per-shard rates and
-//! throttling colours join these bars once the engine reports them per shard.
+//! Pure layout from the engine's [`StreamView`]; the UI only draws the bars. Rates come from two
+//! snapshots' running totals, so they are exact averages over the time between them.
 
 use crate::engine::snapshot::{ShardView, StreamView};
 
@@ -14,22 +14,44 @@ pub struct ShardBar {
     pub x: f64,
     /// Width, as a fraction of the key space.
     pub width: f64,
-    /// What hovering shows: id, exact range, parents.
+    /// What hovering shows: id, exact range, parents, rates.
     pub title: String,
+    /// Records and bytes stored per second since the previous snapshot.
+    pub records_per_s: f64,
+    pub bytes_per_s: f64,
+    /// The larger of records/s ÷ 1,000 and bytes/s ÷ 1 MiB: 1 is the shard's write limit.
+    pub utilisation: f64,
+    /// Writes were refused since the previous snapshot.
+    pub throttling: bool,
 }
 
 /// 2^64 as f64: the bar works on the keys' top 64 bits, which is exact enough for pixels.
 const TOP64: f64 = 18_446_744_073_709_551_616.0;
 
-/// The open shards of `stream`, left to right.
-pub fn bars(stream: &StreamView) -> Vec<ShardBar> {
+/// The open shards of `stream`, left to right, with their rates since `before` (the same stream
+/// `seconds` earlier; no rates without it).
+pub fn bars(stream: &StreamView, before: Option<&StreamView>, seconds: f64) -> Vec<ShardBar> {
     let mut open: Vec<&ShardView> = stream.shards.iter().filter(|s| s.open).collect();
     open.sort_by_key(|s| s.start_top64);
     open.iter()
         .map(|s| {
             let x = s.start_top64 as f64 / TOP64;
             let end = (s.end_top64 as f64 + 1.0) / TOP64;
-            ShardBar { id: s.id.clone(), x, width: end - x, title: title(s) }
+            let earlier = before.and_then(|b| b.shards.iter().find(|p| p.id == s.id)).map(|p| p.tally);
+            let (records_per_s, bytes_per_s, throttling) = match earlier.filter(|_| seconds > 0.0) {
+                Some(p) => (
+                    s.tally.records_in.saturating_sub(p.records_in) as f64 / seconds,
+                    s.tally.bytes_in.saturating_sub(p.bytes_in) as f64 / seconds,
+                    s.tally.write_throttled > p.write_throttled,
+                ),
+                None => (0.0, 0.0, false),
+            };
+            let utilisation = (records_per_s / 1_000.0).max(bytes_per_s / 1_048_576.0);
+            let mut title = title(s);
+            if earlier.is_some() {
+                title.push_str(&format!("\n{records_per_s:.0} records/s, {:.1} KiB/s", bytes_per_s / 1_024.0));
+            }
+            ShardBar { id: s.id.clone(), x, width: end - x, title, records_per_s, bytes_per_s, utilisation, throttling }
         })
         .collect()
 }
@@ -60,7 +82,27 @@ mod tests {
             parent: parent.map(str::to_string),
             adjacent_parent: None,
             open,
+            tally: Default::default(),
         }
+    }
+
+    #[test]
+    fn rates_come_from_two_snapshots_and_flag_throttling() {
+        let half = u128::MAX / 2;
+        let mut before = stream(vec![shard(0, 0, half, None, true), shard(1, half + 1, u128::MAX, None, true)]);
+        before.shards[0].tally.records_in = 1_000;
+        let mut after = before.clone();
+        after.shards[0].tally.records_in = 3_000;
+        after.shards[0].tally.bytes_in = 2_097_152;
+        after.shards[0].tally.write_throttled = 7;
+        after.shards[1].tally.records_in = 500;
+        let b = bars(&after, Some(&before), 2.0);
+        assert_eq!((b[0].records_per_s, b[0].bytes_per_s, b[0].throttling), (1_000.0, 1_048_576.0, true));
+        assert_eq!(b[0].utilisation, 1.0);
+        assert_eq!((b[1].records_per_s, b[1].utilisation, b[1].throttling), (250.0, 0.25, false));
+        assert!(b[1].title.contains("250 records/s"), "{}", b[1].title);
+        let first = bars(&after, None, 0.0);
+        assert_eq!((first[0].records_per_s, first[0].throttling), (0.0, false), "no rates without a previous view");
     }
 
     fn stream(shards: Vec<ShardView>) -> StreamView {
@@ -81,7 +123,7 @@ mod tests {
             shard(1, q + 1, 2 * q + 1, None, true),
             shard(2, 2 * q + 2, u128::MAX, None, true),
         ]);
-        let b = bars(&s);
+        let b = bars(&s, None, 0.0);
         assert_eq!(b.len(), 3);
         assert!((b[0].width - 0.25).abs() < 1e-9 && (b[2].width - 0.5).abs() < 1e-9, "{b:?}");
         for pair in b.windows(2) {
@@ -98,7 +140,7 @@ mod tests {
             shard(2, half + 1, u128::MAX, Some("shardId-000000000000"), true),
             shard(1, 0, half, Some("shardId-000000000000"), true),
         ]);
-        let b = bars(&s);
+        let b = bars(&s, None, 0.0);
         let ids: Vec<&str> = b.iter().map(|b| b.id.as_str()).collect();
         assert_eq!(ids, ["shardId-000000000001", "shardId-000000000002"], "left to right by key");
         assert!(b[0].title.contains("split from shardId-000000000000"), "{}", b[0].title);

@@ -319,11 +319,13 @@ fn write_runs(
             failed += rejected;
             stored_bytes += accepted * size;
             match call {
-                PutCall::PutRecords if per_shard => {
-                    let c = counts.entry(id).or_default();
-                    *c = (c.0 + accepted * size, c.1 + accepted, c.2 + rejected);
+                PutCall::PutRecords => {
+                    s.shards[id.0 as usize].tally.write(accepted, rejected, size);
+                    if per_shard {
+                        let c = counts.entry(id).or_default();
+                        *c = (c.0 + accepted * size, c.1 + accepted, c.2 + rejected);
+                    }
                 }
-                PutCall::PutRecords => {}
                 PutCall::PutRecord => {
                     s.record_repeated(now, Some(id), Metric::IncomingBytes, size, accepted);
                     s.record_repeated(now, Some(id), Metric::IncomingRecords, 1, accepted);

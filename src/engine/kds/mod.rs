@@ -33,6 +33,7 @@ pub mod settings;
 pub mod shard;
 pub mod stream;
 pub mod subscription;
+pub mod tally;
 pub mod types;
 
 use self::actions::*;
