@@ -10,6 +10,7 @@
 
 use crate::engine::rng::Seed;
 use crate::protocol::{FromWorker, HostSnapshot, Speed, ToWorker, PROTOCOL_VERSION};
+use crate::view_model::rate_window::{RateWindow, StreamBars};
 use crate::view_model::series::Series;
 use crate::view_model::status::WorkerStatus;
 use leptos::prelude::*;
@@ -43,6 +44,11 @@ pub struct EngineHandle {
     refused: RwSignal<Option<String>>,
     seed: RwSignal<Seed>,
     speed: RwSignal<Speed>,
+    /// Every stream's shard bars with rates over about a simulated second.
+    stream_bars: RwSignal<Vec<StreamBars>>,
+    window: StoredValue<RateWindow, LocalStorage>,
+    /// The scenario loaded into the run, re-sent to a restarted worker.
+    scenario: StoredValue<Option<String>, LocalStorage>,
     link: StoredValue<Link, LocalStorage>,
 }
 
@@ -67,6 +73,9 @@ pub fn use_engine(options: UseEngineOptions) -> EngineHandle {
         refused: RwSignal::new(None),
         seed: RwSignal::new(options.seed),
         speed: RwSignal::new(options.speed),
+        stream_bars: RwSignal::new(Vec::new()),
+        window: StoredValue::new_local(RateWindow::default()),
+        scenario: StoredValue::new_local(None),
         link: StoredValue::new_local(Link::default()),
     };
     handle.spawn();
@@ -89,6 +98,20 @@ impl EngineHandle {
     /// Events processed against simulated time, for the chart.
     pub fn series(&self) -> ReadSignal<Series> {
         self.series.read_only()
+    }
+
+    /// Every stream's shards, laid out for the shard map, with their rates.
+    pub fn stream_bars(&self) -> ReadSignal<Vec<StreamBars>> {
+        self.stream_bars.read_only()
+    }
+
+    /// Replaces the run with a scenario (JSON), paused at time zero with the scenario's seed.
+    pub fn load_scenario(self, json: String) {
+        if let Some(seed) = serde_json::from_str::<serde_json::Value>(&json).ok().and_then(|v| v["seed"].as_u64()) {
+            self.seed.set(Seed(seed));
+        }
+        self.scenario.set_value(Some(json.clone()));
+        self.send(ToWorker::LoadScenario { scenario: json });
     }
 
     /// Why the worker last refused a message (it changed nothing).
@@ -165,10 +188,14 @@ impl EngineHandle {
         let on_error = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| self.on_error(ev.unchecked_into()));
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let queue = vec![
-            ToWorker::Reset { seed: self.seed.get_untracked() },
-            ToWorker::SetSpeed { speed: self.speed.get_untracked() },
-        ];
+        let loaded = self.scenario.get_value().map(|scenario| ToWorker::LoadScenario { scenario });
+        let queue = loaded
+            .into_iter()
+            .chain([
+                ToWorker::Reset { seed: self.seed.get_untracked() },
+                ToWorker::SetSpeed { speed: self.speed.get_untracked() },
+            ])
+            .collect();
         self.link.set_value(Link {
             worker: Some(worker),
             handlers: vec![on_message, on_error],
@@ -223,6 +250,10 @@ impl EngineHandle {
                         series.observe(sample.at.as_secs_f64(), sample.events_processed as f64);
                     }
                 });
+                let engine = &snapshot.engine;
+                if let Some(bars) = self.window.try_update_value(|w| w.observe(engine.now, &engine.streams)) {
+                    self.stream_bars.set(bars);
+                }
                 self.snapshot.set(Some(snapshot));
             }
             FromWorker::Error { message } => {

@@ -56,6 +56,31 @@ pub fn bars(stream: &StreamView, before: Option<&StreamView>, seconds: f64) -> V
         .collect()
 }
 
+impl ShardBar {
+    /// The CSS class of its colour: by write utilisation, and `throttling` when writes were refused.
+    pub fn class(&self) -> &'static str {
+        match (self.throttling, self.utilisation) {
+            (true, _) => "shard throttling",
+            (false, u) if u >= 0.8 => "shard hot",
+            (false, u) if u >= 0.5 => "shard warm",
+            (false, u) if u > 0.0 => "shard busy",
+            _ => "shard idle",
+        }
+    }
+
+    /// The label inside the bar: the id's number and the record rate.
+    pub fn label(&self) -> String {
+        let number = self.id.trim_start_matches("shardId-").trim_start_matches('0');
+        format!("#{} · {:.0}/s", if number.is_empty() { "0" } else { number }, self.records_per_s)
+    }
+}
+
+/// Write attempts and read calls refused by throttling, over every shard of every stream so far.
+pub fn throttled_totals(streams: &[StreamView]) -> (u64, u64) {
+    let shards = || streams.iter().flat_map(|s| &s.shards);
+    (shards().map(|s| s.tally.write_throttled).sum(), shards().map(|s| s.tally.read_throttled).sum())
+}
+
 fn title(s: &ShardView) -> String {
     let parents: Vec<&str> = s.parent.iter().chain(s.adjacent_parent.iter()).map(String::as_str).collect();
     let lineage = match parents.as_slice() {
@@ -101,6 +126,9 @@ mod tests {
         assert_eq!(b[0].utilisation, 1.0);
         assert_eq!((b[1].records_per_s, b[1].utilisation, b[1].throttling), (250.0, 0.25, false));
         assert!(b[1].title.contains("250 records/s"), "{}", b[1].title);
+        assert_eq!((b[0].class(), b[1].class()), ("shard throttling", "shard busy"));
+        assert_eq!((b[0].label().as_str(), b[1].label().as_str()), ("#0 · 1000/s", "#1 · 250/s"));
+        assert_eq!(throttled_totals(&[after.clone()]), (7, 0));
         let first = bars(&after, None, 0.0);
         assert_eq!((first[0].records_per_s, first[0].throttling), (0.0, false), "no rates without a previous view");
     }

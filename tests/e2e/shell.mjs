@@ -111,6 +111,25 @@ try {
     await page.waitForFunction(() => document.querySelector('#lab-page h1')?.textContent === 'Streams');
   });
 
+  await check('the hot-key preset throttles exactly the hot shard on the shard map', async () => {
+    await page.click('#nav-streams');
+    await page.selectOption('[data-testid=preset]', { label: 'P4 — Hot partition key: notification types as keys' });
+    await page.click('[data-testid=load-preset]');
+    await page.waitForFunction(() => document.querySelector('#sim-time')?.textContent === '00:00.000', null, { timeout: 2000 });
+    await page.selectOption('#speed', '100'); // ×10
+    await page.click('#play');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=write-throttled-total]')?.textContent) > 0,
+      null, { timeout: 15000 });
+    const block = page.locator('.stream-block', { has: page.locator('h3', { hasText: 'smartcity-emergency-system-events' }) });
+    await block.locator('.shard.throttling').first().waitFor({ timeout: 5000 });
+    const throttling = await block.locator('.shard.throttling').evaluateAll((els) => els.map((e) => e.dataset.testid));
+    assert(JSON.stringify(throttling) === JSON.stringify(['shard-shardId-000000000000']), `throttling shards: ${throttling}`);
+    const idle = await block.locator('[data-testid="shard-shardId-000000000001"]').getAttribute('class');
+    assert(idle === 'shard idle', `shard 1 receives no notification type: ${idle}`);
+    await page.screenshot({ path: `${OUT}/streams-hot-key.png`, fullPage: true });
+    await page.click('#play'); // pause
+  });
+
   await check('a bad seed is refused and a good one resets the run', async () => {
     const held = await text('#sim-time');
     await page.fill('#seed', 'abc');

@@ -8,4 +8,5 @@ pub mod lab_page;
 pub mod nav;
 pub mod notices;
 pub mod seed_form;
+pub mod streams_lab;
 pub mod worker_status;

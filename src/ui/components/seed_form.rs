@@ -10,6 +10,8 @@ pub fn SeedForm() -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
     let (text, set_text) = signal(engine.seed().get_untracked().to_string());
     let (problem, set_problem) = signal(None::<String>);
+    // A loaded scenario brings its own seed: the field follows the run's seed whenever it changes.
+    Effect::new(move |_| set_text.set(engine.seed().get().to_string()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match parse_seed(&text.get_untracked()) {
