@@ -247,6 +247,7 @@ impl Engine {
             timers_pending: self.timers.len() as u64,
             next_event_at: (next != SimTime::MAX).then_some(next),
             streams: snapshot::StreamView::all(&self.kds),
+            consumers: snapshot::ConsumerView::all(&self.clients),
         }
     }
 

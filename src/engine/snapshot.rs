@@ -1,5 +1,6 @@
 //! The serde view of the engine that crosses to the UI: plain data, no behaviour.
 
+use super::clients::{Clients, Consumer};
 use super::kds::tally::ShardTally;
 use super::kds::types::{StreamMode, StreamStatus};
 use super::kds::KdsService;
@@ -23,6 +24,49 @@ pub struct Snapshot {
     /// The Kinesis data streams, in name order.
     #[serde(default)]
     pub streams: Vec<StreamView>,
+    /// The loaded scenario's consumers, in its order.
+    #[serde(default)]
+    pub consumers: Vec<ConsumerView>,
+}
+
+/// A simulated consumer as the UI shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerView {
+    pub name: String,
+    /// `polling`, `efo`, `kcl` or `lambda`.
+    pub kind: String,
+    pub stream: String,
+    /// How far behind the newest record it is now, in ms (its MillisBehindLatest; the largest over its shards).
+    pub behind_ms: u64,
+    /// Running totals.
+    pub records: u64,
+    pub bytes: u64,
+    pub read_throttled: u64,
+}
+
+impl ConsumerView {
+    /// Every consumer of the loaded scenario.
+    pub fn all(clients: &Clients) -> Vec<ConsumerView> {
+        clients
+            .consumers
+            .iter()
+            .map(|c| ConsumerView {
+                name: c.name().to_string(),
+                kind: match c {
+                    Consumer::Polling(_) => "polling",
+                    Consumer::Efo(_) => "efo",
+                    Consumer::Kcl(_) => "kcl",
+                    Consumer::Lambda(_) => "lambda",
+                }
+                .to_string(),
+                stream: c.stream().to_string(),
+                behind_ms: c.behind_ms(),
+                records: c.stats().records,
+                bytes: c.stats().bytes,
+                read_throttled: c.stats().read_throttled,
+            })
+            .collect()
+    }
 }
 
 /// A stream as the UI draws it.

@@ -50,6 +50,7 @@ mod tests {
                 timers_pending: 1,
                 next_event_at: Some(SimTime::from_secs(62)),
                 streams: Vec::new(),
+                consumers: Vec::new(),
             },
             playing,
             speed: Speed::MAX,

@@ -195,6 +195,13 @@ mod tests {
         assert_eq!(stream.shards.len(), 4);
         assert_eq!(stream.shards[0].id, "shardId-000000000000");
         assert_eq!(stream.shards[3].ending_hash_key, u128::MAX.to_string());
+        let readers: Vec<(&str, &str)> =
+            running.engine.consumers.iter().map(|c| (c.name.as_str(), c.kind.as_str())).collect();
+        assert_eq!(
+            readers,
+            [("alerts-app", "polling"), ("alerts-app-uuid", "polling"), ("alerts-app-flink", "polling")]
+        );
+        assert!(running.engine.consumers.iter().all(|c| c.records > 0), "every reader has read");
         let again = snap(s.handle(ToWorker::Reset { seed: Seed(9) }, 40_000));
         assert_eq!((again.engine.now, again.engine.seed), (SimTime::ZERO, Seed(9)));
         assert!(again.engine.streams.is_empty(), "the scenario restarts: streams come at its first event");

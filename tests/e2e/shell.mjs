@@ -128,6 +128,23 @@ try {
     assert(idle === 'shard idle', `shard 1 receives no notification type: ${idle}`);
     await page.screenshot({ path: `${OUT}/streams-hot-key.png`, fullPage: true });
     await page.click('#play'); // pause
+    await page.waitForFunction(() => document.querySelector('#play')?.textContent === 'Play', null, { timeout: 2000 });
+  });
+
+  await check('six readers on one shard are read-throttled; the fan-out reader keeps up', async () => {
+    await page.selectOption('[data-testid=preset]', { label: 'P6 — Too many standard readers on one shard' });
+    await page.click('[data-testid=load-preset]');
+    await page.waitForFunction(() => document.querySelector('#sim-time')?.textContent === '00:00.000', null, { timeout: 2000 });
+    await page.click('#play');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=read-throttled-total]')?.textContent) > 0,
+      null, { timeout: 15000 });
+    const age = await text('[data-testid="iterator-age-firehose-delivery"]');
+    assert(/^\d+$/.test(age), `iterator age is plain digits: ${age}`);
+    const efo = await text('[data-testid="iterator-age-efo-analytics"]');
+    assert(Number(efo) < 5000, `the fan-out reader keeps up: ${efo} ms`);
+    await page.screenshot({ path: `${OUT}/streams-five-readers.png`, fullPage: true });
+    await page.click('#play'); // pause
+    await page.waitForFunction(() => document.querySelector('#play')?.textContent === 'Play', null, { timeout: 2000 });
   });
 
   await check('a bad seed is refused and a good one resets the run', async () => {

@@ -52,6 +52,44 @@ pub fn StreamsLab() -> impl IntoView {
                 <dt>"GetRecords calls throttled"</dt>
                 <dd data-testid="read-throttled-total">{move || totals().1}</dd>
             </dl>
+            <h2 class="lab-subhead">"Consumers"</h2>
+            <p class="panel-note">
+                "Behind is each consumer's MillisBehindLatest: how far its position trails the newest record, largest over its shards. It climbs when reads are throttled or processing is slow."
+            </p>
+            <table class="consumers">
+                <thead>
+                    <tr>
+                        <th scope="col">"consumer"</th>
+                        <th scope="col">"kind"</th>
+                        <th scope="col">"stream"</th>
+                        <th scope="col">"behind (ms)"</th>
+                        <th scope="col">"records read"</th>
+                        <th scope="col">"reads throttled"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        engine
+                            .snapshot()
+                            .with(|s| s.as_ref().map(|s| s.engine.consumers.clone()).unwrap_or_default())
+                            .into_iter()
+                            .map(|c| {
+                                view! {
+                                    <tr>
+                                        <td>{c.name.clone()}</td>
+                                        <td>{c.kind.clone()}</td>
+                                        <td>{c.stream.clone()}</td>
+                                        <td class="num" data-testid=format!("iterator-age-{}", c.name)>{c.behind_ms}</td>
+                                        <td class="num">{c.records}</td>
+                                        <td class="num">{c.read_throttled}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+            <h2 class="lab-subhead">"Shards"</h2>
             <p class="panel-note">
                 "Each bar is the hash-key space 0 … 2¹²⁸ − 1; each shard owns a slice, drawn to scale. Colour is write utilisation over the last simulated second (records/s against 1,000, bytes/s against 1 MiB); red means writes were refused. Hover a shard for its id, exact range, parents and rates."
             </p>
