@@ -77,13 +77,10 @@ impl EfoConsumer {
     /// The consumer is ACTIVE: the shards to subscribe to first.
     pub fn first_shards(&mut self, kds: &KdsService) -> Vec<ShardId> {
         let Some(infos) = kds.shard_infos(&self.spec.stream) else { return Vec::new() };
-        let live: Vec<ShardId> = infos.iter().map(|s| s.id).collect();
-        let (start, chosen): (ShardIteratorType, Vec<ShardId>) = match self.spec.start {
-            StartSpec::Latest => (ShardIteratorType::Latest, infos.iter().filter(|s| s.open).map(|s| s.id).collect()),
-            StartSpec::TrimHorizon => (
-                ShardIteratorType::TrimHorizon,
-                infos.iter().filter(|s| s.parents.iter().all(|p| !live.contains(p))).map(|s| s.id).collect(),
-            ),
+        let chosen = super::first_shards(&infos, self.spec.start);
+        let start = match self.spec.start {
+            StartSpec::Latest => ShardIteratorType::Latest,
+            StartSpec::TrimHorizon => ShardIteratorType::TrimHorizon,
         };
         for &id in &chosen {
             self.set(id, ShardState { start, continuation: None, done: false, behind_ms: 0 });

@@ -19,13 +19,14 @@ use self::kcl::{KclApp, KclWake};
 use self::lambda::{LambdaEsm, LambdaWake};
 use self::polling::PollingConsumer;
 use self::producer::{Producer, Wake};
+use crate::engine::kds::bulk::ShardInfo;
 use crate::engine::kds::ids::ShardId;
 use crate::engine::kds::shard::Detail;
 use crate::engine::kds::subscription::KdsEvent;
 use crate::engine::kds::KdsService;
 use crate::engine::queue::TimerQueue;
 use crate::engine::rng::SimRng;
-use crate::engine::scenario::format::ConsumerSpec;
+use crate::engine::scenario::format::{ConsumerSpec, StartSpec};
 use crate::engine::scenario::Plan;
 use crate::engine::time::SimTime;
 use serde::Serialize;
@@ -146,6 +147,29 @@ pub struct Clients {
     /// Notable events, oldest first.
     pub log: Vec<LogLine>,
     ready_at: SimTime,
+}
+
+impl From<StartSpec> for crate::engine::kds::bulk::StartAt {
+    fn from(start: StartSpec) -> Self {
+        match start {
+            StartSpec::Latest => Self::Latest,
+            StartSpec::TrimHorizon => Self::TrimHorizon,
+        }
+    }
+}
+
+/// The shards a reader starting at `start` opens first: at LATEST the open shards; at TRIM_HORIZON the
+/// oldest data, every kept shard none of whose parents is still kept (parents before children).
+pub fn first_shards(infos: &[ShardInfo], start: StartSpec) -> Vec<ShardId> {
+    let kept = |id: &ShardId| infos.iter().any(|s| s.id == *id);
+    infos
+        .iter()
+        .filter(|s| match start {
+            StartSpec::Latest => s.open,
+            StartSpec::TrimHorizon => !s.parents.iter().any(kept),
+        })
+        .map(|s| s.id)
+        .collect()
 }
 
 impl Clients {

@@ -14,7 +14,7 @@ use crate::engine::kds::ids::ShardId;
 use crate::engine::kds::limits::ITERATOR_LIFETIME_MS;
 use crate::engine::kds::KdsService;
 use crate::engine::rng::SimRng;
-use crate::engine::scenario::format::{PollingSpec, StartSpec};
+use crate::engine::scenario::format::PollingSpec;
 use crate::engine::time::{SimDuration, SimTime};
 
 /// A running polling consumer.
@@ -55,15 +55,8 @@ impl PollingConsumer {
     /// Starts reading: returns the shards to poll now.
     pub fn start(&mut self, now: SimTime, kds: &KdsService) -> Vec<ShardId> {
         let Some(shards) = kds.shard_infos(&self.spec.stream) else { return Vec::new() };
-        let live: Vec<ShardId> = shards.iter().map(|s| s.id).collect();
-        let (start, chosen): (StartAt, Vec<ShardId>) = match self.spec.start {
-            StartSpec::Latest => (StartAt::Latest, shards.iter().filter(|s| s.open).map(|s| s.id).collect()),
-            // The oldest data: every shard none of whose parents is still there (they come first).
-            StartSpec::TrimHorizon => (
-                StartAt::TrimHorizon,
-                shards.iter().filter(|s| s.parents.iter().all(|p| !live.contains(p))).map(|s| s.id).collect(),
-            ),
-        };
+        let chosen = super::first_shards(&shards, self.spec.start);
+        let start = StartAt::from(self.spec.start);
         for &id in &chosen {
             self.set(id, Reader { after: None, start, last_call: now, behind_ms: 0, done: false });
         }

@@ -20,7 +20,7 @@ use crate::engine::kds::hashing::partition_key_hash;
 use crate::engine::kds::ids::ShardId;
 use crate::engine::kds::KdsService;
 use crate::engine::rng::SimRng;
-use crate::engine::scenario::format::{LambdaSpec, StartSpec};
+use crate::engine::scenario::format::LambdaSpec;
 use crate::engine::time::{SimDuration, SimTime};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -118,14 +118,8 @@ impl LambdaEsm {
     /// Starts polling: the shards to poll now.
     pub fn start(&mut self, kds: &KdsService) -> Vec<ShardId> {
         let Some(infos) = kds.shard_infos(&self.spec.stream) else { return Vec::new() };
-        let live: Vec<ShardId> = infos.iter().map(|s| s.id).collect();
-        let (start, chosen): (StartAt, Vec<ShardId>) = match self.spec.start {
-            StartSpec::Latest => (StartAt::Latest, infos.iter().filter(|s| s.open).map(|s| s.id).collect()),
-            StartSpec::TrimHorizon => (
-                StartAt::TrimHorizon,
-                infos.iter().filter(|s| s.parents.iter().all(|p| !live.contains(p))).map(|s| s.id).collect(),
-            ),
-        };
+        let chosen = super::first_shards(&infos, self.spec.start);
+        let start = StartAt::from(self.spec.start);
         for &id in &chosen {
             self.open_shard(id, start);
         }
