@@ -11,14 +11,16 @@
 //! Messages travel as plain JS objects (serde-wasm-bindgen), readable in the browser's devtools.
 //! Bump `PROTOCOL_VERSION` whenever a type here changes shape.
 
+use crate::engine::clients::LogLine;
 use crate::engine::metrics::Sample;
 use crate::engine::rng::Seed;
+use crate::engine::scenario::format::Action;
 use crate::engine::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The version both sides must agree on.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// UI → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,6 +41,9 @@ pub enum ToWorker {
     /// Replace the run with this scenario (JSON, as `kinesis-lab run` takes), paused at time zero with the
     /// scenario's seed; Reset then restarts it. A scenario that does not load changes nothing.
     LoadScenario { scenario: String },
+    /// Apply a scenario action now (split, merge, UpdateShardCount, mode, workers, producers); a refusal
+    /// (AWS's error) comes back as an Error and changes nothing.
+    Act { action: Action },
 }
 
 /// Worker → UI.
@@ -69,6 +74,9 @@ pub struct HostSnapshot {
     /// The metric samples the engine took since the previous reply, oldest first: charts plot these
     /// exact measurements, not values caught at whatever instant a frame happened to land.
     pub samples: Vec<Sample>,
+    /// The clients' log lines written since the previous reply, oldest first.
+    #[serde(default)]
+    pub log: Vec<LogLine>,
 }
 
 /// Playback speed: simulated seconds per wall second, in tenths (×0.1 = 1, ×1000 = 10,000).

@@ -112,7 +112,8 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
         "p09-replay",
         "p10-bursty-iot",
         "p11-producer-retries",
-        "p12-station-routing"
+        "p12-station-routing",
+        "p13-hot-shard"
     );
     assert_eq!(goldens.len(), presets::all().len(), "every preset has its golden here");
     for (name, golden) in goldens {

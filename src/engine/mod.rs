@@ -203,6 +203,17 @@ impl Engine {
         }
     }
 
+    /// Applies a scenario action at simulated time `now` (after firing what is due), as a user's command
+    /// while the run plays: Ok with what happened, or Err with AWS's error or why the named client
+    /// cannot do it. Either way the outcome is in the clients' log.
+    pub fn act(&mut self, now: SimTime, action: scenario::format::Action) -> Result<String, String> {
+        self.handle_input(now, Input::Timeout);
+        self.events_processed += 1;
+        let outcome = self.clients.apply(self.now, action, &mut self.kds);
+        self.drain_service_events();
+        outcome
+    }
+
     /// Service events: the clients' own subscriptions go to them, the rest out.
     fn drain_service_events(&mut self) {
         while let Some(event) = self.kds.poll_event() {
@@ -246,8 +257,9 @@ impl Engine {
             events_processed: self.events_processed,
             timers_pending: self.timers.len() as u64,
             next_event_at: (next != SimTime::MAX).then_some(next),
-            streams: snapshot::StreamView::all(&self.kds),
+            streams: snapshot::StreamView::all(&self.kds, self.now),
             consumers: snapshot::ConsumerView::all(&self.clients),
+            producers: snapshot::ProducerView::all(&self.clients),
         }
     }
 

@@ -27,6 +27,38 @@ pub struct Snapshot {
     /// The loaded scenario's consumers, in its order.
     #[serde(default)]
     pub consumers: Vec<ConsumerView>,
+    /// The loaded scenario's producers, in its order.
+    #[serde(default)]
+    pub producers: Vec<ProducerView>,
+}
+
+/// A simulated producer as the UI shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerView {
+    pub name: String,
+    pub stream: String,
+    /// Sending now (stopped before its start, after its stop, or by the user).
+    pub running: bool,
+    /// Running totals: records stored, and attempts refused by throttling.
+    pub stored: u64,
+    pub throttled: u64,
+}
+
+impl ProducerView {
+    /// Every producer of the loaded scenario.
+    pub fn all(clients: &Clients) -> Vec<ProducerView> {
+        clients
+            .producers
+            .iter()
+            .map(|p| ProducerView {
+                name: p.plan.spec.name.clone(),
+                stream: p.plan.spec.stream.clone(),
+                running: p.running,
+                stored: p.stats.stored,
+                throttled: p.stats.throttled,
+            })
+            .collect()
+    }
 }
 
 /// A simulated consumer as the UI shows it.
@@ -42,6 +74,9 @@ pub struct ConsumerView {
     pub records: u64,
     pub bytes: u64,
     pub read_throttled: u64,
+    /// A KCL application's running workers (None for other kinds).
+    #[serde(default)]
+    pub workers: Option<u32>,
 }
 
 impl ConsumerView {
@@ -64,6 +99,10 @@ impl ConsumerView {
                 records: c.stats().records,
                 bytes: c.stats().bytes,
                 read_throttled: c.stats().read_throttled,
+                workers: match c {
+                    Consumer::Kcl(app) => Some(app.workers.iter().filter(|&&alive| alive).count() as u32),
+                    _ => None,
+                },
             })
             .collect()
     }
@@ -94,13 +133,15 @@ pub struct ShardView {
     pub parent: Option<String>,
     pub adjacent_parent: Option<String>,
     pub open: bool,
-    /// Running totals since the shard was created; two snapshots give rates.
+    /// Running totals since the shard was created.
     pub tally: ShardTally,
+    /// The counts of the last complete simulated second: the shard's rates against its limits.
+    pub last_second: ShardTally,
 }
 
 impl StreamView {
     /// Every stream of `kds`, as views.
-    pub fn all(kds: &KdsService) -> Vec<StreamView> {
+    pub fn all(kds: &KdsService, now: SimTime) -> Vec<StreamView> {
         kds.streams()
             .values()
             .map(|s| StreamView {
@@ -121,7 +162,8 @@ impl StreamView {
                         parent: sh.parent.map(|p| p.to_string()),
                         adjacent_parent: sh.adjacent_parent.map(|p| p.to_string()),
                         open: sh.is_open(),
-                        tally: sh.tally,
+                        tally: sh.tally.total,
+                        last_second: sh.tally.last_second(now),
                     })
                     .collect(),
             })

@@ -8,10 +8,12 @@
 //! is shown as crashed; one that leaves a message unanswered for [`REPLY_TIMEOUT_MS`] as not
 //! responding. Either way `restart()` replaces it with a fresh worker at the same seed and speed.
 
+use crate::engine::clients::LogLine;
 use crate::engine::rng::Seed;
+use crate::engine::scenario::format::Action;
 use crate::protocol::{FromWorker, HostSnapshot, Speed, ToWorker, PROTOCOL_VERSION};
-use crate::view_model::rate_window::{RateWindow, StreamBars};
 use crate::view_model::series::Series;
+use crate::view_model::shard_map::StreamBars;
 use crate::view_model::status::WorkerStatus;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -22,6 +24,9 @@ use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// Where Trunk puts the worker's loader (see `data-loader-shim` in index.html).
 const WORKER_URL: &str = "./worker_loader.js";
+
+/// The event log keeps this many of the newest lines.
+pub const LOG_KEPT: usize = 500;
 
 /// How long a message may go unanswered before the worker is reported as not responding.
 pub const REPLY_TIMEOUT_MS: f64 = 5_000.0;
@@ -44,9 +49,10 @@ pub struct EngineHandle {
     refused: RwSignal<Option<String>>,
     seed: RwSignal<Seed>,
     speed: RwSignal<Speed>,
-    /// Every stream's shard bars with rates over about a simulated second.
+    /// Every stream's shard bars with their rates over the last simulated second.
     stream_bars: RwSignal<Vec<StreamBars>>,
-    window: StoredValue<RateWindow, LocalStorage>,
+    /// The run's newest log lines, oldest first.
+    log: RwSignal<Vec<LogLine>>,
     /// The scenario loaded into the run, re-sent to a restarted worker.
     scenario: StoredValue<Option<String>, LocalStorage>,
     link: StoredValue<Link, LocalStorage>,
@@ -74,7 +80,7 @@ pub fn use_engine(options: UseEngineOptions) -> EngineHandle {
         seed: RwSignal::new(options.seed),
         speed: RwSignal::new(options.speed),
         stream_bars: RwSignal::new(Vec::new()),
-        window: StoredValue::new_local(RateWindow::default()),
+        log: RwSignal::new(Vec::new()),
         scenario: StoredValue::new_local(None),
         link: StoredValue::new_local(Link::default()),
     };
@@ -103,6 +109,17 @@ impl EngineHandle {
     /// Every stream's shards, laid out for the shard map, with their rates.
     pub fn stream_bars(&self) -> ReadSignal<Vec<StreamBars>> {
         self.stream_bars.read_only()
+    }
+
+    /// The run's newest log lines (actions and their outcomes, client errors), oldest first.
+    pub fn log(&self) -> ReadSignal<Vec<LogLine>> {
+        self.log.read_only()
+    }
+
+    /// Applies an action to the running scenario now; a refusal arrives in `refused`.
+    pub fn act(self, action: Action) {
+        self.refused.set(None);
+        self.send(ToWorker::Act { action });
     }
 
     /// Replaces the run with a scenario (JSON), paused at time zero with the scenario's seed.
@@ -160,6 +177,11 @@ impl EngineHandle {
     pub fn restart(self) {
         self.stop();
         self.spawn();
+    }
+
+    /// Shows why the UI did not send something (bad input), the way a refusal is shown.
+    pub fn report(self, message: &str) {
+        self.refused.set(Some(message.to_string()));
     }
 
     /// Clears the refusal notice.
@@ -242,6 +264,16 @@ impl EngineHandle {
                 let new_run = self
                     .snapshot
                     .with_untracked(|old| old.as_ref().is_some_and(|old| snapshot.engine.now < old.engine.now));
+                if new_run || !snapshot.log.is_empty() {
+                    self.log.update(|log| {
+                        if new_run {
+                            log.clear();
+                        }
+                        log.extend(snapshot.log.iter().cloned());
+                        let excess = log.len().saturating_sub(LOG_KEPT);
+                        log.drain(..excess);
+                    });
+                }
                 self.series.update(|series| {
                     if new_run {
                         *series = Series::default();
@@ -250,10 +282,7 @@ impl EngineHandle {
                         series.observe(sample.at.as_secs_f64(), sample.events_processed as f64);
                     }
                 });
-                let engine = &snapshot.engine;
-                if let Some(bars) = self.window.try_update_value(|w| w.observe(engine.now, &engine.streams)) {
-                    self.stream_bars.set(bars);
-                }
+                self.stream_bars.set(StreamBars::all(&snapshot.engine.streams));
                 self.snapshot.set(Some(snapshot));
             }
             FromWorker::Error { message } => {

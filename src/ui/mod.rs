@@ -36,7 +36,7 @@ pub fn App() -> impl IntoView {
         <div class="shell">
             <Header notices=start.errors />
             <Nav lab=lab />
-            <div class="workspace">
+            <div class="workspace" class:single=move || lab.get() == crate::view_model::labs::Lab::Streams>
                 <LabPage lab=lab />
                 <EnginePanel />
             </div>

@@ -51,11 +51,13 @@ mod tests {
                 next_event_at: Some(SimTime::from_secs(62)),
                 streams: Vec::new(),
                 consumers: Vec::new(),
+                producers: Vec::new(),
             },
             playing,
             speed: Speed::MAX,
             behind,
             samples: Vec::new(),
+            log: Vec::new(),
         }
     }
 

@@ -50,7 +50,7 @@ impl Lab {
     /// One plain sentence on what the lab is and whether it is built yet.
     pub fn status_sentence(self) -> &'static str {
         match self {
-            Lab::Streams => "The Streams lab is partly built: load a scenario and watch each shard's key range, write rate and throttling live; the design panel, charts and actions are not built yet.",
+            Lab::Streams => "The Streams lab is partly built: load a scenario, watch each shard's key range, write rate and throttling live, and split, merge, resize, stop producers or add KCL workers while it runs; the design panel, charts, record inspector and saved scenarios are not built yet.",
             Lab::Firehose => "The Firehose lab is not built yet: it will show how buffer size and interval hints, transforms and destination failures shape what a delivery stream delivers.",
             Lab::Analytics => "The Analytics lab is not built yet: it will run tumbling, sliding and session windows over event time so you can watch watermarks close them.",
             Lab::Video => "The Video lab is not built yet: it will connect your webcam to a real WebRTC peer through a simulated Kinesis Video Streams signaling channel.",

@@ -5,7 +5,6 @@
 pub mod engine_rows;
 pub mod format;
 pub mod labs;
-pub mod rate_window;
 pub mod series;
 pub mod shard_map;
 pub mod status;

@@ -1,11 +1,12 @@
 //! The shard map: the hash-key space 0 … 2^128 − 1 as a bar, each open shard drawn to scale.
 //!
-//! Pure layout from the engine's [`StreamView`]; the UI only draws the bars. Rates come from two
-//! snapshots' running totals, so they are exact averages over the time between them.
+//! Pure layout from the engine's [`StreamView`]; the UI only draws the bars. Rates are the engine's
+//! counts for the last complete simulated second, so they are exact whatever the frame rate.
 
+use crate::engine::kds::types::{StreamMode, StreamStatus};
 use crate::engine::snapshot::{ShardView, StreamView};
 
-/// One open shard's place on the bar.
+/// One shard's place on the bar.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShardBar {
     /// `shardId-000000000000` (also the `data-testid` suffix).
@@ -16,44 +17,92 @@ pub struct ShardBar {
     pub width: f64,
     /// What hovering shows: id, exact range, parents, rates.
     pub title: String,
-    /// Records and bytes stored per second since the previous snapshot.
+    /// Records and bytes stored in the last second.
     pub records_per_s: f64,
     pub bytes_per_s: f64,
     /// The larger of records/s ÷ 1,000 and bytes/s ÷ 1 MiB: 1 is the shard's write limit.
     pub utilisation: f64,
-    /// Writes were refused since the previous snapshot.
+    /// Writes were refused in the last second.
     pub throttling: bool,
+}
+
+/// One stream's shard bars.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamBars {
+    pub stream: String,
+    pub status: StreamStatus,
+    pub mode: StreamMode,
+    /// The open shards, left to right, with their rates.
+    pub bars: Vec<ShardBar>,
+    /// Closed shards still within retention (readable, taking no writes), to scale.
+    pub closed: Vec<ShardBar>,
+}
+
+impl StreamBars {
+    /// Every stream's bars.
+    pub fn all(streams: &[StreamView]) -> Vec<StreamBars> {
+        streams
+            .iter()
+            .map(|s| StreamBars {
+                stream: s.name.clone(),
+                status: s.status,
+                mode: s.mode,
+                bars: bars(s),
+                closed: closed_bars(s),
+            })
+            .collect()
+    }
 }
 
 /// 2^64 as f64: the bar works on the keys' top 64 bits, which is exact enough for pixels.
 const TOP64: f64 = 18_446_744_073_709_551_616.0;
 
-/// The open shards of `stream`, left to right, with their rates since `before` (the same stream
-/// `seconds` earlier; no rates without it).
-pub fn bars(stream: &StreamView, before: Option<&StreamView>, seconds: f64) -> Vec<ShardBar> {
+/// The open shards of `stream`, left to right, with their rates over the last second.
+pub fn bars(stream: &StreamView) -> Vec<ShardBar> {
     let mut open: Vec<&ShardView> = stream.shards.iter().filter(|s| s.open).collect();
     open.sort_by_key(|s| s.start_top64);
     open.iter()
         .map(|s| {
-            let x = s.start_top64 as f64 / TOP64;
-            let end = (s.end_top64 as f64 + 1.0) / TOP64;
-            let earlier = before.and_then(|b| b.shards.iter().find(|p| p.id == s.id)).map(|p| p.tally);
-            let (records_per_s, bytes_per_s, throttling) = match earlier.filter(|_| seconds > 0.0) {
-                Some(p) => (
-                    s.tally.records_in.saturating_sub(p.records_in) as f64 / seconds,
-                    s.tally.bytes_in.saturating_sub(p.bytes_in) as f64 / seconds,
-                    s.tally.write_throttled > p.write_throttled,
-                ),
-                None => (0.0, 0.0, false),
-            };
+            let l = s.last_second;
+            let (records_per_s, bytes_per_s) = (l.records_in as f64, l.bytes_in as f64);
             let utilisation = (records_per_s / 1_000.0).max(bytes_per_s / 1_048_576.0);
             let mut title = title(s);
-            if earlier.is_some() {
-                title.push_str(&format!("\n{records_per_s:.0} records/s, {:.1} KiB/s", bytes_per_s / 1_024.0));
-            }
-            ShardBar { id: s.id.clone(), x, width: end - x, title, records_per_s, bytes_per_s, utilisation, throttling }
+            title.push_str(&format!(
+                "\nlast second: {} records in ({:.1} KiB), {} writes throttled\n{} GetRecords ({:.1} KiB out), {} reads throttled",
+                l.records_in,
+                bytes_per_s / 1_024.0,
+                l.write_throttled,
+                l.read_calls,
+                l.bytes_out as f64 / 1_024.0,
+                l.read_throttled
+            ));
+            let throttling = l.write_throttled > 0;
+            ShardBar { records_per_s, bytes_per_s, utilisation, throttling, ..place(s, title) }
         })
         .collect()
+}
+
+/// The closed shards of `stream` still within retention, left to right, without rates.
+pub fn closed_bars(stream: &StreamView) -> Vec<ShardBar> {
+    let mut closed: Vec<ShardBar> = stream.shards.iter().filter(|s| !s.open).map(|s| place(s, title(s))).collect();
+    closed.sort_by(|a, b| a.x.total_cmp(&b.x).then_with(|| a.id.cmp(&b.id)));
+    closed
+}
+
+/// A shard placed on the bar, with no rates yet.
+fn place(s: &ShardView, title: String) -> ShardBar {
+    let x = s.start_top64 as f64 / TOP64;
+    let end = (s.end_top64 as f64 + 1.0) / TOP64;
+    ShardBar {
+        id: s.id.clone(),
+        x,
+        width: end - x,
+        title,
+        records_per_s: 0.0,
+        bytes_per_s: 0.0,
+        utilisation: 0.0,
+        throttling: false,
+    }
 }
 
 impl ShardBar {
@@ -70,15 +119,34 @@ impl ShardBar {
 
     /// The label inside the bar: the id's number and the record rate.
     pub fn label(&self) -> String {
-        let number = self.id.trim_start_matches("shardId-").trim_start_matches('0');
-        format!("#{} · {:.0}/s", if number.is_empty() { "0" } else { number }, self.records_per_s)
+        format!("{} · {:.0}/s", self.short_id(), self.records_per_s)
     }
+
+    /// The id's number: `#0`, `#12`.
+    pub fn short_id(&self) -> String {
+        short_id(&self.id)
+    }
+}
+
+/// The open shards adjacent to open shard `id` in key order, left and right: the shards it can merge with.
+pub fn neighbours(stream: &StreamView, id: &str) -> (Option<String>, Option<String>) {
+    let mut open: Vec<&ShardView> = stream.shards.iter().filter(|s| s.open).collect();
+    open.sort_by_key(|s| s.start_top64);
+    let Some(i) = open.iter().position(|s| s.id == id) else { return (None, None) };
+    let at = |j: Option<usize>| j.and_then(|j| open.get(j)).map(|s| s.id.clone());
+    (at(i.checked_sub(1)), at(Some(i + 1)))
 }
 
 /// Write attempts and read calls refused by throttling, over every shard of every stream so far.
 pub fn throttled_totals(streams: &[StreamView]) -> (u64, u64) {
     let shards = || streams.iter().flat_map(|s| &s.shards);
     (shards().map(|s| s.tally.write_throttled).sum(), shards().map(|s| s.tally.read_throttled).sum())
+}
+
+/// A shard id's number: `shardId-000000000012` → `#12`.
+pub fn short_id(id: &str) -> String {
+    let number = id.trim_start_matches("shardId-").trim_start_matches('0');
+    format!("#{}", if number.is_empty() { "0" } else { number })
 }
 
 fn title(s: &ShardView) -> String {
@@ -95,7 +163,6 @@ fn title(s: &ShardView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::kds::types::{StreamMode, StreamStatus};
 
     fn shard(i: u32, start: u128, end: u128, parent: Option<&str>, open: bool) -> ShardView {
         ShardView {
@@ -108,29 +175,30 @@ mod tests {
             adjacent_parent: None,
             open,
             tally: Default::default(),
+            last_second: Default::default(),
         }
     }
 
     #[test]
-    fn rates_come_from_two_snapshots_and_flag_throttling() {
+    fn rates_are_the_last_seconds_counts_and_flag_throttling() {
         let half = u128::MAX / 2;
-        let mut before = stream(vec![shard(0, 0, half, None, true), shard(1, half + 1, u128::MAX, None, true)]);
-        before.shards[0].tally.records_in = 1_000;
-        let mut after = before.clone();
-        after.shards[0].tally.records_in = 3_000;
-        after.shards[0].tally.bytes_in = 2_097_152;
-        after.shards[0].tally.write_throttled = 7;
-        after.shards[1].tally.records_in = 500;
-        let b = bars(&after, Some(&before), 2.0);
+        let mut s = stream(vec![shard(0, 0, half, None, true), shard(1, half + 1, u128::MAX, None, true)]);
+        s.shards[0].last_second.records_in = 1_000;
+        s.shards[0].last_second.bytes_in = 1_048_576;
+        s.shards[0].last_second.write_throttled = 7;
+        s.shards[0].tally.write_throttled = 70;
+        s.shards[1].last_second.records_in = 250;
+        s.shards[1].tally.read_throttled = 3;
+        let b = bars(&s);
         assert_eq!((b[0].records_per_s, b[0].bytes_per_s, b[0].throttling), (1_000.0, 1_048_576.0, true));
         assert_eq!(b[0].utilisation, 1.0);
         assert_eq!((b[1].records_per_s, b[1].utilisation, b[1].throttling), (250.0, 0.25, false));
-        assert!(b[1].title.contains("250 records/s"), "{}", b[1].title);
+        assert!(b[1].title.contains("last second: 250 records in"), "{}", b[1].title);
         assert_eq!((b[0].class(), b[1].class()), ("shard throttling", "shard busy"));
         assert_eq!((b[0].label().as_str(), b[1].label().as_str()), ("#0 · 1000/s", "#1 · 250/s"));
-        assert_eq!(throttled_totals(&[after.clone()]), (7, 0));
-        let first = bars(&after, None, 0.0);
-        assert_eq!((first[0].records_per_s, first[0].throttling), (0.0, false), "no rates without a previous view");
+        assert_eq!(throttled_totals(&[s.clone()]), (70, 3), "the totals are the running ones");
+        let all = StreamBars::all(&[s]);
+        assert_eq!((all[0].bars.len(), all[0].closed.len(), all[0].status), (2, 0, StreamStatus::Active));
     }
 
     fn stream(shards: Vec<ShardView>) -> StreamView {
@@ -151,7 +219,7 @@ mod tests {
             shard(1, q + 1, 2 * q + 1, None, true),
             shard(2, 2 * q + 2, u128::MAX, None, true),
         ]);
-        let b = bars(&s, None, 0.0);
+        let b = bars(&s);
         assert_eq!(b.len(), 3);
         assert!((b[0].width - 0.25).abs() < 1e-9 && (b[2].width - 0.5).abs() < 1e-9, "{b:?}");
         for pair in b.windows(2) {
@@ -168,10 +236,29 @@ mod tests {
             shard(2, half + 1, u128::MAX, Some("shardId-000000000000"), true),
             shard(1, 0, half, Some("shardId-000000000000"), true),
         ]);
-        let b = bars(&s, None, 0.0);
+        let b = bars(&s);
         let ids: Vec<&str> = b.iter().map(|b| b.id.as_str()).collect();
         assert_eq!(ids, ["shardId-000000000001", "shardId-000000000002"], "left to right by key");
         assert!(b[0].title.contains("split from shardId-000000000000"), "{}", b[0].title);
         assert!(b[1].title.contains(&u128::MAX.to_string()));
+        let closed = closed_bars(&s);
+        assert_eq!(closed.len(), 1);
+        assert_eq!((closed[0].id.as_str(), closed[0].x, closed[0].width), ("shardId-000000000000", 0.0, 1.0));
+    }
+
+    #[test]
+    fn neighbours_are_the_open_shards_just_left_and_right_in_key_order() {
+        let q = u128::MAX / 4;
+        let s = stream(vec![
+            shard(0, 0, q, None, true),
+            shard(1, q + 1, 2 * q + 1, None, false),
+            shard(2, 2 * q + 2, u128::MAX, None, true),
+            shard(3, q + 1, 2 * q + 1, Some("shardId-000000000001"), true),
+        ]);
+        let id = |i: u32| format!("shardId-{i:012}");
+        assert_eq!(neighbours(&s, &id(3)), (Some(id(0)), Some(id(2))));
+        assert_eq!(neighbours(&s, &id(0)), (None, Some(id(3))));
+        assert_eq!(neighbours(&s, &id(1)), (None, None), "a closed shard merges with nothing");
+        assert_eq!(neighbours(&s, "shardId-000000000009"), (None, None));
     }
 }

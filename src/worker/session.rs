@@ -26,6 +26,8 @@ pub struct Session {
     samples: Vec<Sample>,
     /// The loaded scenario, which Reset restarts (None: the bare engine).
     scenario: Option<Scenario>,
+    /// Log lines already sent.
+    logged: u64,
 }
 
 impl Session {
@@ -37,6 +39,7 @@ impl Session {
             behind: false,
             samples: Vec::new(),
             scenario: None,
+            logged: 0,
         }
     }
 
@@ -79,6 +82,13 @@ impl Session {
                 self.runner.step(&mut |o| keep_sample(samples, o));
             }
             ToWorker::Tick => self.tick(wall_us),
+            ToWorker::Act { action } => {
+                self.tick(wall_us);
+                let now = self.runner.now();
+                if let Err(message) = self.runner.engine_mut().act(now, action) {
+                    return FromWorker::Error { message };
+                }
+            }
         }
         FromWorker::Snapshot(self.snapshot())
     }
@@ -88,11 +98,16 @@ impl Session {
         self.pacer.pause();
         self.behind = false;
         self.samples.clear();
+        self.logged = 0;
     }
 
     /// The current state, as the UI sees it, handing over the samples taken since the last call.
     pub fn snapshot(&mut self) -> HostSnapshot {
+        let clients = self.runner.engine().clients();
+        let log = clients.log_since(self.logged).to_vec();
+        self.logged = clients.logged;
         HostSnapshot {
+            log,
             engine: self.runner.engine().snapshot(),
             playing: self.pacer.playing(),
             speed: self.pacer.speed(),
@@ -219,6 +234,39 @@ mod tests {
         };
         assert!(message.contains("name"), "{message}");
         assert_eq!(s.snapshot().engine.now, SimTime::from_secs(1), "the run goes on untouched");
+    }
+
+    #[test]
+    fn actions_apply_while_running_and_a_refusal_is_an_error() {
+        use crate::engine::scenario::format::Action;
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        let hot = crate::engine::scenario::presets::find("p13-hot-shard").expect("preset");
+        s.handle(ToWorker::LoadScenario { scenario: hot.json.into() }, 0);
+        s.handle(ToWorker::Play, 0);
+        let first = snap(s.handle(ToWorker::Tick, 10_000));
+        assert!(first.log.iter().any(|l| l.text.starts_with("CreateStream")), "the log arrives: {:?}", first.log);
+        let split = || Action::SplitShard {
+            stream: "swipebike-telemetry".into(),
+            shard: "shardId-000000000000".into(),
+            at_key: None,
+        };
+        let updating = snap(s.handle(ToWorker::Act { action: split() }, 20_000));
+        assert_eq!(updating.engine.now, SimTime::from_secs(20), "time catches up before the action");
+        assert_eq!(updating.log.len(), 1, "only the new line: {:?}", updating.log);
+        assert!(updating.log[0].text.ends_with(": ok"), "{:?}", updating.log);
+        assert_eq!(updating.engine.streams[0].status, crate::engine::kds::types::StreamStatus::Updating);
+        let FromWorker::Error { message } = s.handle(ToWorker::Act { action: split() }, 20_000) else {
+            panic!("a second split while UPDATING must be refused")
+        };
+        assert!(message.contains("ResourceInUseException"), "{message}");
+        let FromWorker::Error { message } =
+            s.handle(ToWorker::Act { action: Action::AddWorker { consumer: "nobody".into() } }, 20_000)
+        else {
+            panic!("an unknown consumer must be refused")
+        };
+        assert_eq!(message, "There is no KCL application named nobody.");
+        let done = snap(s.handle(ToWorker::Tick, 60_000));
+        assert_eq!(done.engine.streams[0].shards.iter().filter(|s| s.open).count(), 5);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The director: creates the scenario's streams at time zero, starts the clients once the streams are
 //! ACTIVE, and applies the scheduled actions through the Kinesis API, logging each outcome.
 
-use super::{ClientTimer, Clients};
+use super::{ClientTimer, Clients, Consumer};
 
 /// What happens to a KCL worker.
 #[derive(Clone, Copy)]
@@ -49,7 +49,7 @@ impl Clients {
             requests.push((s.name.clone(), KdsRequest::CreateStream(input)));
         }
         for (name, request) in requests {
-            self.request(now, "director", &format!("CreateStream {name}"), request, kds);
+            let _ = self.request(now, "director", &format!("CreateStream {name}"), request, kds);
         }
     }
 
@@ -88,16 +88,22 @@ impl Clients {
                 retention_period_hours: i64::from(hours),
             };
             let what = format!("IncreaseStreamRetentionPeriod {stream} to {hours} h");
-            self.request(now, "director", &what, KdsRequest::IncreaseStreamRetentionPeriod(input), kds);
+            let _ = self.request(now, "director", &what, KdsRequest::IncreaseStreamRetentionPeriod(input), kds);
         }
         for (at, timer) in starts {
             self.timers.schedule(at, timer);
         }
     }
 
-    /// A scheduled action.
+    /// A scheduled action; its outcome goes to the log.
     pub(super) fn act(&mut self, now: SimTime, i: usize, kds: &mut KdsService) {
         let Some(action) = self.plan.as_deref().map(|p| p.scenario.actions[i].action.clone()) else { return };
+        let _ = self.apply(now, action, kds);
+    }
+
+    /// Applies an action now, as the scenario's scripts would: the outcome is logged and returned
+    /// (Err with AWS's error, or why the client named cannot do it).
+    pub fn apply(&mut self, now: SimTime, action: Action, kds: &mut KdsService) -> Result<String, String> {
         let stream_name = |s: &str| Some(s.to_string());
         let (what, request) = match action {
             Action::UpdateShardCount { stream, target } => (
@@ -109,21 +115,24 @@ impl Clients {
                     scaling_type: "UNIFORM_SCALING".to_string(),
                 }),
             ),
-            Action::SplitShard { stream, shard } => {
-                let middle = kds
-                    .shard_infos(&stream)
-                    .and_then(|infos| {
-                        infos.into_iter().find(|s| s.id.to_string() == shard || s.id.0.to_string() == shard)
-                    })
-                    .map(|s| s.range.start.0 + (s.range.end.0 - s.range.start.0) / 2 + 1)
-                    .unwrap_or(0);
+            Action::SplitShard { stream, shard, at_key } => {
+                let middle = || {
+                    kds.shard_infos(&stream)
+                        .and_then(|infos| {
+                            infos.into_iter().find(|s| s.id.to_string() == shard || s.id.0.to_string() == shard)
+                        })
+                        .map(|s| s.range.start.0 + (s.range.end.0 - s.range.start.0) / 2 + 1)
+                        .unwrap_or(0)
+                        .to_string()
+                };
+                let key = at_key.unwrap_or_else(middle);
                 (
-                    format!("SplitShard {stream} {shard}"),
+                    format!("SplitShard {stream} {shard} at {key}"),
                     KdsRequest::SplitShard(SplitShardInput {
                         stream_name: stream_name(&stream),
                         stream_arn: None,
                         shard_to_split: shard,
-                        new_starting_hash_key: middle.to_string(),
+                        new_starting_hash_key: key,
                     }),
                 )
             }
@@ -172,12 +181,16 @@ impl Clients {
             Action::StopWorker { consumer, worker } => return self.worker(now, &consumer, WorkerChange::Stop(worker)),
             Action::StartProducer { producer } => return self.toggle(now, &producer, true, kds),
         };
-        self.request(now, "director", &what, request, kds);
+        self.request(now, "director", &what, request, kds)
     }
 
     /// A KCL application's worker joins, crashes or stops.
-    fn worker(&mut self, now: SimTime, consumer: &str, change: WorkerChange) {
-        let Some(i) = self.consumers.iter().position(|c| c.name() == consumer) else { return };
+    fn worker(&mut self, now: SimTime, consumer: &str, change: WorkerChange) -> Result<String, String> {
+        let Some(i) = self.consumers.iter().position(|c| matches!(c, Consumer::Kcl(app) if app.spec.name == consumer))
+        else {
+            return Err(format!("There is no KCL application named {consumer}."));
+        };
+        let mut failed = false;
         let text = std::cell::RefCell::new(String::new());
         self.kcl(i, |app| {
             let pick = |w: Option<u32>| {
@@ -191,6 +204,7 @@ impl Clients {
                 WorkerChange::Crash(w) | WorkerChange::Stop(w) => {
                     let Some(w) = pick(w) else {
                         *text.borrow_mut() = "no running worker to stop".to_string();
+                        failed = true;
                         return Vec::new();
                     };
                     if matches!(change, WorkerChange::Crash(_)) {
@@ -204,26 +218,51 @@ impl Clients {
                 }
             }
         });
-        self.note(now, consumer, text.into_inner());
+        let text = text.into_inner();
+        self.note(now, consumer, text.clone());
+        if failed {
+            Err(format!("{consumer}: {text}"))
+        } else {
+            Ok(text)
+        }
     }
 
-    pub(super) fn toggle(&mut self, now: SimTime, name: &str, on: bool, kds: &mut KdsService) {
-        let Some(i) = self.producers.iter().position(|p| p.plan.spec.name == name) else { return };
+    pub(super) fn toggle(
+        &mut self,
+        now: SimTime,
+        name: &str,
+        on: bool,
+        kds: &mut KdsService,
+    ) -> Result<String, String> {
+        let Some(i) = self.producers.iter().position(|p| p.plan.spec.name == name) else {
+            return Err(format!("There is no producer named {name}."));
+        };
         if on && !self.producers[i].running {
             self.timers.schedule(now, ClientTimer::ProducerStart(i));
         } else if !on && self.producers[i].running {
             let wakes = self.producers[i].stop(now, kds);
             self.schedule_wakes(i, wakes);
         }
-        self.note(now, "director", format!("{} producer {name}", if on { "started" } else { "stopped" }));
+        let text = format!("{} producer {name}", if on { "started" } else { "stopped" });
+        self.note(now, "director", text.clone());
+        Ok(text)
     }
 
     /// Sends a control-plane request and logs its outcome.
-    pub(super) fn request(&mut self, now: SimTime, who: &str, what: &str, request: KdsRequest, kds: &mut KdsService) {
-        let text = match kds.handle(now, request) {
-            Ok(_) => format!("{what}: ok"),
-            Err(e) => format!("{what}: {} {}", e.kind.aws_code(), e.message),
+    pub(super) fn request(
+        &mut self,
+        now: SimTime,
+        who: &str,
+        what: &str,
+        request: KdsRequest,
+        kds: &mut KdsService,
+    ) -> Result<String, String> {
+        let outcome = match kds.handle(now, request) {
+            Ok(_) => Ok(format!("{what}: ok")),
+            Err(e) => Err(format!("{what}: {} {}", e.kind.aws_code(), e.message)),
         };
+        let text = outcome.clone().unwrap_or_else(|e| e);
         self.note(now, who, text);
+        outcome
     }
 }

@@ -29,7 +29,7 @@ use crate::engine::rng::SimRng;
 use crate::engine::scenario::format::{ConsumerSpec, StartSpec};
 use crate::engine::scenario::Plan;
 use crate::engine::time::SimTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The most log lines kept (older ones are dropped first).
 const LOG_LINES_MAX: usize = 10_000;
@@ -125,7 +125,7 @@ impl Consumer {
 }
 
 /// Something notable a client did or met (an action's outcome, an error).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogLine {
     /// When.
     pub at: SimTime,
@@ -144,8 +144,10 @@ pub struct Clients {
     pub producers: Vec<Producer>,
     /// The consumers, in scenario order.
     pub consumers: Vec<Consumer>,
-    /// Notable events, oldest first.
+    /// Notable events, oldest first (the newest 10,000).
     pub log: Vec<LogLine>,
+    /// Lines ever logged, so a reader can tell which lines are new.
+    pub logged: u64,
     ready_at: SimTime,
 }
 
@@ -198,7 +200,15 @@ impl Clients {
             .collect();
         let mut timers = TimerQueue::new();
         timers.schedule(SimTime::ZERO, ClientTimer::Setup);
-        Clients { plan: Some(Box::new(plan)), timers, producers, consumers, log: Vec::new(), ready_at: SimTime::ZERO }
+        Clients {
+            plan: Some(Box::new(plan)),
+            timers,
+            producers,
+            consumers,
+            log: Vec::new(),
+            logged: 0,
+            ready_at: SimTime::ZERO,
+        }
     }
 
     /// The scenario plan, if a scenario is loaded.
@@ -372,5 +382,12 @@ impl Clients {
             self.log.remove(0);
         }
         self.log.push(LogLine { at, who: who.to_string(), text });
+        self.logged += 1;
+    }
+
+    /// The lines logged after the first `seen` ever logged (as many as are still kept).
+    pub fn log_since(&self, seen: u64) -> &[LogLine] {
+        let new = self.logged.saturating_sub(seen).min(self.log.len() as u64) as usize;
+        &self.log[self.log.len() - new..]
     }
 }

@@ -320,7 +320,7 @@ fn write_runs(
             stored_bytes += accepted * size;
             match call {
                 PutCall::PutRecords => {
-                    s.shards[id.0 as usize].tally.write(accepted, rejected, size);
+                    s.shards[id.0 as usize].tally.write(now, accepted, rejected, size);
                     if per_shard {
                         let c = counts.entry(id).or_default();
                         *c = (c.0 + accepted * size, c.1 + accepted, c.2 + rejected);

@@ -89,7 +89,7 @@ impl KdsService {
             let shard = &mut stream.shards[shard_id.0 as usize];
             let size = (entry.partition_key.len() + entry.data.len()) as u64;
             let accepted = shard.try_take_write(size, now);
-            shard.tally.write(u64::from(accepted), u64::from(!accepted), size);
+            shard.tally.write(now, u64::from(accepted), u64::from(!accepted), size);
             if per_shard {
                 let counts = shard_counts.entry(shard_id).or_default();
                 *counts = if accepted {

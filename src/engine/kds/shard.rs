@@ -91,7 +91,7 @@ pub struct Shard {
     /// Records and bytes written since the last on-demand capacity check.
     pub written_since_check: (u64, u64),
     /// Running totals for the live view.
-    pub tally: super::tally::ShardTally,
+    pub tally: super::tally::ShardCounts,
     read_calls: RateWindow,
     read_bytes: TokenBucket,
     iterator_calls: RateWindow,
@@ -118,7 +118,7 @@ impl Shard {
             created_secs,
             closed: None,
             written_since_check: (0, 0),
-            tally: super::tally::ShardTally::default(),
+            tally: super::tally::ShardCounts::default(),
             subscribers: 0,
             log: match detail {
                 Detail::Records => ShardLog::Records(RecordLog::default()),

@@ -135,7 +135,7 @@ impl Stream {
         let second = now.as_micros() / 1_000_000;
         self.metrics.add_repeated(second, metric, value, n);
         if let Some(tally) = shard.and_then(|id| self.shards.get_mut(id.0 as usize)).map(|s| &mut s.tally) {
-            tally.add(metric, value, n);
+            tally.add(now, metric, value, n);
         }
         if let Some(shard) = shard.filter(|_| !self.shard_level_metrics.is_empty()) {
             self.metrics.add_shard_repeated(second, shard, metric, (value, n), &self.shard_level_metrics);

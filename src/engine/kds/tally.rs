@@ -1,8 +1,57 @@
-//! A shard's running totals for the live view: always kept, whatever enhanced monitoring says, because
-//! the lab shows every shard. The UI turns two snapshots' totals into per-second rates.
+//! A shard's counts for the live view: always kept, whatever enhanced monitoring says, because the lab
+//! shows every shard. Running totals, and the counts of the last complete simulated second: the rates
+//! the shard map shows and the limits apply to, exact whatever the frame rate and the producers' tick.
 
 use super::metrics::Metric;
+use crate::engine::time::SimTime;
 use serde::{Deserialize, Serialize};
+
+/// A shard's totals and its counts per simulated second.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShardCounts {
+    /// Since the shard was created.
+    pub total: ShardTally,
+    /// The second being counted (whole seconds of simulated time) and its counts so far.
+    second: u64,
+    this: ShardTally,
+    /// The counts of the second before `second`.
+    last: ShardTally,
+}
+
+impl ShardCounts {
+    /// A PutRecords entry or run (see [`ShardTally::write`]) at `now`.
+    pub fn write(&mut self, now: SimTime, accepted: u64, rejected: u64, size: u64) {
+        self.total.write(accepted, rejected, size);
+        self.at(now).write(accepted, rejected, size);
+    }
+
+    /// `n` datapoints of `value` for `metric` at `now` (see [`ShardTally::add`]).
+    pub fn add(&mut self, now: SimTime, metric: Metric, value: u64, n: u64) {
+        self.total.add(metric, value, n);
+        self.at(now).add(metric, value, n);
+    }
+
+    /// The counts of the last complete second before `now` (zero if nothing happened in it).
+    pub fn last_second(&self, now: SimTime) -> ShardTally {
+        let current = now.as_micros() / 1_000_000;
+        match current.checked_sub(self.second) {
+            Some(0) => self.last,
+            Some(1) => self.this,
+            _ => ShardTally::default(),
+        }
+    }
+
+    /// The counts of `now`'s second, rolling over to it first.
+    fn at(&mut self, now: SimTime) -> &mut ShardTally {
+        let second = now.as_micros() / 1_000_000;
+        if second > self.second {
+            self.last = if second == self.second + 1 { self.this } else { ShardTally::default() };
+            self.this = ShardTally::default();
+            self.second = second;
+        }
+        &mut self.this
+    }
+}
 
 /// Cumulative counts of one shard since it was created.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,5 +112,24 @@ mod tests {
         t.add(Metric::OutgoingBytes, 25_000, 2);
         t.add(Metric::IteratorAgeMilliseconds, 9_000, 1);
         assert_eq!((t.records_in, t.bytes_in, t.read_calls, t.records_out, t.bytes_out), (500, 50_000, 2, 500, 50_000));
+    }
+
+    #[test]
+    fn the_last_second_is_the_last_complete_one() {
+        let mut c = ShardCounts::default();
+        let ms = SimTime::from_millis;
+        c.write(ms(1_000), 600, 0, 10);
+        c.write(ms(1_900), 500, 100, 10);
+        assert_eq!(c.last_second(ms(1_999)), ShardTally::default(), "second 1 is not complete yet");
+        let one = c.last_second(ms(2_500));
+        assert_eq!((one.records_in, one.write_throttled, one.bytes_in), (1_100, 100, 11_000));
+        c.add(ms(2_100), Metric::OutgoingRecords, 40, 1);
+        assert_eq!(c.last_second(ms(2_999)).records_in, 1_100, "second 2's reads do not disturb second 1");
+        assert_eq!(c.last_second(ms(3_000)).read_calls, 1);
+        assert_eq!(c.last_second(ms(3_000)).records_in, 0);
+        assert_eq!(c.last_second(ms(4_000)), ShardTally::default(), "a quiet second is zero");
+        c.write(ms(7_000), 1, 0, 1);
+        assert_eq!(c.last_second(ms(7_500)), ShardTally::default(), "a gap of seconds leaves nothing over");
+        assert_eq!((c.total.records_in, c.total.read_calls), (1_101, 1));
     }
 }

@@ -534,8 +534,13 @@ pub struct ScheduledAction {
 pub enum Action {
     /// UpdateShardCount with UNIFORM_SCALING.
     UpdateShardCount { stream: String, target: u32 },
-    /// SplitShard in the middle of the shard's range.
-    SplitShard { stream: String, shard: String },
+    /// SplitShard at `at_key` (a decimal hash key), or in the middle of the shard's range.
+    SplitShard {
+        stream: String,
+        shard: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_key: Option<String>,
+    },
     /// MergeShards of two adjacent shards.
     MergeShards { stream: String, shard: String, adjacent: String },
     /// Increase or DecreaseStreamRetentionPeriod.

@@ -1,4 +1,4 @@
-//! The built-in scenarios: the teaching scenarios of spec kds.md §6, each a JSON file in `presets/`.
+//! The built-in scenarios: the teaching scenarios of spec kds.md §6 (P1–P12) and P13, the hot shard a split fixes (§4.2), each a JSON file in `presets/`.
 //!
 //! Each has a title and a two-sentence explanation of what it teaches; `kinesis-lab run <name>` runs one,
 //! and every one has a golden summary under `tests/golden/`.
@@ -14,7 +14,7 @@ pub struct Preset {
     pub json: &'static str,
 }
 
-const PRESETS: [Preset; 12] = [
+const PRESETS: [Preset; 13] = [
     Preset { name: "p01-simple-pipeline", json: include_str!("presets/p01-simple-pipeline.json") },
     Preset { name: "p02-rider-alert", json: include_str!("presets/p02-rider-alert.json") },
     Preset { name: "p03-full-pipeline", json: include_str!("presets/p03-full-pipeline.json") },
@@ -27,6 +27,7 @@ const PRESETS: [Preset; 12] = [
     Preset { name: "p10-bursty-iot", json: include_str!("presets/p10-bursty-iot.json") },
     Preset { name: "p11-producer-retries", json: include_str!("presets/p11-producer-retries.json") },
     Preset { name: "p12-station-routing", json: include_str!("presets/p12-station-routing.json") },
+    Preset { name: "p13-hot-shard", json: include_str!("presets/p13-hot-shard.json") },
 ];
 
 /// Every preset, in order.

@@ -19,7 +19,7 @@ pub fn Controls() -> impl IntoView {
     };
     view! {
         <div class="controls">
-            <button id="play" class="btn primary" disabled=move || !ready() on:click=toggle>
+            <button id="play" data-testid="play" class="btn primary" disabled=move || !ready() on:click=toggle>
                 {move || if playing() { "Pause" } else { "Play" }}
             </button>
             <button id="step" class="btn" title="Process the next event (while paused)" disabled=move || !ready() || playing() on:click=move |_| engine.step()>
@@ -27,7 +27,7 @@ pub fn Controls() -> impl IntoView {
             </button>
             <label class="field">
                 <span class="field-label">"speed"</span>
-                <select id="speed" on:change=choose_speed>
+                <select id="speed" data-testid="speed" on:change=choose_speed>
                     {Speed::PRESETS
                         .into_iter()
                         .map(|speed| {

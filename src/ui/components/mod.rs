@@ -1,12 +1,16 @@
 //! One component per file, each rendering one part of the page.
 
+pub mod clients_panel;
 pub mod controls;
 pub mod engine_panel;
+pub mod event_log;
 pub mod events_chart;
 pub mod header;
 pub mod lab_page;
 pub mod nav;
 pub mod notices;
+pub mod reshard_panel;
 pub mod seed_form;
+pub mod shard_map;
 pub mod streams_lab;
 pub mod worker_status;
