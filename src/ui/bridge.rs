@@ -54,7 +54,7 @@ pub struct EngineHandle {
     /// The run's newest log lines, oldest first.
     log: RwSignal<Vec<LogLine>>,
     /// The scenario loaded into the run, re-sent to a restarted worker.
-    scenario: StoredValue<Option<String>, LocalStorage>,
+    scenario: RwSignal<Option<String>>,
     link: StoredValue<Link, LocalStorage>,
 }
 
@@ -81,7 +81,7 @@ pub fn use_engine(options: UseEngineOptions) -> EngineHandle {
         speed: RwSignal::new(options.speed),
         stream_bars: RwSignal::new(Vec::new()),
         log: RwSignal::new(Vec::new()),
-        scenario: StoredValue::new_local(None),
+        scenario: RwSignal::new(None),
         link: StoredValue::new_local(Link::default()),
     };
     handle.spawn();
@@ -116,6 +116,11 @@ impl EngineHandle {
         self.log.read_only()
     }
 
+    /// The scenario file loaded into the run, if any (Reset replays it).
+    pub fn scenario(&self) -> ReadSignal<Option<String>> {
+        self.scenario.read_only()
+    }
+
     /// Applies an action to the running scenario now; a refusal arrives in `refused`.
     pub fn act(self, action: Action) {
         self.refused.set(None);
@@ -127,7 +132,7 @@ impl EngineHandle {
         if let Some(seed) = serde_json::from_str::<serde_json::Value>(&json).ok().and_then(|v| v["seed"].as_u64()) {
             self.seed.set(Seed(seed));
         }
-        self.scenario.set_value(Some(json.clone()));
+        self.scenario.set(Some(json.clone()));
         self.send(ToWorker::LoadScenario { scenario: json });
     }
 
@@ -210,7 +215,7 @@ impl EngineHandle {
         let on_error = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| self.on_error(ev.unchecked_into()));
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let loaded = self.scenario.get_value().map(|scenario| ToWorker::LoadScenario { scenario });
+        let loaded = self.scenario.get_untracked().map(|scenario| ToWorker::LoadScenario { scenario });
         let queue = loaded
             .into_iter()
             .chain([

@@ -1,5 +1,5 @@
-//! The page address: the lab in the hash (`#video`), the run's seed and speed in the query
-//! (`?seed=42&speed=100`), parsed and printed by `view_model::url`.
+//! The page address: the lab in the hash (`#video`), the run's seed and speed and the loaded design in
+//! the query (`?seed=42&speed=100&scenario=…`), parsed and printed by `view_model::url`.
 
 use super::EngineHandle;
 use crate::view_model::labs::Lab;
@@ -16,7 +16,7 @@ pub fn read_state() -> UrlState {
 /// Keeps the query in step with the run's seed and speed, so the address always replays this run.
 pub fn sync_run_to_address(engine: EngineHandle) {
     Effect::new(move |_| {
-        let query = to_query(engine.seed().get(), engine.speed().get());
+        let query = engine.scenario().with(|s| to_query(engine.seed().get(), engine.speed().get(), s.as_deref()));
         let hash = window().location().hash().unwrap_or_default();
         if let Ok(history) = window().history() {
             let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{query}{hash}")));

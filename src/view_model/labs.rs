@@ -50,11 +50,11 @@ impl Lab {
     /// One plain sentence on what the lab is and whether it is built yet.
     pub fn status_sentence(self) -> &'static str {
         match self {
-            Lab::Streams => "The Streams lab is partly built: load a scenario, watch each shard's key range, write rate and throttling live, and split, merge, resize, stop producers or add KCL workers while it runs; the design panel, charts, record inspector and saved scenarios are not built yet.",
+            Lab::Streams => "The Streams lab is partly built: load a preset or design a stream, watch each shard's key range, write rate and throttling live, and split, merge, resize, stop producers or add KCL workers while it runs; the per-shard charts, CloudWatch view, record inspector and planner panel are not built yet.",
             Lab::Firehose => "The Firehose lab is not built yet: it will show how buffer size and interval hints, transforms and destination failures shape what a delivery stream delivers.",
             Lab::Analytics => "The Analytics lab is not built yet: it will run tumbling, sliding and session windows over event time so you can watch watermarks close them.",
             Lab::Video => "The Video lab is not built yet: it will connect your webcam to a real WebRTC peer through a simulated Kinesis Video Streams signaling channel.",
-            Lab::Scenarios => "The Scenarios lab is not built yet: it will load the book's preset pipelines and your own scenario files and fast-forward them through a day in seconds.",
+            Lab::Scenarios => "The Scenarios lab is partly built: open a preset in the Streams lab, save designs in this browser, export and import scenario files and share a design by its address; fast-forwarding a scenario from here is not built yet.",
         }
     }
 }
@@ -82,7 +82,7 @@ mod tests {
     fn every_lab_says_plainly_whether_it_is_built() {
         for lab in Lab::ALL {
             let s = lab.status_sentence();
-            let state = if lab == Lab::Streams { "partly built" } else { "not built yet" };
+            let state = if matches!(lab, Lab::Streams | Lab::Scenarios) { "partly built" } else { "not built yet" };
             assert!(s.starts_with(&format!("The {} lab is {state}", lab.title())), "{s}");
             assert_eq!(s.matches(". ").count(), 0, "one sentence: {s}");
         }

@@ -2,9 +2,11 @@
 //!
 //! Everything here is plain Rust with native tests; UI components only read these results.
 
+pub mod design;
 pub mod engine_rows;
 pub mod format;
 pub mod labs;
+pub mod saves;
 pub mod series;
 pub mod shard_map;
 pub mod status;

@@ -183,6 +183,62 @@ try {
     await page.waitForFunction(() => document.querySelector('#play')?.textContent === 'Play', null, { timeout: 2000 });
   });
 
+  /** Applies the design panel with one shard written at 500 records/s (well inside the 2 MiB/s read budget even for
+   *  six readers) and `readers` polling readers, plays ×10 for `ms`, and returns the read-throttle total. */
+  async function readersOnOneShard(readers, ms) {
+    await page.fill('[data-testid=shard-count]', '1');
+    await page.fill('#f-producers-0-rate-per_second', '500');
+    await page.fill('[data-testid=consumer-count]', String(readers));
+    await page.click('[data-testid=apply-design]');
+    await page.waitForFunction(() => document.querySelector('#sim-time')?.textContent === '00:00.000', null, { timeout: 2000 });
+    await page.locator('[data-testid="iterator-age-reader' + (readers > 1 ? `-${readers}` : '') + '"]').waitFor({ timeout: 2000 });
+    await page.selectOption('[data-testid=speed]', '100'); // ×10
+    await page.click('[data-testid=play]');
+    await page.waitForTimeout(ms);
+    await page.click('[data-testid=play]'); // pause
+    await page.waitForFunction(() => document.querySelector('#play')?.textContent === 'Play', null, { timeout: 2000 });
+    return Number(await text('[data-testid=read-throttled-total]'));
+  }
+
+  await check('the design panel refuses bad values in place and changes nothing', async () => {
+    await page.click('[data-testid=open-design]');
+    const held = await text('#sim-time');
+    await page.fill('[data-testid=shard-count]', 'two');
+    await page.click('[data-testid=apply-design]');
+    await page.waitForFunction(() => document.querySelector('#f-streams-0-shards-error')?.textContent.includes("'two' is not a whole number"));
+    assert(await page.getAttribute('[data-testid=shard-count]', 'aria-invalid') === 'true', 'the field is marked');
+    assert(await text('#sim-time') === held, 'a refused design changed the run');
+  });
+
+  await check('five readers share one shard; a sixth from the design panel brings ReadProvisionedThroughputExceeded', async () => {
+    const five = await readersOnOneShard(5, 2500);
+    assert(five === 0, `five readers at 1 call/s fit in 5 GetRecords/s: ${five} throttled`);
+    const six = await readersOnOneShard(6, 2500);
+    assert(six > 0, `six readers exceed 5 GetRecords/s: ${six} throttled`);
+    const row = await page.locator('table.clients tr', { hasText: 'reader-6' }).innerText();
+    assert(/\d/.test(row), `reader-6 is listed: ${row}`);
+    await page.screenshot({ path: `${OUT}/streams-six-readers-design.png`, fullPage: true });
+  });
+
+  await check('a saved design survives a reload; a bad import is refused and changes no save', async () => {
+    await page.click('#nav-scenarios');
+    await page.fill('[data-testid=save-name]', 'six readers');
+    await page.click('[data-testid=save-design]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=save-message]')?.textContent.includes('Saved'));
+    await page.setInputFiles('[data-testid=import-file]', { name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"name": "x", "streams": 3}') });
+    await page.waitForFunction(() => document.querySelector('[data-testid=save-message]')?.textContent.includes('was not imported'));
+    assert((await page.locator('[data-testid=saved-list] li').count()) === 1, 'the bad file added nothing');
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => document.querySelector('#worker-status')?.textContent.startsWith('worker ready'), null, { timeout: 5000 });
+    await page.locator('[data-testid="saved-six readers"]').waitFor({ timeout: 3000 });
+    await page.screenshot({ path: `${OUT}/scenarios-saved.png`, fullPage: true });
+    await page.locator('[data-testid="saved-six readers"] button', { hasText: 'Open' }).click();
+    await page.waitForFunction(() => document.querySelector('#lab-page h1')?.textContent === 'Streams');
+    await page.locator('[data-testid="iterator-age-reader-6"]').waitFor({ timeout: 3000 });
+    const shards = await page.locator('.stream-block', { hasText: 'lab-stream' }).locator('.shard-map .shard').count();
+    assert(shards <= 1, `the saved design has one shard (none before it is created): ${shards}`);
+  });
+
   await check('six readers on one shard are read-throttled; the fan-out reader keeps up', async () => {
     await page.selectOption('[data-testid=preset]', { label: 'P6 — Too many standard readers on one shard' });
     await page.click('[data-testid=load-preset]');

@@ -1,5 +1,6 @@
 //! The open lab's page.
 
+use super::scenarios_page::ScenariosPage;
 use super::streams_lab::StreamsLab;
 use crate::view_model::labs::Lab;
 use leptos::prelude::*;
@@ -10,12 +11,11 @@ pub fn LabPage(lab: ReadSignal<Lab>) -> impl IntoView {
     view! {
         <main class="lab-page" id="lab-page">
             <h1>{move || lab.get().title()}</h1>
-            <Show
-                when=move || lab.get() == Lab::Streams
-                fallback=move || view! { <p class="lab-status">{move || lab.get().status_sentence()}</p> }
-            >
-                <StreamsLab />
-            </Show>
+            {move || match lab.get() {
+                Lab::Streams => view! { <StreamsLab /> }.into_any(),
+                Lab::Scenarios => view! { <p class="lab-status">{Lab::Scenarios.status_sentence()}</p> <ScenariosPage /> }.into_any(),
+                other => view! { <p class="lab-status">{other.status_sentence()}</p> }.into_any(),
+            }}
         </main>
     }
 }

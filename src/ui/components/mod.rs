@@ -2,6 +2,7 @@
 
 pub mod clients_panel;
 pub mod controls;
+pub mod design_panel;
 pub mod engine_panel;
 pub mod event_log;
 pub mod events_chart;
@@ -10,6 +11,7 @@ pub mod lab_page;
 pub mod nav;
 pub mod notices;
 pub mod reshard_panel;
+pub mod scenarios_page;
 pub mod seed_form;
 pub mod shard_map;
 pub mod streams_lab;

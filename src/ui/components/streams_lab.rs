@@ -3,6 +3,7 @@
 //! KCL workers while it runs, and read what happened in the event log.
 
 use super::clients_panel::{ConsumersTable, ProducersTable};
+use super::design_panel::DesignPanel;
 use super::event_log::EventLog;
 use super::reshard_panel::{ShardPanel, StreamControls};
 use super::shard_map::ShardMap;
@@ -57,6 +58,10 @@ pub fn StreamsLab() -> impl IntoView {
                 <button data-testid="load-preset" on:click=load>"Load"</button>
             </div>
             <p class="preset-explanation">{explanation}</p>
+            <details class="design-details">
+                <summary data-testid="open-design">"Or design your own stream"</summary>
+                <DesignPanel />
+            </details>
             <dl class="throttle-totals">
                 <dt>"Write attempts throttled"</dt>
                 <dd data-testid="write-throttled-total">{move || totals().0}</dd>
