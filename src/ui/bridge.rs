@@ -127,10 +127,18 @@ impl EngineHandle {
         self.send(ToWorker::Act { action });
     }
 
-    /// Replaces the run with a scenario (JSON), paused at time zero with the scenario's seed.
-    pub fn load_scenario(self, json: String) {
-        if let Some(seed) = serde_json::from_str::<serde_json::Value>(&json).ok().and_then(|v| v["seed"].as_u64()) {
-            self.seed.set(Seed(seed));
+    /// Replaces the run with a scenario (JSON), paused at time zero with `seed`, or with the file's own
+    /// seed when `None` (a file that is not JSON goes to the worker as it is, to be refused there).
+    pub fn load_scenario(self, json: String, seed: Option<Seed>) {
+        let mut json = json;
+        if let Ok(mut file) = serde_json::from_str::<serde_json::Value>(&json) {
+            if let Some(seed) = seed {
+                file["seed"] = serde_json::json!(seed.0);
+                json = file.to_string();
+            }
+            if let Some(seed) = file["seed"].as_u64() {
+                self.seed.set(Seed(seed));
+            }
         }
         self.scenario.set(Some(json.clone()));
         self.send(ToWorker::LoadScenario { scenario: json });

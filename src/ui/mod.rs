@@ -32,9 +32,7 @@ pub fn App() -> impl IntoView {
     provide_context(engine);
     if let Some(shared) = start.scenario.clone() {
         // The address's seed wins over the file's, so the link replays exactly the run it was made from.
-        let mut file: serde_json::Value = serde_json::from_str(&shared).expect("checked when the address was read");
-        file["seed"] = serde_json::json!(start.seed.0);
-        engine.load_scenario(file.to_string());
+        engine.load_scenario(shared, Some(start.seed));
     }
     url::sync_run_to_address(engine);
     let lab = url::use_lab();

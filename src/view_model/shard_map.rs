@@ -128,6 +128,33 @@ impl ShardBar {
     }
 }
 
+/// One shard as the shard panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShardDetail {
+    pub shard: ShardView,
+    /// Where it came from and what it became: `an original shard`, `from A + B; parent of C, D`.
+    pub lineage: String,
+    /// The open shards it can merge with, left and right in key order.
+    pub left: Option<String>,
+    pub right: Option<String>,
+}
+
+/// Shard `id` of `stream` with its lineage and merge partners; `None` when it is not there (expired).
+pub fn detail(stream: &StreamView, id: &str) -> Option<ShardDetail> {
+    let shard = stream.shards.iter().find(|s| s.id == id)?.clone();
+    let (left, right) = neighbours(stream, id);
+    let is_parent = |s: &&ShardView| s.parent.as_deref() == Some(id) || s.adjacent_parent.as_deref() == Some(id);
+    let children: Vec<&str> = stream.shards.iter().filter(is_parent).map(|s| s.id.as_str()).collect();
+    let parents: Vec<&str> = shard.parent.iter().chain(shard.adjacent_parent.iter()).map(String::as_str).collect();
+    let lineage = match (parents.is_empty(), children.is_empty()) {
+        (true, true) => "an original shard".to_string(),
+        (false, true) => format!("from {}", parents.join(" + ")),
+        (true, false) => format!("parent of {}", children.join(", ")),
+        (false, false) => format!("from {}; parent of {}", parents.join(" + "), children.join(", ")),
+    };
+    Some(ShardDetail { shard, lineage, left, right })
+}
+
 /// The open shards adjacent to open shard `id` in key order, left and right: the shards it can merge with.
 pub fn neighbours(stream: &StreamView, id: &str) -> (Option<String>, Option<String>) {
     let mut open: Vec<&ShardView> = stream.shards.iter().filter(|s| s.open).collect();
@@ -260,5 +287,13 @@ mod tests {
         assert_eq!(neighbours(&s, &id(0)), (None, Some(id(3))));
         assert_eq!(neighbours(&s, &id(1)), (None, None), "a closed shard merges with nothing");
         assert_eq!(neighbours(&s, "shardId-000000000009"), (None, None));
+        assert_eq!(detail(&s, &id(1)).expect("kept").lineage, "parent of shardId-000000000003");
+        let child = detail(&s, &id(3)).expect("kept");
+        assert_eq!(
+            (child.lineage.as_str(), child.left, child.right),
+            ("from shardId-000000000001", Some(id(0)), Some(id(2)))
+        );
+        assert_eq!(detail(&s, &id(0)).expect("kept").lineage, "an original shard");
+        assert!(detail(&s, "shardId-000000000009").is_none());
     }
 }

@@ -121,8 +121,7 @@ impl Clients {
                         .and_then(|infos| {
                             infos.into_iter().find(|s| s.id.to_string() == shard || s.id.0.to_string() == shard)
                         })
-                        .map(|s| s.range.start.0 + (s.range.end.0 - s.range.start.0) / 2 + 1)
-                        .unwrap_or(0)
+                        .map_or(0, |s| s.range.midpoint().0)
                         .to_string()
                 };
                 let key = at_key.unwrap_or_else(middle);
@@ -190,41 +189,35 @@ impl Clients {
         else {
             return Err(format!("There is no KCL application named {consumer}."));
         };
-        let mut failed = false;
-        let text = std::cell::RefCell::new(String::new());
+        let mut outcome = Ok(String::new());
         self.kcl(i, |app| {
             let pick = |w: Option<u32>| {
                 w.map(|w| w as usize).filter(|w| app.workers.get(*w) == Some(&true)).or(app.last_alive())
             };
             match change {
                 WorkerChange::Add => {
-                    *text.borrow_mut() = format!("worker {} joined", app.workers.len());
+                    outcome = Ok(format!("worker {} joined", app.workers.len()));
                     app.add_worker(now)
                 }
                 WorkerChange::Crash(w) | WorkerChange::Stop(w) => {
-                    let Some(w) = pick(w) else {
-                        *text.borrow_mut() = "no running worker to stop".to_string();
-                        failed = true;
-                        return Vec::new();
+                    outcome = match pick(w) {
+                        None => Err("no running worker to stop".to_string()),
+                        Some(w) if matches!(change, WorkerChange::Crash(_)) => {
+                            app.crash_worker(w);
+                            Ok(format!("worker {w} crashed"))
+                        }
+                        Some(w) => {
+                            app.stop_worker(w);
+                            Ok(format!("worker {w} shut down"))
+                        }
                     };
-                    if matches!(change, WorkerChange::Crash(_)) {
-                        app.crash_worker(w);
-                        *text.borrow_mut() = format!("worker {w} crashed");
-                    } else {
-                        app.stop_worker(w);
-                        *text.borrow_mut() = format!("worker {w} shut down");
-                    }
                     Vec::new()
                 }
             }
         });
-        let text = text.into_inner();
-        self.note(now, consumer, text.clone());
-        if failed {
-            Err(format!("{consumer}: {text}"))
-        } else {
-            Ok(text)
-        }
+        let text = outcome.clone().unwrap_or_else(|e| e);
+        self.note(now, consumer, text);
+        outcome.map_err(|e| format!("{consumer}: {e}"))
     }
 
     pub(super) fn toggle(

@@ -90,6 +90,11 @@ impl HashRange {
     pub fn contains(&self, key: HashKey) -> bool {
         self.start <= key && key <= self.end
     }
+
+    /// The NewStartingHashKey that splits the range in the middle (the upper child starts here).
+    pub fn midpoint(&self) -> HashKey {
+        HashKey(self.start.0 + (self.end.0 - self.start.0) / 2 + 1)
+    }
 }
 
 #[cfg(test)]

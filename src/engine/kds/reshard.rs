@@ -171,9 +171,8 @@ impl KdsService {
         }
         if stream.status != StreamStatus::Deleting {
             for id in busy {
-                let range = stream.shards[id.0 as usize].range;
-                let middle = range.start.0 + (range.end.0 - range.start.0) / 2 + 1;
-                split(stream, id, HashKey(middle), now, secs, burst);
+                let middle = stream.shards[id.0 as usize].range.midpoint();
+                split(stream, id, middle, now, secs, burst);
             }
         }
         let at = self.after(now, interval_ms);

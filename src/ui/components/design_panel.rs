@@ -146,7 +146,7 @@ pub fn DesignPanel() -> impl IntoView {
         Ok(scenario) => {
             form.errors.set(Vec::new());
             applied.set(true);
-            engine.load_scenario(serde_json::to_string_pretty(&scenario).expect("scenarios serialise"));
+            engine.load_scenario(serde_json::to_string_pretty(&scenario).expect("scenarios serialise"), None);
         }
         Err(errors) => {
             applied.set(false);

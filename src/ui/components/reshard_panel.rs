@@ -7,7 +7,7 @@ use crate::engine::kds::types::{StreamMode, StreamStatus};
 use crate::engine::scenario::format::{Action, ModeSpec};
 use crate::engine::snapshot::StreamView;
 use crate::ui::EngineHandle;
-use crate::view_model::shard_map::{neighbours, short_id};
+use crate::view_model::shard_map::{detail, short_id, ShardDetail};
 use leptos::prelude::*;
 
 /// The stream `name` as the latest snapshot has it.
@@ -90,35 +90,27 @@ pub fn ShardPanel(selected: Selection) -> impl IntoView {
     let shard = Memo::new(move |_| {
         let (stream, id) = selected.get()?;
         let view = stream_view(engine, &stream)?;
-        let (left, right) = neighbours(&view, &id);
-        let children: Vec<String> = view
-            .shards
-            .iter()
-            .filter(|s| s.parent.as_deref() == Some(id.as_str()) || s.adjacent_parent.as_deref() == Some(id.as_str()))
-            .map(|s| s.id.clone())
-            .collect();
-        let shard = view.shards.into_iter().find(|s| s.id == id)?;
-        Some((stream, shard, left, right, children))
+        Some((stream, detail(&view, &id)?))
     });
     let split_mid = move |_| {
-        if let Some((stream, s, ..)) = shard.get_untracked() {
-            engine.act(Action::SplitShard { stream, shard: s.id, at_key: None });
+        if let Some((stream, d)) = shard.get_untracked() {
+            engine.act(Action::SplitShard { stream, shard: d.shard.id, at_key: None });
         }
     };
     let split_at = move |_| {
-        if let Some((stream, s, ..)) = shard.get_untracked() {
+        if let Some((stream, d)) = shard.get_untracked() {
             let at = key.get_untracked().trim().to_string();
             if at.is_empty() {
                 return engine.report("Type the new starting hash key (a decimal number inside the shard's range).");
             }
-            engine.act(Action::SplitShard { stream, shard: s.id, at_key: Some(at) });
+            engine.act(Action::SplitShard { stream, shard: d.shard.id, at_key: Some(at) });
         }
     };
     let merge = move |with_left: bool| {
-        if let Some((stream, s, left, right, _)) = shard.get_untracked() {
-            let other = if with_left { left } else { right };
+        if let Some((stream, d)) = shard.get_untracked() {
+            let other = if with_left { d.left } else { d.right };
             if let Some(other) = other {
-                let (shard, adjacent) = if with_left { (other, s.id) } else { (s.id, other) };
+                let (shard, adjacent) = if with_left { (other, d.shard.id) } else { (d.shard.id, other) };
                 engine.act(Action::MergeShards { stream, shard, adjacent });
             }
         }
@@ -127,14 +119,7 @@ pub fn ShardPanel(selected: Selection) -> impl IntoView {
         <section class="shard-panel" aria-label="selected shard">
             {move || match shard.get() {
                 None => view! { <p class="panel-note">"Select a shard on a map (click it, or Tab to it and press Enter) to see its range and split or merge it."</p> }.into_any(),
-                Some((stream, s, left, right, children)) => {
-                    let parents: Vec<String> = s.parent.iter().chain(s.adjacent_parent.iter()).cloned().collect();
-                    let lineage = match (parents.is_empty(), children.is_empty()) {
-                        (true, true) => "an original shard".to_string(),
-                        (false, true) => format!("from {}", parents.join(" + ")),
-                        (true, false) => format!("parent of {}", children.join(", ")),
-                        (false, false) => format!("from {}; parent of {}", parents.join(" + "), children.join(", ")),
-                    };
+                Some((stream, ShardDetail { shard: s, lineage, left, right })) => {
                     let open = s.open;
                     view! {
                         <h3>{format!("{} of {stream}", s.id)}</h3>

@@ -39,19 +39,9 @@ fn download(file: &str, text: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// Opens a scenario in the Streams lab.
+/// Opens a scenario in the Streams lab, with `seed` instead of the file's when given.
 fn open(engine: EngineHandle, json: String, seed: Option<u64>) {
-    let json = match seed {
-        Some(seed) => match serde_json::from_str::<serde_json::Value>(&json) {
-            Ok(mut v) => {
-                v["seed"] = serde_json::json!(seed);
-                v.to_string()
-            }
-            Err(_) => json,
-        },
-        None => json,
-    };
-    engine.load_scenario(json);
+    engine.load_scenario(json, seed.map(crate::engine::rng::Seed));
     let _ = window().location().set_hash("streams");
 }
 

@@ -28,7 +28,7 @@ pub fn StreamsLab() -> impl IntoView {
         let all = all.clone();
         move |_| {
             selected.set(None);
-            engine.load_scenario(all[chosen.get_untracked()].json.to_string())
+            engine.load_scenario(all[chosen.get_untracked()].json.to_string(), None)
         }
     };
     let totals = move || engine.snapshot().with(|s| s.as_ref().map_or((0, 0), |s| throttled_totals(&s.engine.streams)));
