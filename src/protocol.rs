@@ -12,15 +12,19 @@
 //! Bump `PROTOCOL_VERSION` whenever a type here changes shape.
 
 use crate::engine::clients::LogLine;
+use crate::engine::live::cloudwatch::StreamMinutes;
+use crate::engine::live::inspect::{PageFrom, RecordPage};
+use crate::engine::live::{LiveUpdate, ShardRef};
 use crate::engine::metrics::Sample;
 use crate::engine::rng::Seed;
 use crate::engine::scenario::format::Action;
 use crate::engine::snapshot::Snapshot;
+use crate::engine::time::SimTime;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The version both sides must agree on.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// UI → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,6 +48,13 @@ pub enum ToWorker {
     /// Apply a scenario action now (split, merge, UpdateShardCount, mode, workers, producers); a refusal
     /// (AWS's error) comes back as an Error and changes nothing.
     Act { action: Action },
+    /// Send this shard's per-second history (all of it now, then each new second), or no shard's.
+    Watch { shard: Option<ShardRef> },
+    /// Send a page of this shard's stored records.
+    Inspect { shard: ShardRef, from: PageFrom },
+    /// Run this many simulated seconds as fast as the engine goes (not following the wall clock), over
+    /// as many ticks as it takes; Pause stops it, Play stops it and plays on.
+    FastForward { secs: u64 },
 }
 
 /// Worker → UI.
@@ -53,7 +64,7 @@ pub enum FromWorker {
     /// The worker is up and speaks this protocol version; always its first message.
     Ready { version: u32 },
     /// The state after handling one message.
-    Snapshot(HostSnapshot),
+    Snapshot(Box<HostSnapshot>),
     /// A message could not be handled; nothing changed.
     Error { message: String },
     /// The worker panicked; it is unusable and must be restarted.
@@ -77,6 +88,18 @@ pub struct HostSnapshot {
     /// The clients' log lines written since the previous reply, oldest first.
     #[serde(default)]
     pub log: Vec<LogLine>,
+    /// The seconds completed since the previous reply (every stream and consumer, and the watched shard).
+    #[serde(default)]
+    pub live: LiveUpdate,
+    /// Every stream's CloudWatch minutes, sent when a minute completes (None: unchanged).
+    #[serde(default)]
+    pub cloudwatch: Option<Vec<StreamMinutes>>,
+    /// The page an Inspect asked for.
+    #[serde(default)]
+    pub page: Option<RecordPage>,
+    /// A fast-forward under way: from when, to when.
+    #[serde(default)]
+    pub fast_forward: Option<(SimTime, SimTime)>,
 }
 
 /// Playback speed: simulated seconds per wall second, in tenths (×0.1 = 1, ×1000 = 10,000).

@@ -2,6 +2,7 @@
 //! native tests draw to SVG text and inspect it.
 
 pub mod events;
+pub mod live;
 
 use plotters::style::RGBColor;
 

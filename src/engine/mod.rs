@@ -25,6 +25,7 @@
 pub mod clients;
 pub mod distributions;
 pub mod kds;
+pub mod live;
 pub mod metrics;
 pub mod queue;
 pub mod rng;
@@ -153,6 +154,8 @@ pub struct Engine {
     kds: KdsService,
     clients: Clients,
     sampler: Option<scenario::series::Sampler>,
+    /// The per-second history the live view draws (kept only when asked for: the CLI does not need it).
+    live: Option<live::History>,
 }
 
 impl Engine {
@@ -174,6 +177,7 @@ impl Engine {
             kds,
             clients,
             sampler: None,
+            live: None,
         }
     }
 
@@ -248,6 +252,16 @@ impl Engine {
         &self.clients
     }
 
+    /// Keeps the per-second live history from now on (the worker does; it changes no outcome).
+    pub fn keep_live_history(&mut self) {
+        self.live.get_or_insert_with(live::History::default);
+    }
+
+    /// The live history, if kept.
+    pub fn live(&self) -> Option<&live::History> {
+        self.live.as_ref()
+    }
+
     /// A serde view of the engine for the UI.
     pub fn snapshot(&self) -> Snapshot {
         let next = self.poll_timeout();
@@ -263,16 +277,24 @@ impl Engine {
         }
     }
 
-    /// Fires every timer due by now, in time order. At equal times service changes come first, then
-    /// sampling, then the clients: a sample at t covers exactly what happened before t.
+    /// Fires every timer due by now, in time order. At equal times service changes come first, then the
+    /// live history's capture and sampling, then the clients: a sample at t covers exactly what happened
+    /// before t.
     fn handle_timeout(&mut self) {
         loop {
             let kds_at = self.kds.poll_timeout();
             let clients_at = self.clients.poll_timeout();
             let engine_at = self.timers.next_time();
-            if kds_at <= self.now && kds_at <= clients_at && kds_at <= engine_at {
+            let live_at = self.live.as_ref().map_or(SimTime::MAX, live::History::next_at);
+            if kds_at <= self.now && kds_at <= clients_at && kds_at <= engine_at && kds_at <= live_at {
                 self.events_processed += self.kds.handle_timeout(kds_at);
                 self.drain_service_events();
+                continue;
+            }
+            if live_at <= self.now && live_at <= clients_at && live_at <= engine_at {
+                if let Some(history) = self.live.as_mut() {
+                    history.capture(live_at, &self.kds, &self.clients);
+                }
                 continue;
             }
             if engine_at <= self.now && engine_at <= clients_at {

@@ -9,9 +9,12 @@
 //! responding. Either way `restart()` replaces it with a fresh worker at the same seed and speed.
 
 use crate::engine::clients::LogLine;
+use crate::engine::live::inspect::{PageFrom, RecordPage};
+use crate::engine::live::ShardRef;
 use crate::engine::rng::Seed;
 use crate::engine::scenario::format::Action;
 use crate::protocol::{FromWorker, HostSnapshot, Speed, ToWorker, PROTOCOL_VERSION};
+use crate::view_model::history::ChartHistory;
 use crate::view_model::series::Series;
 use crate::view_model::shard_map::StreamBars;
 use crate::view_model::status::WorkerStatus;
@@ -55,6 +58,12 @@ pub struct EngineHandle {
     log: RwSignal<Vec<LogLine>>,
     /// The scenario loaded into the run, re-sent to a restarted worker.
     scenario: RwSignal<Option<String>>,
+    /// The live charts' history (every stream and consumer, and the watched shard).
+    history: RwSignal<ChartHistory>,
+    /// The shard whose seconds the worker sends, re-sent to a restarted worker.
+    watched: RwSignal<Option<ShardRef>>,
+    /// The record inspector's newest page.
+    page: RwSignal<Option<RecordPage>>,
     link: StoredValue<Link, LocalStorage>,
 }
 
@@ -82,6 +91,9 @@ pub fn use_engine(options: UseEngineOptions) -> EngineHandle {
         stream_bars: RwSignal::new(Vec::new()),
         log: RwSignal::new(Vec::new()),
         scenario: RwSignal::new(None),
+        history: RwSignal::new(ChartHistory::default()),
+        watched: RwSignal::new(None),
+        page: RwSignal::new(None),
         link: StoredValue::new_local(Link::default()),
     };
     handle.spawn();
@@ -119,6 +131,35 @@ impl EngineHandle {
     /// The scenario file loaded into the run, if any (Reset replays it).
     pub fn scenario(&self) -> ReadSignal<Option<String>> {
         self.scenario.read_only()
+    }
+
+    /// The live charts' history.
+    pub fn history(&self) -> ReadSignal<ChartHistory> {
+        self.history.read_only()
+    }
+
+    /// The record inspector's newest page.
+    pub fn page(&self) -> ReadSignal<Option<RecordPage>> {
+        self.page.read_only()
+    }
+
+    /// Asks for `shard`'s per-second history (all of it, then each new second), or for none.
+    pub fn watch(self, shard: Option<ShardRef>) {
+        if self.watched.get_untracked() != shard {
+            self.watched.set(shard.clone());
+            self.send(ToWorker::Watch { shard });
+        }
+    }
+
+    /// Asks for a page of `shard`'s stored records; it arrives in `page`.
+    pub fn inspect(self, shard: ShardRef, from: PageFrom) {
+        self.send(ToWorker::Inspect { shard, from });
+    }
+
+    /// Runs `secs` simulated seconds as fast as the engine goes; a refusal arrives in `refused`.
+    pub fn fast_forward(self, secs: u64) {
+        self.refused.set(None);
+        self.send(ToWorker::FastForward { secs });
     }
 
     /// Applies an action to the running scenario now; a refusal arrives in `refused`.
@@ -229,6 +270,7 @@ impl EngineHandle {
             .chain([
                 ToWorker::Reset { seed: self.seed.get_untracked() },
                 ToWorker::SetSpeed { speed: self.speed.get_untracked() },
+                ToWorker::Watch { shard: self.watched.get_untracked() },
             ])
             .collect();
         self.link.set_value(Link {
@@ -273,6 +315,7 @@ impl EngineHandle {
                 self.stop();
             }
             FromWorker::Snapshot(snapshot) => {
+                let snapshot = *snapshot;
                 self.answered();
                 let new_run = self
                     .snapshot
@@ -295,6 +338,13 @@ impl EngineHandle {
                         series.observe(sample.at.as_secs_f64(), sample.events_processed as f64);
                     }
                 });
+                self.history.maybe_update(|h| h.apply(&snapshot.live, snapshot.cloudwatch.as_ref()));
+                let mut snapshot = snapshot;
+                if let Some(page) = snapshot.page.take() {
+                    self.page.set(Some(page));
+                } else if snapshot.live.fresh {
+                    self.page.set(None);
+                }
                 self.stream_bars.set(StreamBars::all(&snapshot.engine.streams));
                 self.snapshot.set(Some(snapshot));
             }
@@ -347,7 +397,8 @@ impl EngineHandle {
                 self.status.set(silent);
             }
         }
-        let playing = self.snapshot.with_untracked(|s| s.as_ref().is_some_and(|s| s.playing));
+        let playing =
+            self.snapshot.with_untracked(|s| s.as_ref().is_some_and(|s| s.playing || s.fast_forward.is_some()));
         if status.is_ready() && playing && idle {
             self.send(ToWorker::Tick);
         }

@@ -58,6 +58,10 @@ mod tests {
             behind,
             samples: Vec::new(),
             log: Vec::new(),
+            live: Default::default(),
+            cloudwatch: None,
+            page: None,
+            fast_forward: None,
         }
     }
 

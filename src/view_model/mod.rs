@@ -2,9 +2,13 @@
 //!
 //! Everything here is plain Rust with native tests; UI components only read these results.
 
+pub mod charts;
+pub mod cloudwatch;
 pub mod design;
 pub mod engine_rows;
 pub mod format;
+pub mod history;
+pub mod inspector;
 pub mod labs;
 pub mod saves;
 pub mod series;

@@ -5,16 +5,25 @@
 //! honoured (stepping while playing) is answered with an error and changes nothing.
 
 use super::clock::Pacer;
+use crate::engine::live::{cloudwatch, inspect, ShardRef};
 use crate::engine::metrics::Sample;
 use crate::engine::rng::Seed;
 use crate::engine::runner::{RunOutcome, Runner};
 use crate::engine::scenario::{compile, Scenario};
+use crate::engine::time::{SimDuration, SimTime};
 use crate::engine::{Engine, EngineConfig, Output};
 use crate::protocol::{FromWorker, HostSnapshot, Speed, ToWorker};
 
 /// The most engine wake-ups one tick may process, so a busy stretch cannot freeze the worker
 /// (the engine then runs slower than asked, and the snapshot says so with `behind`).
 pub const TICK_STEPS_MAX: u64 = 200_000;
+
+/// The longest fast-forward one request may ask for: a week of simulated time.
+pub const FAST_FORWARD_SECS_MAX: u64 = 7 * 24 * 3_600;
+
+/// Chart points one reply may carry over all its series (about 100 KiB of JSON); a reply that must
+/// cover more seconds bins them (each bin its busiest second) rather than grow.
+pub const LIVE_POINTS_PER_REPLY: usize = 2_400;
 
 /// One run hosted by the worker.
 #[derive(Debug)]
@@ -28,6 +37,19 @@ pub struct Session {
     scenario: Option<Scenario>,
     /// Log lines already sent.
     logged: u64,
+    /// The live history already sent: whole seconds before `live_sent` (streams and consumers) and
+    /// `shard_sent` (the watched shard); `fresh` until the first reply of a run.
+    live_sent: u64,
+    fresh: bool,
+    watch: Option<ShardRef>,
+    shard_sent: u64,
+    shard_fresh: bool,
+    /// Complete CloudWatch minutes already sent.
+    minutes_sent: Option<u64>,
+    /// A fast-forward under way: (started at, target, play on when done).
+    fast_forward: Option<(SimTime, SimTime, bool)>,
+    /// The record page asked for, sent with the next reply.
+    page: Option<inspect::RecordPage>,
 }
 
 impl Session {
@@ -40,6 +62,14 @@ impl Session {
             samples: Vec::new(),
             scenario: None,
             logged: 0,
+            live_sent: 0,
+            fresh: true,
+            watch: None,
+            shard_sent: 0,
+            shard_fresh: false,
+            minutes_sent: None,
+            fast_forward: None,
+            page: None,
         }
     }
 
@@ -68,13 +98,17 @@ impl Session {
                     Err(message) => return FromWorker::Error { message },
                 }
             }
-            ToWorker::Play => self.pacer.play(wall_us),
+            ToWorker::Play => {
+                self.fast_forward = None;
+                self.pacer.play(wall_us);
+            }
             ToWorker::Pause => {
                 self.tick(wall_us);
+                self.fast_forward = None;
                 self.pacer.pause();
             }
             ToWorker::SetSpeed { speed } => self.pacer.set_speed(speed, wall_us),
-            ToWorker::Step if self.pacer.playing() => {
+            ToWorker::Step if self.pacer.playing() || self.fast_forward.is_some() => {
                 return FromWorker::Error { message: "Step works while paused: pause the run first.".into() };
             }
             ToWorker::Step => {
@@ -89,8 +123,31 @@ impl Session {
                     return FromWorker::Error { message };
                 }
             }
+            ToWorker::Watch { shard } => {
+                self.shard_sent = 0;
+                self.shard_fresh = shard.is_some();
+                self.watch = shard;
+            }
+            ToWorker::Inspect { shard, from } => match inspect::page(self.runner.engine().kds(), &shard, from) {
+                Ok(page) => self.page = Some(page),
+                Err(message) => return FromWorker::Error { message },
+            },
+            ToWorker::FastForward { secs } => {
+                if !(1..=FAST_FORWARD_SECS_MAX).contains(&secs) {
+                    return FromWorker::Error {
+                        message: format!(
+                            "Fast-forward takes 1 second to 7 days ({FAST_FORWARD_SECS_MAX} s); got {secs} s."
+                        ),
+                    };
+                }
+                self.tick(wall_us);
+                let now = self.runner.now();
+                self.fast_forward = Some((now, now + SimDuration::from_secs(secs), self.pacer.playing()));
+                self.pacer.pause();
+                self.tick(wall_us);
+            }
         }
-        FromWorker::Snapshot(self.snapshot())
+        FromWorker::Snapshot(Box::new(self.snapshot()))
     }
 
     fn restart(&mut self, runner: Runner) {
@@ -99,26 +156,64 @@ impl Session {
         self.behind = false;
         self.samples.clear();
         self.logged = 0;
+        self.live_sent = 0;
+        self.fresh = true;
+        self.shard_sent = 0;
+        self.shard_fresh = self.watch.is_some();
+        self.minutes_sent = None;
+        self.fast_forward = None;
+        self.page = None;
     }
 
     /// The current state, as the UI sees it, handing over the samples taken since the last call.
     pub fn snapshot(&mut self) -> HostSnapshot {
-        let clients = self.runner.engine().clients();
+        let engine = self.runner.engine();
+        let clients = engine.clients();
         let log = clients.log_since(self.logged).to_vec();
         self.logged = clients.logged;
+        let mut live = engine.live().map(|h| {
+            let series = (h.series_count() + 1).max(1);
+            let points = (LIVE_POINTS_PER_REPLY / series).max(30);
+            let update = h.update(self.live_sent, self.watch.as_ref().map(|w| (w, self.shard_sent)), points);
+            self.live_sent = h.end();
+            self.shard_sent = h.end();
+            update
+        });
+        if let Some(update) = live.as_mut() {
+            update.fresh = std::mem::take(&mut self.fresh);
+            update.shard_fresh = std::mem::take(&mut self.shard_fresh);
+        }
+        let minutes = cloudwatch::complete_minutes(engine.now());
+        let cloudwatch = (self.minutes_sent != Some(minutes)).then(|| cloudwatch::minutes(engine.kds(), engine.now()));
+        self.minutes_sent = Some(minutes);
         HostSnapshot {
             log,
-            engine: self.runner.engine().snapshot(),
+            engine: engine.snapshot(),
             playing: self.pacer.playing(),
             speed: self.pacer.speed(),
             behind: self.behind,
             samples: std::mem::take(&mut self.samples),
+            live: live.unwrap_or_default(),
+            cloudwatch,
+            page: self.page.take(),
+            fast_forward: self.fast_forward.map(|(from, to, _)| (from, to)),
         }
     }
 
     fn tick(&mut self, wall_us: u64) {
-        let target = self.runner.now() + self.pacer.advance(wall_us);
         let samples = &mut self.samples;
+        if let Some((_, target, play_on)) = self.fast_forward {
+            let outcome = self.runner.run_until(target, TICK_STEPS_MAX, &mut |o| keep_sample(samples, o));
+            if outcome == RunOutcome::Reached {
+                self.fast_forward = None;
+                if play_on {
+                    self.pacer.play(wall_us);
+                }
+            }
+            self.behind = false;
+            return;
+        }
+        let target = self.runner.now() + self.pacer.advance(wall_us);
         let outcome = self.runner.run_until(target, TICK_STEPS_MAX, &mut |o| keep_sample(samples, o));
         self.behind = outcome == RunOutcome::StepLimit;
     }
@@ -131,13 +226,19 @@ fn keep_sample(samples: &mut Vec<Sample>, output: Output) {
 }
 
 fn bare_runner(seed: Seed) -> Runner {
-    Runner::new(Engine::new(EngineConfig::with_seed(seed)))
+    live_runner(Engine::new(EngineConfig::with_seed(seed)))
+}
+
+/// The lab draws every second, so the worker's engine keeps the live history.
+fn live_runner(mut engine: Engine) -> Runner {
+    engine.keep_live_history();
+    Runner::new(engine)
 }
 
 fn scenario_runner(mut scenario: Scenario, seed: u64) -> Result<Runner, String> {
     scenario.seed = seed;
     let plan = compile(&scenario).map_err(|e| format!("The scenario was not loaded: {e}"))?;
-    Ok(Runner::new(Engine::from_plan(plan)))
+    Ok(live_runner(Engine::from_plan(plan)))
 }
 
 #[cfg(test)]
@@ -147,7 +248,7 @@ mod tests {
 
     fn snap(reply: FromWorker) -> HostSnapshot {
         match reply {
-            FromWorker::Snapshot(s) => s,
+            FromWorker::Snapshot(s) => *s,
             other => panic!("expected a snapshot, got {other:?}"),
         }
     }
@@ -267,6 +368,101 @@ mod tests {
         assert_eq!(message, "There is no KCL application named nobody.");
         let done = snap(s.handle(ToWorker::Tick, 60_000));
         assert_eq!(done.engine.streams[0].shards.iter().filter(|s| s.open).count(), 5);
+    }
+
+    fn p13(s: &mut Session) -> HostSnapshot {
+        let hot = crate::engine::scenario::presets::find("p13-hot-shard").expect("preset");
+        snap(s.handle(ToWorker::LoadScenario { scenario: hot.json.into() }, 0))
+    }
+
+    fn hot_shard() -> ShardRef {
+        ShardRef { stream: "swipebike-telemetry".into(), shard: "shardId-000000000000".into() }
+    }
+
+    #[test]
+    fn each_reply_carries_the_seconds_since_the_last_and_the_watched_shard() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        assert!(p13(&mut s).live.fresh, "the first reply of a run replaces what the UI kept");
+        s.handle(ToWorker::Play, 0);
+        let first = snap(s.handle(ToWorker::Tick, 30_000));
+        assert!(!first.live.fresh);
+        let (name, stream) = &first.live.streams[0];
+        assert_eq!((name.as_str(), stream.from_s, stream.bins.len()), ("swipebike-telemetry", 0, 30));
+        assert!(first.live.shard.is_none(), "no shard watched yet");
+        let watched = snap(s.handle(ToWorker::Watch { shard: Some(hot_shard()) }, 30_000));
+        let (at, shard) = watched.live.shard.expect("the watched shard");
+        assert_eq!((at, shard.from_s, shard.bins.len()), (hot_shard(), 0, 30));
+        assert!(watched.live.shard_fresh && !watched.live.fresh);
+        assert!(watched.live.streams[0].1.bins.is_empty(), "stream seconds are not sent twice");
+        let next = snap(s.handle(ToWorker::Tick, 32_000));
+        assert_eq!(next.live.streams[0].1.from_s, 30);
+        let (_, shard) = next.live.shard.expect("still watched");
+        assert_eq!((shard.from_s, shard.bins.len(), next.live.shard_fresh), (30, 2, false));
+        let unwatched = snap(s.handle(ToWorker::Watch { shard: None }, 32_000));
+        assert!(unwatched.live.shard.is_none());
+    }
+
+    #[test]
+    fn a_long_stretch_is_binned_to_the_reply_budget() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        p13(&mut s);
+        let reply = snap(s.handle(ToWorker::FastForward { secs: 3_000 }, 0));
+        assert!(reply.fast_forward.is_none(), "3,000 s of P13 fit in one tick");
+        let (_, stream) = &reply.live.streams[0];
+        let points: usize = reply.live.streams.iter().chain([]).map(|(_, p)| p.bins.len()).sum::<usize>()
+            + reply.live.consumers.iter().map(|(_, p)| p.bins.len()).sum::<usize>();
+        assert!(stream.span_s > 1 && points <= LIVE_POINTS_PER_REPLY, "{} s per bin, {points} points", stream.span_s);
+        let text = serde_json::to_string(&FromWorker::Snapshot(Box::new(reply))).expect("serialises");
+        assert!(text.len() < 256 * 1024, "a reply stays under 256 KiB: {}", text.len());
+    }
+
+    #[test]
+    fn cloudwatch_minutes_are_sent_when_a_minute_completes() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        assert!(p13(&mut s).cloudwatch.is_some(), "the first reply of a run has the (empty) view");
+        s.handle(ToWorker::Play, 0);
+        assert!(snap(s.handle(ToWorker::Tick, 45_000)).cloudwatch.is_none(), "no new minute, nothing sent");
+        let minutes = snap(s.handle(ToWorker::Tick, 125_000)).cloudwatch.expect("two minutes completed");
+        let view = &minutes[0];
+        assert_eq!(view.minutes, [0, 60]);
+        let incoming = view.columns.iter().find(|c| c.metric == "IncomingRecords").expect("column");
+        let [count, sum, _, _] = incoming.values[1].expect("datapoints in minute 2");
+        assert!(count > 0 && sum > 60_000, "a busy minute: {sum} records");
+        let throttled = view.columns.iter().find(|c| c.metric == "WriteProvisionedThroughputExceeded");
+        assert!(throttled.expect("column").values[1].is_some_and(|v| v[1] > 0));
+    }
+
+    #[test]
+    fn fast_forward_runs_the_span_over_ticks_and_resumes_play() {
+        let mut s = Session::new(Seed(1), Speed::REAL_TIME);
+        p13(&mut s);
+        s.handle(ToWorker::Play, 0);
+        let FromWorker::Error { message } = s.handle(ToWorker::FastForward { secs: 0 }, 0) else {
+            panic!("zero seconds must be refused")
+        };
+        assert!(message.contains("1 second to 7 days"), "{message}");
+        let done = snap(s.handle(ToWorker::FastForward { secs: 600 }, 0));
+        assert_eq!((done.engine.now, done.fast_forward), (SimTime::from_secs(600), None));
+        assert!(done.playing, "a run that was playing plays on");
+        let after = snap(s.handle(ToWorker::Tick, 200_000));
+        assert_eq!(after.engine.now, SimTime::from_millis(600_200), "then it follows the wall clock again");
+    }
+
+    #[test]
+    fn inspect_answers_with_a_page_or_an_error() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        p13(&mut s);
+        s.handle(ToWorker::Play, 0);
+        s.handle(ToWorker::Tick, 30_000);
+        let from = inspect::PageFrom::Newest;
+        let page = snap(s.handle(ToWorker::Inspect { shard: hot_shard(), from }, 30_000)).page.expect("a page");
+        assert!(!page.rows.is_empty());
+        assert!(snap(s.handle(ToWorker::Tick, 30_100)).page.is_none(), "a page is sent once");
+        let gone = ShardRef { stream: "swipebike-telemetry".into(), shard: "shardId-000000000042".into() };
+        let FromWorker::Error { message } = s.handle(ToWorker::Inspect { shard: gone, from }, 30_100) else {
+            panic!("an unknown shard must be refused")
+        };
+        assert!(message.contains("has no shard"), "{message}");
     }
 
     #[test]

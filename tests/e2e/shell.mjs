@@ -183,6 +183,33 @@ try {
     await page.waitForFunction(() => document.querySelector('#play')?.textContent === 'Play', null, { timeout: 2000 });
   });
 
+  await check('fast-forward, then the hot shard\'s charts, CloudWatch minutes and record inspector show what happened', async () => {
+    await page.selectOption('[data-testid=preset]', { label: 'P13 — Hot shard: four busy stations on one shard, fixed by a split' });
+    await page.click('[data-testid=load-preset]');
+    await page.waitForFunction(() => document.querySelector('#sim-time')?.textContent === '00:00.000', null, { timeout: 2000 });
+    await page.fill('[data-testid=ff-span]', '3');
+    await page.selectOption('[data-testid=ff-unit]', '60');
+    await page.click('[data-testid=fast-forward]');
+    await page.waitForFunction(() => document.querySelector('#sim-time')?.textContent === '03:00.000', null, { timeout: 10000 });
+    assert(await text('#play') === 'Play', 'a paused run stays paused after fast-forward');
+    const block = page.locator('.stream-block', { has: page.locator('h3', { hasText: 'swipebike-telemetry' }) });
+    await block.locator('[data-testid="shard-shardId-000000000000"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=shard-chart-0] .chart-latest')?.textContent.includes('second 2:59'),
+      null, { timeout: 3000 });
+    const latest = await text('[data-testid=shard-chart-0] .chart-latest');
+    const value = (label) => Number(latest.match(new RegExp(`${label} ([\\d,]+)`))?.[1].replace(/,/g, ''));
+    assert(value('IncomingRecords') >= 950 && value('IncomingRecords') <= 1000, `at the 1,000/s limit: ${latest}`);
+    assert(value('WriteProvisionedThroughputExceeded') > 0, `and refusing writes: ${latest}`);
+    const cloudwatch = await text('[data-testid=cloudwatch] table');
+    assert(cloudwatch.includes('2:00') && /IncomingRecords \(Count\)\s+[\d,]{5,}/.test(cloudwatch), `CloudWatch minutes: ${cloudwatch}`);
+    assert(/WriteProvisionedThroughputExceeded \(Count\)\s+[1-9]/.test(cloudwatch), `the minute's throttles: ${cloudwatch}`);
+    await page.click('[data-testid=inspect-newest]');
+    await page.locator('[data-testid=record-rows] tbody tr').first().waitFor({ timeout: 2000 });
+    const sequence = await page.locator('[data-testid=record-rows] tbody tr td.key').first().innerText();
+    assert(/^\d{56}$/.test(sequence), `a 56-digit SequenceNumber: ${sequence}`);
+    await page.screenshot({ path: `${OUT}/streams-charts.png`, fullPage: true });
+  });
+
   /** Applies the design panel with one shard written at 500 records/s (well inside the 2 MiB/s read budget even for
    *  six readers) and `readers` polling readers, plays ×10 for `ms`, and returns the read-throttle total. */
   async function readersOnOneShard(readers, ms) {

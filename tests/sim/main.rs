@@ -18,6 +18,7 @@ mod kds_retention;
 mod kds_routing;
 mod kds_throttling;
 mod kds_validation;
+mod live_history;
 mod live_view;
 mod model_kds;
 mod model_timers;

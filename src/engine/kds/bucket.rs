@@ -126,6 +126,14 @@ impl WriteBuckets {
         taken
     }
 
+    /// Whole record and byte tokens available at `now` (not before the last take), without changing anything.
+    pub fn levels(&self, now: SimTime) -> (i64, i64) {
+        let elapsed = i64::try_from(now.saturating_since(self.updated).as_micros()).unwrap_or(i64::MAX);
+        let records = refilled(self.records_level, elapsed, RECORDS_RATE, Self::capacity(RECORDS_RATE, self.burst_us));
+        let bytes = refilled(self.bytes_level, elapsed, BYTES_RATE, Self::capacity(BYTES_RATE, self.burst_us));
+        (records / MICRO, bytes / MICRO)
+    }
+
     fn capacity(rate: i64, burst_us: i64) -> i64 {
         rate.saturating_mul(burst_us)
     }

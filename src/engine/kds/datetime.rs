@@ -12,6 +12,14 @@ pub fn java_utc(epoch_ms: u64) -> String {
     format!("{weekday} {} {day:02} {h:02}:{m:02}:{s:02} UTC {year}", MONTHS[(month - 1) as usize])
 }
 
+/// `2024-01-01T00:00:42.250Z`: ISO 8601 in UTC with milliseconds, as the console shows arrival times.
+pub fn iso8601_millis(epoch_ms: u64) -> String {
+    let secs = epoch_ms / 1_000;
+    let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+    let (h, m, s) = (secs / 3_600 % 24, secs / 60 % 60, secs % 60);
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{:03}Z", epoch_ms % 1_000)
+}
+
 /// Epoch seconds with millisecond fraction, as the JSON protocol carries timestamps.
 pub fn epoch_seconds(epoch_ms: u64) -> f64 {
     epoch_ms as f64 / 1_000.0

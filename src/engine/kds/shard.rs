@@ -165,6 +165,7 @@ impl Shard {
     /// Takes write capacity for one record of `size` bytes; takes nothing and returns false if short.
     pub fn try_take_write(&mut self, size: u64, now: SimTime) -> bool {
         let taken = self.write.try_take(size, now);
+        self.tally.low_tokens(now, self.write.levels(now));
         if taken {
             self.written_since_check.0 += 1;
             self.written_since_check.1 += size;
@@ -175,6 +176,7 @@ impl Shard {
     /// Takes write capacity for up to `count` records of `size` bytes each; returns how many it took.
     pub fn take_write_run(&mut self, size: u64, count: u64, now: SimTime) -> u64 {
         let taken = self.write.take_up_to(size, count, now);
+        self.tally.low_tokens(now, self.write.levels(now));
         self.written_since_check.0 += taken;
         self.written_since_check.1 += taken * size;
         taken
@@ -279,6 +281,20 @@ impl Shard {
         Spans { log: &self.log, at, from: after.saturating_add(1) }
     }
 
+    /// The counter just before the `entries` stored entries (records, or runs) that precede the one holding
+    /// counter `before` (or precede the end, when `before` is past the newest): where a page ending just
+    /// before `before` starts.
+    pub fn start_of_entries_before(&self, before: u64, entries: usize) -> u64 {
+        fn start<T: LogEntry>(log: &RecordLog<T>, before: u64, entries: usize) -> u64 {
+            let end = log.position_after(before.saturating_sub(1));
+            log.get(end.saturating_sub(entries)).map_or(0, |e| e.first_counter().saturating_sub(1))
+        }
+        match &self.log {
+            ShardLog::Records(log) => start(log, before, entries),
+            ShardLog::Runs(log) => start(log, before, entries),
+        }
+    }
+
     /// True if a stored record follows counter `after`.
     pub fn has_records_after(&self, after: u64) -> bool {
         let newest = match &self.log {
@@ -365,6 +381,12 @@ impl Shard {
             ShardLog::Records(log) => log.is_empty(),
             ShardLog::Runs(log) => log.is_empty(),
         }
+    }
+
+    /// The fewest whole record and byte tokens the write buckets held in the last complete second before
+    /// `now`: after its emptiest write, or as they stood at its end when nothing was written.
+    pub fn write_tokens(&self, now: SimTime) -> (i64, i64) {
+        self.tally.last_low_tokens(now).unwrap_or_else(|| self.write.levels(now))
     }
 
     /// The shared read budget: true (and one call counted) when a GetRecords call may proceed now.

@@ -16,6 +16,9 @@ pub struct ShardCounts {
     this: ShardTally,
     /// The counts of the second before `second`.
     last: ShardTally,
+    /// The write buckets' lowest (records, bytes) tokens after a write in `second`, and in the one before.
+    low_this: Option<(i64, i64)>,
+    low_last: Option<(i64, i64)>,
 }
 
 impl ShardCounts {
@@ -29,6 +32,22 @@ impl ShardCounts {
     pub fn add(&mut self, now: SimTime, metric: Metric, value: u64, n: u64) {
         self.total.add(metric, value, n);
         self.at(now).add(metric, value, n);
+    }
+
+    /// Notes the write buckets' (records, bytes) tokens right after a write at `now`.
+    pub fn low_tokens(&mut self, now: SimTime, levels: (i64, i64)) {
+        self.at(now);
+        let low = self.low_this.get_or_insert(levels);
+        *low = (low.0.min(levels.0), low.1.min(levels.1));
+    }
+
+    /// The lowest tokens after a write in the last complete second before `now`, if anything was written.
+    pub fn last_low_tokens(&self, now: SimTime) -> Option<(i64, i64)> {
+        match (now.as_micros() / 1_000_000).checked_sub(self.second) {
+            Some(0) => self.low_last,
+            Some(1) => self.low_this,
+            _ => None,
+        }
     }
 
     /// The counts of the last complete second before `now` (zero if nothing happened in it).
@@ -45,8 +64,11 @@ impl ShardCounts {
     fn at(&mut self, now: SimTime) -> &mut ShardTally {
         let second = now.as_micros() / 1_000_000;
         if second > self.second {
-            self.last = if second == self.second + 1 { self.this } else { ShardTally::default() };
+            let next = second == self.second + 1;
+            self.last = if next { self.this } else { ShardTally::default() };
+            self.low_last = if next { self.low_this } else { None };
             self.this = ShardTally::default();
+            self.low_this = None;
             self.second = second;
         }
         &mut self.this

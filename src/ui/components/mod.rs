@@ -1,6 +1,9 @@
 //! One component per file, each rendering one part of the page.
 
+pub mod chart_canvas;
 pub mod clients_panel;
+pub mod cloudwatch_table;
+pub mod consumer_charts;
 pub mod controls;
 pub mod design_panel;
 pub mod engine_panel;
@@ -10,9 +13,12 @@ pub mod header;
 pub mod lab_page;
 pub mod nav;
 pub mod notices;
+pub mod record_inspector;
 pub mod reshard_panel;
 pub mod scenarios_page;
 pub mod seed_form;
+pub mod shard_charts;
 pub mod shard_map;
+pub mod stream_charts;
 pub mod streams_lab;
 pub mod worker_status;

@@ -3,10 +3,14 @@
 //! KCL workers while it runs, and read what happened in the event log.
 
 use super::clients_panel::{ConsumersTable, ProducersTable};
+use super::consumer_charts::ConsumerCharts;
 use super::design_panel::DesignPanel;
 use super::event_log::EventLog;
+use super::record_inspector::RecordInspector;
 use super::reshard_panel::{ShardPanel, StreamControls};
+use super::shard_charts::ShardCharts;
 use super::shard_map::ShardMap;
+use super::stream_charts::StreamCharts;
 use crate::engine::scenario::presets;
 use crate::ui::EngineHandle;
 use crate::view_model::labs::Lab;
@@ -95,6 +99,13 @@ pub fn StreamsLab() -> impl IntoView {
                     </Show>
                 </div>
             </div>
+            <h2 class="lab-subhead">"Selected shard"</h2>
+            <ShardCharts selected=selected />
+            <h3 class="lab-minor">"Records in the shard"</h3>
+            <p class="panel-note">"Page through what the shard stores, as GetRecords returns it: sequence numbers increase within a shard, records of one partition key stay in order, and retention trims the oldest."</p>
+            <RecordInspector selected=selected />
+            <h2 class="lab-subhead">"Streams"</h2>
+            <StreamCharts streams=stream_names />
             <h2 class="lab-subhead">"Producers"</h2>
             <ProducersTable />
             <h2 class="lab-subhead">"Consumers"</h2>
@@ -102,6 +113,7 @@ pub fn StreamsLab() -> impl IntoView {
                 "Behind is each consumer's MillisBehindLatest: how far its position trails the newest record, largest over its shards. It climbs when reads are throttled or processing is slow."
             </p>
             <ConsumersTable />
+            <ConsumerCharts />
             <h2 class="lab-subhead">"Event log"</h2>
             <p class="panel-note">"What the scenario's director and clients did and what Kinesis answered, newest first: stream creation, reshards and their errors, producers stopped and started, KCL workers joining and leaving."</p>
             <EventLog />
