@@ -294,6 +294,7 @@ impl Engine {
             if live_at <= self.now && live_at <= clients_at && live_at <= engine_at {
                 if let Some(history) = self.live.as_mut() {
                     history.capture(live_at, &self.kds, &self.clients);
+                    self.clients.log_second(live_at);
                 }
                 continue;
             }

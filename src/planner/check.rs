@@ -13,7 +13,7 @@ use crate::engine::scenario::{compile, run::run, Scenario};
 use crate::engine::workload::keys::KeyStrategy;
 use crate::engine::workload::rate::RateProfile;
 use crate::engine::workload::size::SizeDist;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How the check runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -33,7 +33,7 @@ impl Default for CheckSettings {
 }
 
 /// One simulated run of the design.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CheckRun {
     pub shards: u32,
     /// User records the producer made.
@@ -52,7 +52,7 @@ pub struct CheckRun {
 }
 
 /// The check's answer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     pub at_answer: CheckRun,
     /// None when the answer is one shard.

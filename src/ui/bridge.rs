@@ -28,7 +28,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 /// Where Trunk puts the worker's loader (see `data-loader-shim` in index.html).
 const WORKER_URL: &str = "./worker_loader.js";
 
-/// The event log keeps this many of the newest lines.
+/// The event log keeps this many of the newest lines of each kind.
 pub const LOG_KEPT: usize = 500;
 
 /// How long a message may go unanswered before the worker is reported as not responding.
@@ -64,6 +64,9 @@ pub struct EngineHandle {
     watched: RwSignal<Option<ShardRef>>,
     /// The record inspector's newest page.
     page: RwSignal<Option<RecordPage>>,
+    /// The planner's check by simulation: running, and its newest answer.
+    plan_checking: RwSignal<bool>,
+    plan_check: RwSignal<Option<crate::planner::check::Check>>,
     link: StoredValue<Link, LocalStorage>,
 }
 
@@ -77,6 +80,8 @@ struct Link {
     queue: Vec<ToWorker>,
     awaiting: u32,
     waiting_since_ms: Option<f64>,
+    /// The streams' layouts this worker has sent.
+    layouts: crate::protocol::streams::Layouts,
 }
 
 /// Spawns the worker and starts the frame loop.
@@ -94,6 +99,8 @@ pub fn use_engine(options: UseEngineOptions) -> EngineHandle {
         history: RwSignal::new(ChartHistory::default()),
         watched: RwSignal::new(None),
         page: RwSignal::new(None),
+        plan_checking: RwSignal::new(false),
+        plan_check: RwSignal::new(None),
         link: StoredValue::new_local(Link::default()),
     };
     handle.spawn();
@@ -154,6 +161,24 @@ impl EngineHandle {
     /// Asks for a page of `shard`'s stored records; it arrives in `page`.
     pub fn inspect(self, shard: ShardRef, from: PageFrom) {
         self.send(ToWorker::Inspect { shard, from });
+    }
+
+    /// True while the worker checks a plan by simulation.
+    pub fn plan_checking(&self) -> ReadSignal<bool> {
+        self.plan_checking.read_only()
+    }
+
+    /// The newest check by simulation.
+    pub fn plan_check(&self) -> ReadSignal<Option<crate::planner::check::Check>> {
+        self.plan_check.read_only()
+    }
+
+    /// Asks the worker to check `design` by simulation (the answer's shards and one fewer).
+    pub fn check_plan(self, design: crate::planner::sizing::Design) {
+        self.refused.set(None);
+        self.plan_check.set(None);
+        self.plan_checking.set(true);
+        self.send(ToWorker::CheckPlan { design });
     }
 
     /// Runs `secs` simulated seconds as fast as the engine goes; a refusal arrives in `refused`.
@@ -280,6 +305,7 @@ impl EngineHandle {
             queue,
             awaiting: 0,
             waiting_since_ms: Some(now_ms()),
+            layouts: Default::default(),
         });
     }
 
@@ -315,7 +341,16 @@ impl EngineHandle {
                 self.stop();
             }
             FromWorker::Snapshot(snapshot) => {
-                let snapshot = *snapshot;
+                let mut snapshot = *snapshot;
+                let wire = std::mem::take(&mut snapshot.streams);
+                let joined = self.link.try_update_value(|l| crate::protocol::streams::join(wire, &mut l.layouts));
+                match joined {
+                    Some(Ok(streams)) => snapshot.engine.streams = streams,
+                    Some(Err(message)) => {
+                        return self.refused.set(Some(format!("The worker's reply was incomplete: {message}.")))
+                    }
+                    None => return,
+                }
                 self.answered();
                 let new_run = self
                     .snapshot
@@ -325,9 +360,7 @@ impl EngineHandle {
                         if new_run {
                             log.clear();
                         }
-                        log.extend(snapshot.log.iter().cloned());
-                        let excess = log.len().saturating_sub(LOG_KEPT);
-                        log.drain(..excess);
+                        crate::view_model::event_log::append(log, &snapshot.log, LOG_KEPT);
                     });
                 }
                 self.series.update(|series| {
@@ -339,17 +372,26 @@ impl EngineHandle {
                     }
                 });
                 self.history.maybe_update(|h| h.apply(&snapshot.live, snapshot.cloudwatch.as_ref()));
-                let mut snapshot = snapshot;
+                if let Some(check) = snapshot.plan_check.take() {
+                    self.plan_checking.set(false);
+                    self.plan_check.set(Some(check));
+                }
                 if let Some(page) = snapshot.page.take() {
                     self.page.set(Some(page));
                 } else if snapshot.live.fresh {
                     self.page.set(None);
                 }
-                self.stream_bars.set(StreamBars::all(&snapshot.engine.streams));
+                let redraw = self.snapshot.with_untracked(|old| {
+                    old.as_ref().is_none_or(|old| StreamBars::differ(&old.engine.streams, &snapshot.engine.streams))
+                });
+                if redraw {
+                    self.stream_bars.set(StreamBars::all(&snapshot.engine.streams));
+                }
                 self.snapshot.set(Some(snapshot));
             }
             FromWorker::Error { message } => {
                 self.answered();
+                self.plan_checking.set(false);
                 self.refused.set(Some(message));
             }
             FromWorker::Panicked { message } => {

@@ -58,9 +58,11 @@ mod tests {
             behind,
             samples: Vec::new(),
             log: Vec::new(),
+            streams: Vec::new(),
             live: Default::default(),
             cloudwatch: None,
             page: None,
+            plan_check: None,
             fast_forward: None,
         }
     }

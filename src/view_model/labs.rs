@@ -50,11 +50,11 @@ impl Lab {
     /// One plain sentence on what the lab is and whether it is built yet.
     pub fn status_sentence(self) -> &'static str {
         match self {
-            Lab::Streams => "The Streams lab is partly built: load a preset or design a stream, watch each shard's key range, write rate and throttling live, and split, merge, resize, stop producers or add KCL workers while it runs; the per-shard charts, CloudWatch view, record inspector and planner panel are not built yet.",
+            Lab::Streams => "The Streams lab is partly built: load a preset or design a stream, play or fast-forward it, watch each shard's key range, rates and throttling live, chart any shard second by second beside CloudWatch's minutes, page through its records, reshard while it runs and size a stream with the planner; opening a preset in the design panel to edit it is not built yet.",
             Lab::Firehose => "The Firehose lab is not built yet: it will show how buffer size and interval hints, transforms and destination failures shape what a delivery stream delivers.",
             Lab::Analytics => "The Analytics lab is not built yet: it will run tumbling, sliding and session windows over event time so you can watch watermarks close them.",
             Lab::Video => "The Video lab is not built yet: it will connect your webcam to a real WebRTC peer through a simulated Kinesis Video Streams signaling channel.",
-            Lab::Scenarios => "The Scenarios lab is partly built: open a preset in the Streams lab, save designs in this browser, export and import scenario files and share a design by its address; fast-forwarding a scenario from here is not built yet.",
+            Lab::Scenarios => "The Scenarios lab is partly built: open a preset in the Streams lab, save designs in this browser, export and import scenario files and share a design by its address; the Firehose and Analytics presets join it when those labs are built.",
         }
     }
 }

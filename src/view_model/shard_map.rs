@@ -39,6 +39,20 @@ pub struct StreamBars {
 }
 
 impl StreamBars {
+    /// True when the bars of `new` differ from those of `old`: the map changes only with the streams'
+    /// status, mode, shards and last complete second, not with the running totals every frame brings.
+    pub fn differ(old: &[StreamView], new: &[StreamView]) -> bool {
+        let key = |s: &StreamView| (s.name.clone(), s.status, s.mode, s.shards.len());
+        old.len() != new.len()
+            || old.iter().zip(new).any(|(a, b)| {
+                key(a) != key(b)
+                    || a.shards
+                        .iter()
+                        .zip(&b.shards)
+                        .any(|(x, y)| x.id != y.id || x.open != y.open || x.last_second != y.last_second)
+            })
+    }
+
     /// Every stream's bars.
     pub fn all(streams: &[StreamView]) -> Vec<StreamBars> {
         streams
@@ -54,6 +68,11 @@ impl StreamBars {
     }
 }
 
+/// Slices narrower than this share of the bar (a few pixels) carry no rates in their tooltip.
+const RATES_WIDTH_MIN: f64 = 0.002;
+/// Slices narrower than this share of the bar carry no label (it would not fit).
+const LABEL_WIDTH_MIN: f64 = 0.04;
+
 /// 2^64 as f64: the bar works on the keys' top 64 bits, which is exact enough for pixels.
 const TOP64: f64 = 18_446_744_073_709_551_616.0;
 
@@ -67,6 +86,9 @@ pub fn bars(stream: &StreamView) -> Vec<ShardBar> {
             let (records_per_s, bytes_per_s) = (l.records_in as f64, l.bytes_in as f64);
             let utilisation = (records_per_s / 1_000.0).max(bytes_per_s / 1_048_576.0);
             let mut title = title(s);
+            let placed = place(s, String::new());
+            // A slice too narrow to point at shows no rates: they would change every second for nothing.
+            if placed.width >= RATES_WIDTH_MIN {
             title.push_str(&format!(
                 "\nlast second: {} records in ({:.1} KiB), {} writes throttled\n{} GetRecords ({:.1} KiB out), {} reads throttled",
                 l.records_in,
@@ -76,10 +98,34 @@ pub fn bars(stream: &StreamView) -> Vec<ShardBar> {
                 l.bytes_out as f64 / 1_024.0,
                 l.read_throttled
             ));
+            }
             let throttling = l.write_throttled > 0;
             ShardBar { records_per_s, bytes_per_s, utilisation, throttling, ..place(s, title) }
         })
         .collect()
+}
+
+/// The open shard under the most pressure: the most writes refused in the last second, then the highest
+/// write utilisation; for picking one slice among hundreds.
+pub fn busiest(bars: &StreamBars) -> Option<&ShardBar> {
+    bars.bars.iter().max_by(|a, b| {
+        let refused = |b: &ShardBar| b.throttling;
+        refused(a).cmp(&refused(b)).then(a.utilisation.total_cmp(&b.utilisation)).then_with(|| b.id.cmp(&a.id))
+    })
+}
+
+/// The shard of `stream` that `typed` names (`7`, `shardId-7`, `shardId-000000000007`), open or closed.
+pub fn find_shard(stream: &StreamView, typed: &str) -> Result<String, String> {
+    let id = crate::engine::kds::ids::ShardId::resolve(typed.trim())
+        .ok_or_else(|| {
+            format!("'{}' is not a shard id: type its number (7) or its id (shardId-000000000007).", typed.trim())
+        })?
+        .to_string();
+    if stream.shards.iter().any(|s| s.id == id) {
+        Ok(id)
+    } else {
+        Err(format!("{} has no {id} (it may have left retention).", stream.name))
+    }
 }
 
 /// The closed shards of `stream` still within retention, left to right, without rates.
@@ -117,8 +163,11 @@ impl ShardBar {
         }
     }
 
-    /// The label inside the bar: the id's number and the record rate.
+    /// The label inside the bar: the id's number and the record rate (nothing when it would not fit).
     pub fn label(&self) -> String {
+        if self.width < LABEL_WIDTH_MIN {
+            return String::new();
+        }
         format!("{} · {:.0}/s", self.short_id(), self.records_per_s)
     }
 
@@ -224,8 +273,52 @@ mod tests {
         assert_eq!((b[0].class(), b[1].class()), ("shard throttling", "shard busy"));
         assert_eq!((b[0].label().as_str(), b[1].label().as_str()), ("#0 · 1000/s", "#1 · 250/s"));
         assert_eq!(throttled_totals(&[s.clone()]), (70, 3), "the totals are the running ones");
+        let mut later = s.clone();
+        later.shards[0].tally.records_in += 5;
+        assert!(
+            !StreamBars::differ(std::slice::from_ref(&s), std::slice::from_ref(&later)),
+            "totals alone keep the map"
+        );
+        later.shards[1].last_second.records_in = 251;
+        assert!(StreamBars::differ(std::slice::from_ref(&s), std::slice::from_ref(&later)), "a new second redraws it");
         let all = StreamBars::all(&[s]);
         assert_eq!((all[0].bars.len(), all[0].closed.len(), all[0].status), (2, 0, StreamStatus::Active));
+    }
+
+    #[test]
+    fn slices_too_narrow_to_point_at_carry_no_rates_or_label() {
+        let step = u128::MAX / 1_000;
+        let shards = (0..1_000u128)
+            .map(|i| shard(i as u32, i * step, if i == 999 { u128::MAX } else { (i + 1) * step - 1 }, None, true))
+            .collect();
+        let mut s = stream(shards);
+        s.shards[7].last_second.records_in = 900;
+        let b = bars(&s);
+        assert_eq!(b[7].records_per_s, 900.0, "the colour still follows the rate");
+        assert_eq!(b[7].label(), "");
+        assert!(!b[7].title.contains("last second"), "{}", b[7].title);
+    }
+
+    #[test]
+    fn the_busiest_shard_is_the_throttled_one_and_a_typed_id_is_found() {
+        let third = u128::MAX / 3;
+        let mut s = stream(vec![
+            shard(0, 0, third, None, true),
+            shard(1, third + 1, 2 * third, None, true),
+            shard(2, 2 * third + 1, u128::MAX, None, true),
+        ]);
+        s.shards[0].last_second.records_in = 900;
+        s.shards[2].last_second.records_in = 400;
+        s.shards[2].last_second.write_throttled = 5;
+        let all = StreamBars::all(std::slice::from_ref(&s));
+        assert_eq!(busiest(&all[0]).map(|b| b.id.as_str()), Some("shardId-000000000002"), "refusals first");
+        s.shards[2].last_second.write_throttled = 0;
+        let all = StreamBars::all(std::slice::from_ref(&s));
+        assert_eq!(busiest(&all[0]).map(|b| b.id.as_str()), Some("shardId-000000000000"), "then utilisation");
+        assert_eq!(find_shard(&s, " 1 "), Ok("shardId-000000000001".into()));
+        assert_eq!(find_shard(&s, "shardId-000000000002"), Ok("shardId-000000000002".into()));
+        assert!(find_shard(&s, "9").expect_err("no shard 9").contains("has no shardId-000000000009"));
+        assert!(find_shard(&s, "hot").expect_err("not an id").contains("not a shard id"));
     }
 
     fn stream(shards: Vec<ShardView>) -> StreamView {

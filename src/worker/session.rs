@@ -5,6 +5,7 @@
 //! honoured (stepping while playing) is answered with an error and changes nothing.
 
 use super::clock::Pacer;
+use crate::engine::clients::{LogKind, LogLine};
 use crate::engine::live::{cloudwatch, inspect, ShardRef};
 use crate::engine::metrics::Sample;
 use crate::engine::rng::Seed;
@@ -12,6 +13,7 @@ use crate::engine::runner::{RunOutcome, Runner};
 use crate::engine::scenario::{compile, Scenario};
 use crate::engine::time::{SimDuration, SimTime};
 use crate::engine::{Engine, EngineConfig, Output};
+use crate::protocol::streams::{split, LayoutsSent};
 use crate::protocol::{FromWorker, HostSnapshot, Speed, ToWorker};
 
 /// The most engine wake-ups one tick may process, so a busy stretch cannot freeze the worker
@@ -23,7 +25,7 @@ pub const FAST_FORWARD_SECS_MAX: u64 = 7 * 24 * 3_600;
 
 /// Chart points one reply may carry over all its series (about 100 KiB of JSON); a reply that must
 /// cover more seconds bins them (each bin its busiest second) rather than grow.
-pub const LIVE_POINTS_PER_REPLY: usize = 2_400;
+pub const LIVE_POINTS_PER_REPLY: usize = 1_600;
 
 /// One run hosted by the worker.
 #[derive(Debug)]
@@ -50,6 +52,10 @@ pub struct Session {
     fast_forward: Option<(SimTime, SimTime, bool)>,
     /// The record page asked for, sent with the next reply.
     page: Option<inspect::RecordPage>,
+    /// Which streams' layouts the UI has.
+    layouts: LayoutsSent,
+    /// The planner check asked for, sent with the next reply.
+    plan_check: Option<crate::planner::check::Check>,
 }
 
 impl Session {
@@ -70,6 +76,8 @@ impl Session {
             minutes_sent: None,
             fast_forward: None,
             page: None,
+            layouts: LayoutsSent::default(),
+            plan_check: None,
         }
     }
 
@@ -132,6 +140,17 @@ impl Session {
                 Ok(page) => self.page = Some(page),
                 Err(message) => return FromWorker::Error { message },
             },
+            ToWorker::CheckPlan { design } => {
+                use crate::planner::{check, sizing};
+                if let Err(message) = design.validate() {
+                    return FromWorker::Error { message: format!("The planner cannot size this design: {message}") };
+                }
+                // The same runs as `kinesis-lab plan` makes: the answer does not depend on the loaded scenario.
+                match check::check(&design, &sizing::size(&design), check::CheckSettings::default()) {
+                    Ok(result) => self.plan_check = Some(result),
+                    Err(message) => return FromWorker::Error { message },
+                }
+            }
             ToWorker::FastForward { secs } => {
                 if !(1..=FAST_FORWARD_SECS_MAX).contains(&secs) {
                     return FromWorker::Error {
@@ -163,13 +182,14 @@ impl Session {
         self.minutes_sent = None;
         self.fast_forward = None;
         self.page = None;
+        self.layouts = LayoutsSent::default();
     }
 
     /// The current state, as the UI sees it, handing over the samples taken since the last call.
     pub fn snapshot(&mut self) -> HostSnapshot {
         let engine = self.runner.engine();
         let clients = engine.clients();
-        let log = clients.log_since(self.logged).to_vec();
+        let log = bounded_log(clients.log_since(self.logged));
         self.logged = clients.logged;
         let mut live = engine.live().map(|h| {
             let series = (h.series_count() + 1).max(1);
@@ -186,9 +206,12 @@ impl Session {
         let minutes = cloudwatch::complete_minutes(engine.now());
         let cloudwatch = (self.minutes_sent != Some(minutes)).then(|| cloudwatch::minutes(engine.kds(), engine.now()));
         self.minutes_sent = Some(minutes);
+        let mut snapshot = engine.snapshot();
+        let streams = split(std::mem::take(&mut snapshot.streams), &mut self.layouts);
         HostSnapshot {
             log,
-            engine: engine.snapshot(),
+            engine: snapshot,
+            streams,
             playing: self.pacer.playing(),
             speed: self.pacer.speed(),
             behind: self.behind,
@@ -196,6 +219,7 @@ impl Session {
             live: live.unwrap_or_default(),
             cloudwatch,
             page: self.page.take(),
+            plan_check: self.plan_check.take(),
             fast_forward: self.fast_forward.map(|(from, to, _)| (from, to)),
         }
     }
@@ -217,6 +241,26 @@ impl Session {
         let outcome = self.runner.run_until(target, TICK_STEPS_MAX, &mut |o| keep_sample(samples, o));
         self.behind = outcome == RunOutcome::StepLimit;
     }
+}
+
+/// Log lines one reply may carry: a fast-forward writes a throttling line per simulated second.
+pub const LOG_LINES_PER_REPLY: usize = 300;
+
+/// The new lines for a reply: every action line, and the newest per-second lines in the room left.
+fn bounded_log(new: &[LogLine]) -> Vec<LogLine> {
+    if new.len() <= LOG_LINES_PER_REPLY {
+        return new.to_vec();
+    }
+    let actions = new.iter().filter(|l| l.kind == LogKind::Action).count();
+    let mut room = LOG_LINES_PER_REPLY.saturating_sub(actions);
+    let mut keep = vec![false; new.len()];
+    for (i, line) in new.iter().enumerate().rev() {
+        keep[i] = line.kind == LogKind::Action || room > 0;
+        if line.kind != LogKind::Action && room > 0 {
+            room -= 1;
+        }
+    }
+    new.iter().zip(keep).filter(|(_, k)| *k).map(|(l, _)| l.clone()).collect()
 }
 
 fn keep_sample(samples: &mut Vec<Sample>, output: Output) {
@@ -246,6 +290,26 @@ mod tests {
     use super::*;
     use crate::engine::time::SimTime;
 
+    thread_local! {
+        /// The layouts a UI would keep (each test runs on its own thread).
+        static KEPT: std::cell::RefCell<crate::protocol::streams::Layouts> = Default::default();
+    }
+
+    /// Handles `msg` and joins the reply's streams back, as the UI does with every reply.
+    fn send(s: &mut Session, msg: ToWorker, wall_us: u64) -> FromWorker {
+        match s.handle(msg, wall_us) {
+            FromWorker::Snapshot(snapshot) => {
+                let mut snapshot = *snapshot;
+                let wire = std::mem::take(&mut snapshot.streams);
+                let joined = KEPT.with(|k| crate::protocol::streams::join(wire, &mut k.borrow_mut()));
+                snapshot.engine.streams = joined.expect("joins");
+                FromWorker::Snapshot(Box::new(snapshot))
+            }
+            other => other,
+        }
+    }
+
+    /// A reply's snapshot.
     fn snap(reply: FromWorker) -> HostSnapshot {
         match reply {
             FromWorker::Snapshot(s) => *s,
@@ -256,33 +320,35 @@ mod tests {
     #[test]
     fn play_then_ticks_follow_the_wall_clock_at_speed() {
         let mut s = Session::new(Seed(1), Speed::MAX);
-        assert!(snap(s.handle(ToWorker::Play, 0)).playing);
-        let after = snap(s.handle(ToWorker::Tick, 16_000));
+        assert!(snap(send(&mut s, ToWorker::Play, 0)).playing);
+        let after = snap(send(&mut s, ToWorker::Tick, 16_000));
         assert_eq!(after.engine.now, SimTime::from_secs(16));
         assert_eq!(after.engine.events_processed, 16);
         assert!(!after.behind);
         let times: Vec<u64> = after.samples.iter().map(|s| s.at.as_millis() / 1_000).collect();
         assert_eq!(times, (1..=16).collect::<Vec<_>>(), "every sample since the last reply, once");
-        assert!(snap(s.handle(ToWorker::Tick, 16_500)).samples.is_empty());
+        assert!(snap(send(&mut s, ToWorker::Tick, 16_500)).samples.is_empty());
     }
 
     #[test]
     fn pause_accounts_for_time_up_to_the_pause() {
         let mut s = Session::new(Seed(1), Speed::REAL_TIME);
-        s.handle(ToWorker::Play, 0);
-        let paused = snap(s.handle(ToWorker::Pause, 100_000));
+        send(&mut s, ToWorker::Play, 0);
+        let paused = snap(send(&mut s, ToWorker::Pause, 100_000));
         assert_eq!((paused.playing, paused.engine.now), (false, SimTime::from_millis(100)));
-        assert_eq!(snap(s.handle(ToWorker::Tick, 900_000)).engine.now, SimTime::from_millis(100));
+        assert_eq!(snap(send(&mut s, ToWorker::Tick, 900_000)).engine.now, SimTime::from_millis(100));
     }
 
     #[test]
     fn step_jumps_to_the_next_event_only_while_paused() {
         let mut s = Session::new(Seed(1), Speed::REAL_TIME);
-        let stepped = snap(s.handle(ToWorker::Step, 0));
+        let stepped = snap(send(&mut s, ToWorker::Step, 0));
         assert_eq!(stepped.engine.now, SimTime::from_secs(1));
         assert_eq!(stepped.samples.len(), 1);
-        s.handle(ToWorker::Play, 0);
-        let FromWorker::Error { message } = s.handle(ToWorker::Step, 0) else { panic!("step while playing must fail") };
+        send(&mut s, ToWorker::Play, 0);
+        let FromWorker::Error { message } = send(&mut s, ToWorker::Step, 0) else {
+            panic!("step while playing must fail")
+        };
         assert!(message.contains("pause"));
         assert_eq!(s.snapshot().engine.now, SimTime::from_secs(1), "a refused step changes nothing");
     }
@@ -290,9 +356,9 @@ mod tests {
     #[test]
     fn reset_starts_over_paused_with_the_new_seed() {
         let mut s = Session::new(Seed(1), Speed::MAX);
-        s.handle(ToWorker::Play, 0);
-        s.handle(ToWorker::Tick, 100_000);
-        let fresh = snap(s.handle(ToWorker::Reset { seed: Seed(5) }, 200_000));
+        send(&mut s, ToWorker::Play, 0);
+        send(&mut s, ToWorker::Tick, 100_000);
+        let fresh = snap(send(&mut s, ToWorker::Reset { seed: Seed(5) }, 200_000));
         assert_eq!((fresh.engine.now, fresh.engine.seed, fresh.playing), (SimTime::ZERO, Seed(5), false));
         assert_eq!(fresh.speed, Speed::MAX, "reset keeps the speed");
     }
@@ -301,10 +367,10 @@ mod tests {
     fn a_scenario_loads_paused_shows_its_shards_and_reset_restarts_it() {
         let mut s = Session::new(Seed(1), Speed::MAX);
         let hot = crate::engine::scenario::presets::find("p04-hot-key").expect("preset");
-        let loaded = snap(s.handle(ToWorker::LoadScenario { scenario: hot.json.into() }, 0));
+        let loaded = snap(send(&mut s, ToWorker::LoadScenario { scenario: hot.json.into() }, 0));
         assert_eq!((loaded.engine.seed, loaded.playing, loaded.engine.now), (Seed(4), false, SimTime::ZERO));
-        s.handle(ToWorker::Play, 0);
-        let running = snap(s.handle(ToWorker::Tick, 30_000));
+        send(&mut s, ToWorker::Play, 0);
+        let running = snap(send(&mut s, ToWorker::Tick, 30_000));
         assert_eq!(running.engine.now, SimTime::from_secs(30));
         let stream = &running.engine.streams[2];
         assert_eq!(stream.name, "smartcity-emergency-system-events");
@@ -318,18 +384,19 @@ mod tests {
             [("alerts-app", "polling"), ("alerts-app-uuid", "polling"), ("alerts-app-flink", "polling")]
         );
         assert!(running.engine.consumers.iter().all(|c| c.records > 0), "every reader has read");
-        let again = snap(s.handle(ToWorker::Reset { seed: Seed(9) }, 40_000));
+        let again = snap(send(&mut s, ToWorker::Reset { seed: Seed(9) }, 40_000));
         assert_eq!((again.engine.now, again.engine.seed), (SimTime::ZERO, Seed(9)));
         assert!(again.engine.streams.is_empty(), "the scenario restarts: streams come at its first event");
-        let after = snap(s.handle(ToWorker::Step, 40_000));
+        let after = snap(send(&mut s, ToWorker::Step, 40_000));
         assert_eq!(after.engine.streams.len(), 3, "it is still the hot-key scenario");
     }
 
     #[test]
     fn a_bad_scenario_is_refused_with_its_field_and_changes_nothing() {
         let mut s = Session::new(Seed(1), Speed::MAX);
-        s.handle(ToWorker::Step, 0);
-        let FromWorker::Error { message } = s.handle(ToWorker::LoadScenario { scenario: r#"{"name": 5}"#.into() }, 0)
+        send(&mut s, ToWorker::Step, 0);
+        let FromWorker::Error { message } =
+            send(&mut s, ToWorker::LoadScenario { scenario: r#"{"name": 5}"#.into() }, 0)
         else {
             panic!("a bad scenario must be refused")
         };
@@ -342,37 +409,38 @@ mod tests {
         use crate::engine::scenario::format::Action;
         let mut s = Session::new(Seed(1), Speed::MAX);
         let hot = crate::engine::scenario::presets::find("p13-hot-shard").expect("preset");
-        s.handle(ToWorker::LoadScenario { scenario: hot.json.into() }, 0);
-        s.handle(ToWorker::Play, 0);
-        let first = snap(s.handle(ToWorker::Tick, 10_000));
+        send(&mut s, ToWorker::LoadScenario { scenario: hot.json.into() }, 0);
+        send(&mut s, ToWorker::Play, 0);
+        let first = snap(send(&mut s, ToWorker::Tick, 10_000));
         assert!(first.log.iter().any(|l| l.text.starts_with("CreateStream")), "the log arrives: {:?}", first.log);
         let split = || Action::SplitShard {
             stream: "swipebike-telemetry".into(),
             shard: "shardId-000000000000".into(),
             at_key: None,
         };
-        let updating = snap(s.handle(ToWorker::Act { action: split() }, 20_000));
+        let updating = snap(send(&mut s, ToWorker::Act { action: split() }, 20_000));
         assert_eq!(updating.engine.now, SimTime::from_secs(20), "time catches up before the action");
-        assert_eq!(updating.log.len(), 1, "only the new line: {:?}", updating.log);
-        assert!(updating.log[0].text.ends_with(": ok"), "{:?}", updating.log);
+        let actions: Vec<&LogLine> = updating.log.iter().filter(|l| l.kind == LogKind::Action).collect();
+        assert_eq!(actions.len(), 1, "only the new line: {actions:?}");
+        assert!(actions[0].text.ends_with(": ok"), "{actions:?}");
         assert_eq!(updating.engine.streams[0].status, crate::engine::kds::types::StreamStatus::Updating);
-        let FromWorker::Error { message } = s.handle(ToWorker::Act { action: split() }, 20_000) else {
+        let FromWorker::Error { message } = send(&mut s, ToWorker::Act { action: split() }, 20_000) else {
             panic!("a second split while UPDATING must be refused")
         };
         assert!(message.contains("ResourceInUseException"), "{message}");
         let FromWorker::Error { message } =
-            s.handle(ToWorker::Act { action: Action::AddWorker { consumer: "nobody".into() } }, 20_000)
+            send(&mut s, ToWorker::Act { action: Action::AddWorker { consumer: "nobody".into() } }, 20_000)
         else {
             panic!("an unknown consumer must be refused")
         };
         assert_eq!(message, "There is no KCL application named nobody.");
-        let done = snap(s.handle(ToWorker::Tick, 60_000));
+        let done = snap(send(&mut s, ToWorker::Tick, 60_000));
         assert_eq!(done.engine.streams[0].shards.iter().filter(|s| s.open).count(), 5);
     }
 
     fn p13(s: &mut Session) -> HostSnapshot {
         let hot = crate::engine::scenario::presets::find("p13-hot-shard").expect("preset");
-        snap(s.handle(ToWorker::LoadScenario { scenario: hot.json.into() }, 0))
+        snap(send(s, ToWorker::LoadScenario { scenario: hot.json.into() }, 0))
     }
 
     fn hot_shard() -> ShardRef {
@@ -383,22 +451,22 @@ mod tests {
     fn each_reply_carries_the_seconds_since_the_last_and_the_watched_shard() {
         let mut s = Session::new(Seed(1), Speed::MAX);
         assert!(p13(&mut s).live.fresh, "the first reply of a run replaces what the UI kept");
-        s.handle(ToWorker::Play, 0);
-        let first = snap(s.handle(ToWorker::Tick, 30_000));
+        send(&mut s, ToWorker::Play, 0);
+        let first = snap(send(&mut s, ToWorker::Tick, 30_000));
         assert!(!first.live.fresh);
         let (name, stream) = &first.live.streams[0];
         assert_eq!((name.as_str(), stream.from_s, stream.bins.len()), ("swipebike-telemetry", 0, 30));
         assert!(first.live.shard.is_none(), "no shard watched yet");
-        let watched = snap(s.handle(ToWorker::Watch { shard: Some(hot_shard()) }, 30_000));
+        let watched = snap(send(&mut s, ToWorker::Watch { shard: Some(hot_shard()) }, 30_000));
         let (at, shard) = watched.live.shard.expect("the watched shard");
         assert_eq!((at, shard.from_s, shard.bins.len()), (hot_shard(), 0, 30));
         assert!(watched.live.shard_fresh && !watched.live.fresh);
         assert!(watched.live.streams[0].1.bins.is_empty(), "stream seconds are not sent twice");
-        let next = snap(s.handle(ToWorker::Tick, 32_000));
+        let next = snap(send(&mut s, ToWorker::Tick, 32_000));
         assert_eq!(next.live.streams[0].1.from_s, 30);
         let (_, shard) = next.live.shard.expect("still watched");
         assert_eq!((shard.from_s, shard.bins.len(), next.live.shard_fresh), (30, 2, false));
-        let unwatched = snap(s.handle(ToWorker::Watch { shard: None }, 32_000));
+        let unwatched = snap(send(&mut s, ToWorker::Watch { shard: None }, 32_000));
         assert!(unwatched.live.shard.is_none());
     }
 
@@ -406,12 +474,14 @@ mod tests {
     fn a_long_stretch_is_binned_to_the_reply_budget() {
         let mut s = Session::new(Seed(1), Speed::MAX);
         p13(&mut s);
-        let reply = snap(s.handle(ToWorker::FastForward { secs: 3_000 }, 0));
+        let reply = snap(send(&mut s, ToWorker::FastForward { secs: 3_000 }, 0));
         assert!(reply.fast_forward.is_none(), "3,000 s of P13 fit in one tick");
         let (_, stream) = &reply.live.streams[0];
         let points: usize = reply.live.streams.iter().chain([]).map(|(_, p)| p.bins.len()).sum::<usize>()
             + reply.live.consumers.iter().map(|(_, p)| p.bins.len()).sum::<usize>();
         assert!(stream.span_s > 1 && points <= LIVE_POINTS_PER_REPLY, "{} s per bin, {points} points", stream.span_s);
+        assert!(reply.log.len() <= LOG_LINES_PER_REPLY, "{} log lines", reply.log.len());
+        assert!(reply.log.iter().any(|l| l.text.starts_with("CreateStream")), "the action lines are all kept");
         let text = serde_json::to_string(&FromWorker::Snapshot(Box::new(reply))).expect("serialises");
         assert!(text.len() < 256 * 1024, "a reply stays under 256 KiB: {}", text.len());
     }
@@ -420,9 +490,9 @@ mod tests {
     fn cloudwatch_minutes_are_sent_when_a_minute_completes() {
         let mut s = Session::new(Seed(1), Speed::MAX);
         assert!(p13(&mut s).cloudwatch.is_some(), "the first reply of a run has the (empty) view");
-        s.handle(ToWorker::Play, 0);
-        assert!(snap(s.handle(ToWorker::Tick, 45_000)).cloudwatch.is_none(), "no new minute, nothing sent");
-        let minutes = snap(s.handle(ToWorker::Tick, 125_000)).cloudwatch.expect("two minutes completed");
+        send(&mut s, ToWorker::Play, 0);
+        assert!(snap(send(&mut s, ToWorker::Tick, 45_000)).cloudwatch.is_none(), "no new minute, nothing sent");
+        let minutes = snap(send(&mut s, ToWorker::Tick, 125_000)).cloudwatch.expect("two minutes completed");
         let view = &minutes[0];
         assert_eq!(view.minutes, [0, 60]);
         let incoming = view.columns.iter().find(|c| c.metric == "IncomingRecords").expect("column");
@@ -436,15 +506,15 @@ mod tests {
     fn fast_forward_runs_the_span_over_ticks_and_resumes_play() {
         let mut s = Session::new(Seed(1), Speed::REAL_TIME);
         p13(&mut s);
-        s.handle(ToWorker::Play, 0);
-        let FromWorker::Error { message } = s.handle(ToWorker::FastForward { secs: 0 }, 0) else {
+        send(&mut s, ToWorker::Play, 0);
+        let FromWorker::Error { message } = send(&mut s, ToWorker::FastForward { secs: 0 }, 0) else {
             panic!("zero seconds must be refused")
         };
         assert!(message.contains("1 second to 7 days"), "{message}");
-        let done = snap(s.handle(ToWorker::FastForward { secs: 600 }, 0));
+        let done = snap(send(&mut s, ToWorker::FastForward { secs: 600 }, 0));
         assert_eq!((done.engine.now, done.fast_forward), (SimTime::from_secs(600), None));
         assert!(done.playing, "a run that was playing plays on");
-        let after = snap(s.handle(ToWorker::Tick, 200_000));
+        let after = snap(send(&mut s, ToWorker::Tick, 200_000));
         assert_eq!(after.engine.now, SimTime::from_millis(600_200), "then it follows the wall clock again");
     }
 
@@ -452,25 +522,69 @@ mod tests {
     fn inspect_answers_with_a_page_or_an_error() {
         let mut s = Session::new(Seed(1), Speed::MAX);
         p13(&mut s);
-        s.handle(ToWorker::Play, 0);
-        s.handle(ToWorker::Tick, 30_000);
+        send(&mut s, ToWorker::Play, 0);
+        send(&mut s, ToWorker::Tick, 30_000);
         let from = inspect::PageFrom::Newest;
-        let page = snap(s.handle(ToWorker::Inspect { shard: hot_shard(), from }, 30_000)).page.expect("a page");
+        let page = snap(send(&mut s, ToWorker::Inspect { shard: hot_shard(), from }, 30_000)).page.expect("a page");
         assert!(!page.rows.is_empty());
-        assert!(snap(s.handle(ToWorker::Tick, 30_100)).page.is_none(), "a page is sent once");
+        assert!(snap(send(&mut s, ToWorker::Tick, 30_100)).page.is_none(), "a page is sent once");
         let gone = ShardRef { stream: "swipebike-telemetry".into(), shard: "shardId-000000000042".into() };
-        let FromWorker::Error { message } = s.handle(ToWorker::Inspect { shard: gone, from }, 30_100) else {
+        let FromWorker::Error { message } = send(&mut s, ToWorker::Inspect { shard: gone, from }, 30_100) else {
             panic!("an unknown shard must be refused")
         };
         assert!(message.contains("has no shard"), "{message}");
     }
 
     #[test]
+    fn a_thousand_shard_stream_replies_under_256_kib_a_frame() {
+        let scenario = r#"{"name": "big", "title": "t", "explanation": "e", "seed": 1, "duration_s": 600, "detail": "runs",
+            "streams": [{"name": "big", "shards": 1000}],
+            "producers": [{"name": "p", "stream": "big", "rate": {"kind": "constant", "per_second": 20000},
+                           "keys": {"kind": "random"}, "size": {"kind": "fixed", "bytes": 200}}],
+            "consumers": [{"kind": "polling", "name": "c", "stream": "big", "start": "trim_horizon"}]}"#;
+        let mut s = Session::new(Seed(1), Speed::REAL_TIME);
+        let first = s.handle(ToWorker::LoadScenario { scenario: scenario.into() }, 0);
+        assert!(matches!(first, FromWorker::Snapshot(_)), "{first:?}");
+        send(&mut s, ToWorker::Play, 0);
+        let watch = ShardRef { stream: "big".into(), shard: "shardId-000000000007".into() };
+        send(&mut s, ToWorker::Watch { shard: Some(watch) }, 0);
+        let mut sizes = Vec::new();
+        for frame in 1..=80 {
+            let reply = s.handle(ToWorker::Tick, frame * 250_000);
+            sizes.push(serde_json::to_string(&reply).expect("serialises").len());
+            let shards = snap(reply).streams.first().map_or(0, |st| st.shards.len());
+            assert!(shards == 0 || shards == 1_000);
+        }
+        let largest = sizes.iter().max().copied().unwrap_or(0);
+        assert!(largest < 256 * 1024, "the largest reply: {largest} B");
+        assert!(sizes[79] < 128 * 1024, "a frame without a new layout: {} B", sizes[79]);
+    }
+
+    #[test]
+    fn a_plan_is_checked_by_simulation_or_refused() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        let design = crate::planner::sizing::Design {
+            polling_consumers: 1,
+            ..crate::planner::sizing::Design::new(3_000.0, 500)
+        };
+        let checked = snap(send(&mut s, ToWorker::CheckPlan { design }, 0)).plan_check.expect("a check");
+        assert_eq!(checked.at_answer.shards, 3);
+        assert!(checked.at_answer.keeps_up, "{checked:?}");
+        assert!(checked.one_fewer.as_ref().is_some_and(|r| r.shards == 2 && !r.keeps_up), "{checked:?}");
+        assert!(snap(send(&mut s, ToWorker::Tick, 0)).plan_check.is_none(), "sent once");
+        let bad = crate::planner::sizing::Design::new(-5.0, 500);
+        let FromWorker::Error { message } = send(&mut s, ToWorker::CheckPlan { design: bad }, 0) else {
+            panic!("a negative rate must be refused")
+        };
+        assert!(message.contains("records_per_second"), "{message}");
+    }
+
+    #[test]
     fn set_speed_changes_the_rate() {
         let mut s = Session::new(Seed(1), Speed::REAL_TIME);
-        s.handle(ToWorker::Play, 0);
-        let fast = snap(s.handle(ToWorker::SetSpeed { speed: Speed::MAX }, 0));
+        send(&mut s, ToWorker::Play, 0);
+        let fast = snap(send(&mut s, ToWorker::SetSpeed { speed: Speed::MAX }, 0));
         assert_eq!(fast.speed, Speed::MAX);
-        assert_eq!(snap(s.handle(ToWorker::Tick, 1_000)).engine.now, SimTime::from_secs(1));
+        assert_eq!(snap(send(&mut s, ToWorker::Tick, 1_000)).engine.now, SimTime::from_secs(1));
     }
 }

@@ -2,6 +2,7 @@
 //! shards summing to their stream, the hot shard's seconds at its limit with its write bucket empty; and
 //! the record inspector paging a shard the way GetRecords reads it.
 
+use kinesis_lab::engine::clients::LogKind;
 use kinesis_lab::engine::live::inspect::{page, PageFrom, PAGE_ROWS};
 use kinesis_lab::engine::live::ShardRef;
 use kinesis_lab::engine::runner::Runner;
@@ -95,4 +96,51 @@ fn a_run_detail_shard_pages_runs_without_bodies() {
     assert!(!page.rows.is_empty());
     assert!(page.rows.iter().all(|r| r.partition_key.is_none() && r.data_preview.is_none()));
     assert!(page.rows.iter().any(|r| r.count > 1), "runs of equal records: {:?}", page.rows);
+}
+
+fn log_of(runner: &Runner, kind: LogKind) -> Vec<String> {
+    let log = &runner.engine().clients().log;
+    log.iter().filter(|l| l.kind == kind).map(|l| format!("{} {}: {}", l.at, l.who, l.text)).collect()
+}
+
+#[test]
+fn the_event_log_sums_each_seconds_throttling_only_in_the_live_view() {
+    let live = run("p13-hot-shard", 60, true);
+    let lines = log_of(&live, LogKind::Throttling);
+    assert!(lines.len() > 30, "a line for most throttled seconds: {}", lines.len());
+    assert!(lines.iter().all(|l| l.contains("bike-telemetry: ") && l.contains("records throttled")), "{lines:?}");
+    let throttled: u64 = live
+        .engine()
+        .clients()
+        .log
+        .iter()
+        .filter(|l| l.kind == LogKind::Throttling)
+        .map(|l| l.text.split(' ').next().and_then(|n| n.parse::<u64>().ok()).expect("a count first"))
+        .sum();
+    let producer = live.engine().clients().producers[0].stats.throttled;
+    assert!(
+        producer - throttled < 1_000,
+        "the lines add up to the producer's count up to the last second: {throttled} of {producer}"
+    );
+    assert!(log_of(&run("p13-hot-shard", 60, false), LogKind::Throttling).is_empty(), "the CLI's log stays short");
+}
+
+#[test]
+fn the_event_log_reports_lease_moves_and_failed_invocations() {
+    use kinesis_lab::engine::scenario::format::Action;
+    let mut kcl = run("p05-swipebike-city", 120, true);
+    let crash = Action::CrashWorker { consumer: "operations-dashboard".into(), worker: Some(0) };
+    kcl.engine_mut()
+        .act(SimTime::from_secs(120), crash)
+        .expect("worker 0, holding the one shard's lease, crashes; the lease moves after failover");
+    kcl.run_until(SimTime::from_secs(240), u64::MAX, &mut |_| {});
+    let moves = log_of(&kcl, LogKind::Leases);
+    assert!(moves.iter().any(|l| l.contains("operations-dashboard: ") && l.contains("leases moved")), "{moves:?}");
+    let lambda = run("p07-poison-pill", 300, true);
+    let failed = log_of(&lambda, LogKind::Lambda);
+    assert!(failed.iter().any(|l| l.contains("handler-c-bisect: ") && l.contains("bisected")), "{failed:?}");
+    assert!(
+        failed.iter().any(|l| l.contains("handler-a-defaults: ") && l.contains("the batch is retried")),
+        "{failed:?}"
+    );
 }

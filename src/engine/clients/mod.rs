@@ -13,6 +13,7 @@ pub mod lambda;
 pub mod polling;
 pub mod producer;
 pub mod stats;
+mod summary;
 
 use self::efo::EfoConsumer;
 use self::kcl::{KclApp, KclWake};
@@ -133,6 +134,24 @@ pub struct LogLine {
     pub who: String,
     /// What happened.
     pub text: String,
+    /// What kind of event, for filtering.
+    #[serde(default)]
+    pub kind: LogKind,
+}
+
+/// What a log line is about.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogKind {
+    /// An action (create, reshard, producers, workers) and Kinesis's answer, or a client's error.
+    #[default]
+    Action,
+    /// A second's throttled writes or reads, retries and drops.
+    Throttling,
+    /// A second's KCL lease moves.
+    Leases,
+    /// A second's failed Lambda invocations (retries, bisects, batches given up).
+    Lambda,
 }
 
 /// A scenario's clients.
@@ -149,6 +168,8 @@ pub struct Clients {
     /// Lines ever logged, so a reader can tell which lines are new.
     pub logged: u64,
     ready_at: SimTime,
+    /// The counters the last per-second lines were taken from.
+    summarised: summary::Summarised,
 }
 
 impl From<StartSpec> for crate::engine::kds::bulk::StartAt {
@@ -208,6 +229,7 @@ impl Clients {
             log: Vec::new(),
             logged: 0,
             ready_at: SimTime::ZERO,
+            summarised: Default::default(),
         }
     }
 
@@ -378,10 +400,14 @@ impl Clients {
     }
 
     fn note(&mut self, at: SimTime, who: &str, text: String) {
+        self.note_kind(at, who, LogKind::Action, text);
+    }
+
+    fn note_kind(&mut self, at: SimTime, who: &str, kind: LogKind, text: String) {
         if self.log.len() == LOG_LINES_MAX {
             self.log.remove(0);
         }
-        self.log.push(LogLine { at, who: who.to_string(), text });
+        self.log.push(LogLine { at, who: who.to_string(), text, kind });
         self.logged += 1;
     }
 

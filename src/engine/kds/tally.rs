@@ -95,6 +95,26 @@ pub struct ShardTally {
 }
 
 impl ShardTally {
+    /// The counts in field order, for compact transport.
+    pub fn to_array(self) -> [u64; 7] {
+        [
+            self.records_in,
+            self.bytes_in,
+            self.write_throttled,
+            self.read_calls,
+            self.records_out,
+            self.bytes_out,
+            self.read_throttled,
+        ]
+    }
+
+    /// The counts from [`ShardTally::to_array`]'s order.
+    pub fn from_array(
+        [records_in, bytes_in, write_throttled, read_calls, records_out, bytes_out, read_throttled]: [u64; 7],
+    ) -> Self {
+        ShardTally { records_in, bytes_in, write_throttled, read_calls, records_out, bytes_out, read_throttled }
+    }
+
     /// A PutRecords entry (or run of equal entries): `accepted` stored and `rejected` throttled, `size` bytes
     /// each. PutRecords keeps its shard metrics only under enhanced monitoring, so it tallies here directly.
     pub fn write(&mut self, accepted: u64, rejected: u64, size: u64) {

@@ -87,11 +87,31 @@ pub fn StreamControls(stream: String) -> impl IntoView {
 pub fn ShardPanel(selected: Selection) -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
     let key = RwSignal::new(String::new());
-    let shard = Memo::new(move |_| {
+    let live = Memo::new(move |_| {
         let (stream, id) = selected.get()?;
         let view = stream_view(engine, &stream)?;
         Some((stream, detail(&view, &id)?))
     });
+    // The panel is rebuilt only when the shard itself changes (selected, closed, neighbours), not with
+    // every second's counts: a button rebuilt under the pointer would lose its click.
+    let shard = Memo::new(move |_| {
+        live.get().map(|(stream, mut d)| {
+            d.shard.tally = Default::default();
+            d.shard.last_second = Default::default();
+            (stream, d)
+        })
+    });
+    let totals = move || {
+        live.with(|l| {
+            l.as_ref().map(|(_, d)| {
+                let t = d.shard.tally;
+                format!(
+                    "{} records in, {} writes throttled, {} GetRecords, {} reads throttled",
+                    t.records_in, t.write_throttled, t.read_calls, t.read_throttled
+                )
+            })
+        })
+    };
     let split_mid = move |_| {
         if let Some((stream, d)) = shard.get_untracked() {
             engine.act(Action::SplitShard { stream, shard: d.shard.id, at_key: None });
@@ -133,7 +153,7 @@ pub fn ShardPanel(selected: Selection) -> impl IntoView {
                             <dt>"lineage"</dt>
                             <dd>{lineage}</dd>
                             <dt>"totals"</dt>
-                            <dd>{format!("{} records in, {} writes throttled, {} GetRecords, {} reads throttled", s.tally.records_in, s.tally.write_throttled, s.tally.read_calls, s.tally.read_throttled)}</dd>
+                            <dd>{totals}</dd>
                         </dl>
                         <Show when=move || open fallback=|| view! { <p class="panel-note">"A closed shard cannot be split or merged."</p> }>
                             <div class="reshard-actions">

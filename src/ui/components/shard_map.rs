@@ -103,13 +103,16 @@ fn shard_cell(
             }
         }
     };
-    let class = move || {
+    // Memos, so a second that changes a shard's rates rewrites only what changed in the DOM: with 1,000
+    // slices, rewriting every style and label each second costs whole frames.
+    let class = Memo::new(move |_| {
         let base = if state == "open" { cell.with(|b| b.class()) } else { "shard closed" };
         format!("{base} {state}-anim")
-    };
-    let style = move || cell.with(|b| format!("left:{:.4}%;width:{:.4}%", b.x * 100.0, b.width * 100.0));
-    let label = move || if state == "open" { cell.with(|b| b.label()) } else { cell.with(|b| b.short_id()) };
-    let title = move || cell.with(|b| b.title.clone());
+    });
+    let style = Memo::new(move |_| cell.with(|b| format!("left:{:.4}%;width:{:.4}%", b.x * 100.0, b.width * 100.0)));
+    let label =
+        Memo::new(move |_| if state == "open" { cell.with(|b| b.label()) } else { cell.with(|b| b.short_id()) });
+    let title = Memo::new(move |_| cell.with(|b| b.title.clone()));
     view! {
         <div
             class=class

@@ -6,10 +6,12 @@ use super::clients_panel::{ConsumersTable, ProducersTable};
 use super::consumer_charts::ConsumerCharts;
 use super::design_panel::DesignPanel;
 use super::event_log::EventLog;
+use super::planner_panel::PlannerPanel;
 use super::record_inspector::RecordInspector;
 use super::reshard_panel::{ShardPanel, StreamControls};
 use super::shard_charts::ShardCharts;
 use super::shard_map::ShardMap;
+use super::shard_picker::ShardPicker;
 use super::stream_charts::StreamCharts;
 use crate::engine::scenario::presets;
 use crate::ui::EngineHandle;
@@ -66,6 +68,11 @@ pub fn StreamsLab() -> impl IntoView {
                 <summary data-testid="open-design">"Or design your own stream"</summary>
                 <DesignPanel />
             </details>
+            <details class="design-details">
+                <summary data-testid="open-planner">"Capacity planner: how many shards?"</summary>
+                <p class="panel-note">"The complete estimator: the largest of write bytes ÷ 1 MiB/s, Kinesis records ÷ 1,000/s, shared read bytes ÷ 2 MiB/s and shared read calls ÷ 5/s per shard, divided by the share of capacity you plan for. Enhanced fan-out readers have their own pipes and add only cost. The check runs the design in the engine at the answer and at one shard fewer."</p>
+                <PlannerPanel />
+            </details>
             <dl class="throttle-totals">
                 <dt>"Write attempts throttled"</dt>
                 <dd data-testid="write-throttled-total">{move || totals().0}</dd>
@@ -86,6 +93,7 @@ pub fn StreamsLab() -> impl IntoView {
                                 <div class="stream-block">
                                     <h3>{name.clone()}</h3>
                                     <StreamControls stream=name.clone() />
+                                    <ShardPicker stream=name.clone() selected=selected />
                                     <ShardMap stream=name selected=selected />
                                 </div>
                             }
@@ -115,7 +123,7 @@ pub fn StreamsLab() -> impl IntoView {
             <ConsumersTable />
             <ConsumerCharts />
             <h2 class="lab-subhead">"Event log"</h2>
-            <p class="panel-note">"What the scenario's director and clients did and what Kinesis answered, newest first: stream creation, reshards and their errors, producers stopped and started, KCL workers joining and leaving."</p>
+            <p class="panel-note">"What the scenario's director and clients did and what Kinesis answered, newest first: stream creation, reshards and their errors, producers stopped and started, KCL workers joining and leaving; and, once a second, each client's throttled records and reads, retries and drops, KCL lease moves and failed Lambda invocations."</p>
             <EventLog />
         </section>
     }

@@ -11,6 +11,8 @@
 //! Messages travel as plain JS objects (serde-wasm-bindgen), readable in the browser's devtools.
 //! Bump `PROTOCOL_VERSION` whenever a type here changes shape.
 
+pub mod streams;
+
 use crate::engine::clients::LogLine;
 use crate::engine::live::cloudwatch::StreamMinutes;
 use crate::engine::live::inspect::{PageFrom, RecordPage};
@@ -24,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The version both sides must agree on.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// UI → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,6 +57,9 @@ pub enum ToWorker {
     /// Run this many simulated seconds as fast as the engine goes (not following the wall clock), over
     /// as many ticks as it takes; Pause stops it, Play stops it and plays on.
     FastForward { secs: u64 },
+    /// Size this design and check the answer by simulation (the answer's shards and one fewer); the
+    /// check arrives in the reply's `plan_check`, a design the planner refuses as an Error.
+    CheckPlan { design: crate::planner::sizing::Design },
 }
 
 /// Worker → UI.
@@ -74,8 +79,12 @@ pub enum FromWorker {
 /// The engine's snapshot plus the host's playback state.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HostSnapshot {
-    /// The engine's own view.
+    /// The engine's own view. On the wire its `streams` are empty and travel compactly in `streams`;
+    /// the UI joins them back ([`streams::join`]).
     pub engine: Snapshot,
+    /// The streams, with each layout only when it changed.
+    #[serde(default)]
+    pub streams: Vec<streams::StreamWire>,
     /// Whether simulated time is following the wall clock.
     pub playing: bool,
     /// The playback speed.
@@ -97,6 +106,9 @@ pub struct HostSnapshot {
     /// The page an Inspect asked for.
     #[serde(default)]
     pub page: Option<RecordPage>,
+    /// The check a CheckPlan asked for.
+    #[serde(default)]
+    pub plan_check: Option<crate::planner::check::Check>,
     /// A fast-forward under way: from when, to when.
     #[serde(default)]
     pub fast_forward: Option<(SimTime, SimTime)>,
