@@ -3,6 +3,8 @@
 use crate::charts::{events, live};
 use crate::view_model::charts::Chart;
 use crate::view_model::series::Series;
+use leptos::html::Canvas;
+use leptos::prelude::*;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
@@ -21,4 +23,30 @@ pub fn draw_chart(canvas: HtmlCanvasElement, chart: &Chart) {
     if let Err(err) = live::draw(&backend.into_drawing_area(), chart) {
         leptos::logging::warn!("the chart {} could not be drawn: {err}", chart.title);
     }
+}
+
+/// Redraws the canvas of `canvas_ref` with `draw` on the next animation frame after `track` reports a
+/// change (several changes in one frame draw once; never per message).
+pub fn redraw_on_frame(
+    canvas_ref: NodeRef<Canvas>,
+    track: impl Fn() + 'static,
+    draw: impl Fn(HtmlCanvasElement) + Clone + 'static,
+) {
+    let scheduled = StoredValue::new(false);
+    Effect::new(move |_| {
+        track();
+        if scheduled.get_value() {
+            return;
+        }
+        scheduled.set_value(true);
+        let draw = draw.clone();
+        request_animation_frame(move || {
+            if scheduled.try_set_value(false).is_some() {
+                return; // unmounted meanwhile
+            }
+            if let Some(el) = canvas_ref.get_untracked() {
+                draw(el);
+            }
+        });
+    });
 }

@@ -17,26 +17,11 @@ pub fn ChartCanvas(
     note: &'static str,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
-    let scheduled = StoredValue::new(false);
-    Effect::new(move |_| {
-        chart.track();
-        if scheduled.get_value() {
-            return;
-        }
-        scheduled.set_value(true);
-        request_animation_frame(move || {
-            if scheduled.try_set_value(false).is_some() {
-                return; // unmounted meanwhile
-            }
-            if let Some(el) = canvas_ref.get_untracked() {
-                chart.with_untracked(|c| {
-                    if let Some(c) = c {
-                        canvas::draw_chart(el, c)
-                    }
-                });
-            }
-        });
-    });
+    canvas::redraw_on_frame(
+        canvas_ref,
+        move || chart.track(),
+        move |el| chart.with_untracked(|c| c.iter().for_each(|c| canvas::draw_chart(el.clone(), c))),
+    );
     let title = move || chart.with(|c| c.as_ref().map(|c| c.title.clone()).unwrap_or_default());
     let legend = move || {
         chart.with(|c| {

@@ -9,22 +9,11 @@ use leptos::prelude::*;
 pub fn EventsChart() -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
     let canvas_ref = NodeRef::<Canvas>::new();
-    let scheduled = StoredValue::new(false);
-    Effect::new(move |_| {
-        engine.series().track();
-        if scheduled.get_value() {
-            return;
-        }
-        scheduled.set_value(true);
-        request_animation_frame(move || {
-            if scheduled.try_set_value(false).is_some() {
-                return; // unmounted meanwhile
-            }
-            if let Some(el) = canvas_ref.get_untracked() {
-                engine.series().with_untracked(|series| canvas::draw_events(el, series));
-            }
-        });
-    });
+    canvas::redraw_on_frame(
+        canvas_ref,
+        move || engine.series().track(),
+        move |el| engine.series().with_untracked(|series| canvas::draw_events(el, series)),
+    );
     view! {
         <canvas
             id="events-chart"
