@@ -85,22 +85,12 @@ pub fn bars(stream: &StreamView) -> Vec<ShardBar> {
             let l = s.last_second;
             let (records_per_s, bytes_per_s) = (l.records_in as f64, l.bytes_in as f64);
             let utilisation = (records_per_s / 1_000.0).max(bytes_per_s / 1_048_576.0);
-            let mut title = title(s);
-            let placed = place(s, String::new());
+            let mut bar = place(s, title(s));
             // A slice too narrow to point at shows no rates: they would change every second for nothing.
-            if placed.width >= RATES_WIDTH_MIN {
-            title.push_str(&format!(
-                "\nlast second: {} records in ({:.1} KiB), {} writes throttled\n{} GetRecords ({:.1} KiB out), {} reads throttled",
-                l.records_in,
-                bytes_per_s / 1_024.0,
-                l.write_throttled,
-                l.read_calls,
-                l.bytes_out as f64 / 1_024.0,
-                l.read_throttled
-            ));
+            if bar.width >= RATES_WIDTH_MIN {
+                bar.title.push_str(&rates(&l));
             }
-            let throttling = l.write_throttled > 0;
-            ShardBar { records_per_s, bytes_per_s, utilisation, throttling, ..place(s, title) }
+            ShardBar { records_per_s, bytes_per_s, utilisation, throttling: l.write_throttled > 0, ..bar }
         })
         .collect()
 }
@@ -126,6 +116,19 @@ pub fn find_shard(stream: &StreamView, typed: &str) -> Result<String, String> {
     } else {
         Err(format!("{} has no {id} (it may have left retention).", stream.name))
     }
+}
+
+/// A tooltip's rates: the last second's writes and reads.
+fn rates(l: &crate::engine::kds::tally::ShardTally) -> String {
+    format!(
+        "\nlast second: {} records in ({:.1} KiB), {} writes throttled\n{} GetRecords ({:.1} KiB out), {} reads throttled",
+        l.records_in,
+        l.bytes_in as f64 / 1_024.0,
+        l.write_throttled,
+        l.read_calls,
+        l.bytes_out as f64 / 1_024.0,
+        l.read_throttled
+    )
 }
 
 /// The closed shards of `stream` still within retention, left to right, without rates.
