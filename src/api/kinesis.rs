@@ -75,11 +75,11 @@ const STARTING_POSITION: Shape = Shape::Structure(&[
 ]);
 const TAG_KEY: Shape = Shape::String(&[Rule::LenMin(1), Rule::LenMax(128)]);
 
-const fn opt(name: &'static str, shape: Shape) -> Member {
+pub(super) const fn opt(name: &'static str, shape: Shape) -> Member {
     Member { name, shape, required: false }
 }
 
-const fn req(name: &'static str, shape: Shape) -> Member {
+pub(super) const fn req(name: &'static str, shape: Shape) -> Member {
     Member { name, shape, required: true }
 }
 

@@ -2,9 +2,10 @@
 //!
 //! [`parse`] turns (service, action, body) into an engine [`Command`], checking the body against the
 //! action's model exactly as the AWS JSON protocol front end does ([`schema`]); [`reply_json`] and
-//! [`ErrorBody`] are the way back. [`replay`] is the JSON-lines driver behind `kinesis-lab api`.
+//! [`ErrorBody`] are the way back; [`parse_video`] does the same for the `kinesisvideo` signaling service. [`replay`] is the JSON-lines driver behind `kinesis-lab api`.
 
 pub mod kinesis;
+pub mod kinesisvideo;
 pub mod replay;
 pub mod schema;
 
@@ -32,6 +33,12 @@ impl ErrorBody {
     }
 }
 
+impl From<crate::engine::video::error::VideoError> for ErrorBody {
+    fn from(e: crate::engine::video::error::VideoError) -> ErrorBody {
+        ErrorBody::new(e.kind.aws_code(), e.message)
+    }
+}
+
 impl From<ApiError> for ErrorBody {
     fn from(e: ApiError) -> ErrorBody {
         ErrorBody::new(e.aws_code(), e.message())
@@ -44,11 +51,32 @@ pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, Error
         "kinesis" => kinesis::model(action),
         "cloudwatch" => kinesis::cloudwatch_model(action),
         _ => {
-            let text =
-                format!("Unknown service '{service}'; this lab simulates: kinesis, cloudwatch (GetMetricStatistics).");
+            let text = format!(
+                "Unknown service '{service}'; this lab simulates: kinesis, cloudwatch (GetMetricStatistics), kinesisvideo (signaling)."
+            );
             return Err(ErrorBody::new("UnknownOperationException", text));
         }
     };
+    let body = checked(service, action, members, body, "ValidationException")?;
+    kinesis::request(action, Value::Object(body))
+        .map(Command::Kds)
+        .map_err(|e| ErrorBody::new("SerializationException", e.to_string()))
+}
+
+/// A `kinesisvideo` call, or the error AWS answers before reaching the service.
+pub fn parse_video(action: &str, body: &Value) -> Result<kinesisvideo::VideoCall, ErrorBody> {
+    let body = checked("kinesisvideo", action, kinesisvideo::model(action), body, "InvalidArgumentException")?;
+    kinesisvideo::call(action, body)
+}
+
+/// The body checked against the action's model (types, then constraints) and normalised.
+fn checked(
+    service: &str,
+    action: &str,
+    members: Option<&[Member]>,
+    body: &Value,
+    violation_type: &str,
+) -> Result<Map<String, Value>, ErrorBody> {
     let Some(members) = members else {
         let text = format!("Unknown operation {action} for service {service}.");
         return Err(ErrorBody::new("UnknownOperationException", text));
@@ -68,12 +96,10 @@ pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, Error
     if !violations.is_empty() {
         let plural = if violations.len() == 1 { "" } else { "s" };
         let text = format!("{} validation error{plural} detected: {}", violations.len(), violations.join("; "));
-        return Err(ErrorBody::new("ValidationException", text));
+        return Err(ErrorBody::new(violation_type, text));
     }
     normalize(&mut body, members);
-    kinesis::request(action, Value::Object(body))
-        .map(Command::Kds)
-        .map_err(|e| ErrorBody::new("SerializationException", e.to_string()))
+    Ok(body)
 }
 
 /// The JSON body of a successful reply, members in AWS's order.

@@ -10,12 +10,21 @@
 //! subscription ends (as the SDK call completes then): `{"at_ms": <the call's>, "action":
 //! "SubscribeToShard", "output": {"EventStream": [{"at_ms": <push>, "SubscribeToShardEvent": {…}}, …],
 //! "Ended": {"at_ms": …, "reason": …}}}`. At the end of the input, open subscriptions run to their end.
+//!
+//! Service `kinesisvideo` takes the signaling control plane and socket events (see [`super::kinesisvideo`]).
+//! What the service writes to a socket is a line of its own, after the line that caused it or, for what
+//! timers cause (latency, TTL expiry, idle timeouts), before the first line at or after that time:
+//! `{"at_ms": …, "channel": "<name>", "socket": "MASTER" | "<client id>", "frame": {<the service frame>}}`,
+//! or `"closed": "<reason>"` in place of `frame`.
 
-use super::{parse, reply_json, ErrorBody};
+use super::kinesisvideo::VideoCall;
+use super::{parse, parse_video, reply_json, ErrorBody};
 use crate::engine::kds::subscription::{KdsEvent, SubscriptionId};
 use crate::engine::kds::KdsResponse;
 use crate::engine::runner::Runner;
 use crate::engine::time::SimTime;
+use crate::engine::video::settings::VideoSettings;
+use crate::engine::video::{ConnId, ConnectRequest, SignalingService, SocketOutput};
 use crate::engine::{CommandId, Engine, EngineConfig, Event, Input, Output, Reply};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -45,13 +54,30 @@ pub struct Replay {
     next_id: u64,
     open_streams: BTreeMap<SubscriptionId, OpenStream>,
     finished: Vec<String>,
+    video: SignalingService,
+    /// Open signaling sockets by (channel ARN, client id; `None` for the master), and their labels.
+    sockets: BTreeMap<(String, Option<String>), ConnId>,
+    socket_labels: BTreeMap<ConnId, (String, String)>,
+    /// Lines a kinesisvideo call caused, written after its own.
+    caused: Vec<String>,
 }
 
 impl Replay {
     /// A replay against a fresh engine.
     pub fn new(config: EngineConfig) -> Replay {
         let config = EngineConfig { sample_interval: config.sample_interval.max(REPLAY_SAMPLE_INTERVAL), ..config };
+        let video_settings = VideoSettings {
+            account_id: config.kds.account_id.clone(),
+            region: config.kds.region.clone(),
+            epoch_ms: config.kds.epoch_ms,
+            ..VideoSettings::default()
+        };
+        let video = SignalingService::new(video_settings, config.seed);
         Replay {
+            video,
+            sockets: BTreeMap::new(),
+            socket_labels: BTreeMap::new(),
+            caused: Vec::new(),
             runner: Runner::new(Engine::new(config)),
             last_at_ms: 0,
             next_id: 0,
@@ -71,6 +97,7 @@ impl Replay {
         };
         let mut lines = std::mem::take(&mut self.finished);
         lines.extend(own);
+        lines.append(&mut self.caused);
         lines
     }
 
@@ -97,6 +124,13 @@ impl Replay {
         let mut outputs = Vec::new();
         self.runner.run_until(now, CATCH_UP_STEPS_MAX, &mut |o| outputs.push(o));
         outputs.into_iter().for_each(|o| self.absorb(o));
+        self.video_catch_up(now);
+        if service == "kinesisvideo" {
+            let result = parse_video(action, input).and_then(|call| self.video_call(now, call));
+            let caused = self.video_outputs(at_ms);
+            self.caused.extend(caused);
+            return Some(result);
+        }
         let command = match parse(service, action, input) {
             Ok(command) => command,
             Err(error) => return Some(Err(error)),
@@ -119,6 +153,102 @@ impl Replay {
             }
         }
         answer
+    }
+
+    /// Runs the signaling service's timers up to `now`; what they cause is written before the line's answer.
+    fn video_catch_up(&mut self, now: SimTime) {
+        loop {
+            let due = self.video.poll_timeout();
+            if due > now {
+                break;
+            }
+            self.video.handle_timeout(due);
+            let lines = self.video_outputs(due.as_millis());
+            self.finished.extend(lines);
+        }
+        self.video.handle_timeout(now);
+    }
+
+    /// One kinesisvideo call.
+    fn video_call(&mut self, now: SimTime, call: VideoCall) -> Result<String, ErrorBody> {
+        let empty = Ok("{}".to_string());
+        let socket = |replay: &Self, arn: &str, client: &Option<String>| {
+            replay.sockets.get(&(arn.to_string(), client.clone())).copied().ok_or_else(|| ErrorBody {
+                type_name: "InvalidArgumentException".into(),
+                message: format!(
+                    "No open socket for {} on {arn} in this replay",
+                    client.as_deref().unwrap_or("the master")
+                ),
+            })
+        };
+        match call {
+            VideoCall::Control(request) => {
+                let body = self.video.handle_request(now, request)?;
+                Ok(body.to_string())
+            }
+            VideoCall::Connect { role, channel_arn, client_id } => {
+                let request = ConnectRequest {
+                    role,
+                    channel_arn: channel_arn.clone(),
+                    client_id: client_id.clone(),
+                    signed_at: None,
+                };
+                let conn = self.video.connect(now, request)?;
+                let key_client = match role {
+                    crate::engine::video::Role::Master => None,
+                    crate::engine::video::Role::Viewer => client_id,
+                };
+                let label = key_client.clone().unwrap_or_else(|| "MASTER".into());
+                let channel = crate::engine::video::channel::name_in_arn(&channel_arn).unwrap_or_default().to_string();
+                self.sockets.insert((channel_arn, key_client), conn);
+                self.socket_labels.insert(conn, (channel, label));
+                empty
+            }
+            VideoCall::Send { channel_arn, client_id, text } => {
+                let conn = socket(self, &channel_arn, &client_id)?;
+                self.video.handle_frame(now, conn, &text);
+                empty
+            }
+            VideoCall::Disconnect { channel_arn, client_id } => {
+                let conn = socket(self, &channel_arn, &client_id)?;
+                self.video.disconnect(now, conn);
+                self.forget_socket(conn);
+                empty
+            }
+            VideoCall::GoAway { channel_arn, client_id } => {
+                let conn = socket(self, &channel_arn, &client_id)?;
+                self.video.inject_go_away(now, conn);
+                empty
+            }
+            VideoCall::ReconnectIceServer { channel_arn } => {
+                self.video.inject_reconnect_ice_server(now, &channel_arn)?;
+                empty
+            }
+        }
+    }
+
+    fn forget_socket(&mut self, conn: ConnId) {
+        self.sockets.retain(|_, c| *c != conn);
+        self.socket_labels.remove(&conn);
+    }
+
+    /// The signaling service's socket outputs as lines: `{"at_ms", "channel", "socket", "frame" | "closed"}`.
+    fn video_outputs(&mut self, at_ms: u64) -> Vec<String> {
+        let mut lines = Vec::new();
+        while let Some(output) = self.video.poll_output() {
+            let (conn, key, raw) = match output {
+                // The frame's own text, so its keys keep the service's order.
+                SocketOutput::Frame { conn, text } => (conn, "frame", text),
+                SocketOutput::Closed { conn, reason } => (conn, "closed", Value::String(reason).to_string()),
+            };
+            let (channel, socket) = self.socket_labels.get(&conn).cloned().unwrap_or_default();
+            let (channel, socket) = (Value::String(channel), Value::String(socket));
+            lines.push(format!("{{\"at_ms\":{at_ms},\"channel\":{channel},\"socket\":{socket},\"{key}\":{raw}}}"));
+            if key == "closed" {
+                self.forget_socket(conn);
+            }
+        }
+        lines
     }
 
     /// Files a subscription event; an ended stream becomes a finished line.

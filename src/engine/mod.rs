@@ -33,6 +33,7 @@ pub mod runner;
 pub mod scenario;
 pub mod snapshot;
 pub mod time;
+pub mod video;
 pub mod workload;
 
 use clients::Clients;

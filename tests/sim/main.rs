@@ -27,3 +27,8 @@ mod runner_day;
 mod scenario_consumers;
 mod scenario_lambda;
 mod scenario_producers;
+mod video_control;
+mod video_harness;
+mod video_lifecycle;
+mod video_model;
+mod video_routing;
