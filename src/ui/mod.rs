@@ -7,6 +7,7 @@ mod bridge;
 pub mod canvas;
 mod components;
 mod url;
+pub mod webrtc;
 
 pub use bridge::{use_engine, EngineHandle, UseEngineOptions, REPLY_TIMEOUT_MS};
 
@@ -40,7 +41,7 @@ pub fn App() -> impl IntoView {
         <div class="shell">
             <Header notices=start.errors />
             <Nav lab=lab />
-            <div class="workspace" class:single=move || lab.get() == crate::view_model::labs::Lab::Streams>
+            <div class="workspace" class:single=move || matches!(lab.get(), crate::view_model::labs::Lab::Streams | crate::view_model::labs::Lab::Video)>
                 <LabPage lab=lab />
                 <EnginePanel />
             </div>

@@ -17,3 +17,4 @@ pub mod series;
 pub mod shard_map;
 pub mod status;
 pub mod url;
+pub mod video;

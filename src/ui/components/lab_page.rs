@@ -2,6 +2,7 @@
 
 use super::scenarios_page::ScenariosPage;
 use super::streams_lab::StreamsLab;
+use super::video_lab::VideoLabPage;
 use crate::view_model::labs::Lab;
 use leptos::prelude::*;
 
@@ -13,6 +14,7 @@ pub fn LabPage(lab: ReadSignal<Lab>) -> impl IntoView {
             <h1>{move || lab.get().title()}</h1>
             {move || match lab.get() {
                 Lab::Streams => view! { <StreamsLab /> }.into_any(),
+                Lab::Video => view! { <VideoLabPage /> }.into_any(),
                 Lab::Scenarios => view! { <p class="lab-status">{Lab::Scenarios.status_sentence()}</p> <ScenariosPage /> }.into_any(),
                 other => view! { <p class="lab-status">{other.status_sentence()}</p> }.into_any(),
             }}

@@ -23,4 +23,5 @@ pub mod shard_map;
 pub mod shard_picker;
 pub mod stream_charts;
 pub mod streams_lab;
+pub mod video_lab;
 pub mod worker_status;

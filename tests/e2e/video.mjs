@@ -1,0 +1,115 @@
+// End-to-end test of the Video lab in headless Chromium with a fake camera: a real master and viewer in one
+// page connect through the simulated signaling channel. Usage: node tests/e2e/video.mjs [url]
+//
+// Checks: the remote video plays (videoWidth > 0, decoded frames growing), the sequence diagram shows the
+// offer, answer and candidates, the data channel carries messages both ways, and a viewer set to TURN only
+// with no TURN server never connects and the page says why. Each check has a hard timeout; WebRTC failures
+// show as "nothing happens", so the checks wait for states, never for `failed` (spec video.md §7.3).
+import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { serveDist } from './serve-dist.mjs';
+
+const OUT = 'target/e2e';
+const CHECK_TIMEOUT_MS = 20000;
+const results = [];
+async function check(name, fn) {
+  const started = Date.now();
+  let timer;
+  try {
+    await Promise.race([fn(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS); })]);
+    results.push({ name, ok: true });
+    console.log(`e2e: ok   ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    results.push({ name, ok: false });
+    console.log(`e2e: FAIL ${name}\n      ${String(err?.message ?? err).split('\n').join('\n      ')}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+await mkdir(OUT, { recursive: true });
+const server = process.argv[2] ? null : await serveDist('dist');
+const url = process.argv[2] ?? server.url;
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run',
+    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    '--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required'],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+const problems = [];
+page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+const text = (sel) => page.locator(sel).innerText();
+const logRows = () => page.locator('[data-testid=signaling-log] > *').allInnerTexts();
+
+try {
+  await check('master and viewer connect through the simulated channel and the remote video plays', async () => {
+    await page.goto(`${url}#video`);
+    await page.click('[data-testid=video-start-master]');
+    await page.click('[data-testid=video-start-viewer]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=video-state]')?.textContent === 'connected', null, { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=video-remote]').videoWidth > 0, null, { timeout: 10000 });
+    const frames = () => page.evaluate(() => document.querySelector('[data-testid=video-remote]').getVideoPlaybackQuality().totalVideoFrames);
+    const first = await frames();
+    await page.waitForTimeout(1000);
+    const later = await frames();
+    assert(later > first, `decoded frames did not grow: ${first} → ${later}`);
+  });
+
+  await check('the sequence diagram shows the offer, answer and candidates, each decodable', async () => {
+    const rows = await logRows();
+    const has = (label, outcome) => rows.some((r) => r.includes(label) && r.includes(outcome));
+    assert(has('ConnectAsMaster', 'connected') && has('ConnectAsViewer', 'connected'), 'connections');
+    assert(has('SDP_OFFER', 'accepted') && has('SDP_OFFER', 'delivered'), 'offer');
+    assert(has('SDP_ANSWER', 'delivered'), 'answer');
+    assert(rows.filter((r) => r.includes('ICE_CANDIDATE') && r.includes('delivered')).length >= 2, 'candidates');
+    const offer = page.locator('[data-testid=signaling-log] > *', { hasText: 'SDP_OFFER' }).filter({ hasText: 'delivered' }).first();
+    await offer.click();
+    const decoded = await offer.locator('pre').innerText();
+    assert(decoded.includes('"senderClientId": "viewer-1"') && decoded.includes('type: offer') && decoded.includes('v=0'), `decoded: ${decoded.slice(0, 200)}`);
+    await page.screenshot({ path: `${OUT}/video-connected.png`, fullPage: true });
+  });
+
+  await check('the data channel carries messages both ways', async () => {
+    await page.waitForFunction(() => document.querySelector('[data-testid=video-chat-log]')?.textContent.includes('hello from the viewer'), null, { timeout: 5000 });
+    await page.fill('[data-testid=video-chat-text]', 'ping from the master');
+    await page.click('[data-testid=video-chat-master]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=video-chat-log]')?.textContent.includes('viewer ← ping from the master'), null, { timeout: 5000 });
+  });
+
+  await check('TURN only without a TURN server never connects, and the page says why', async () => {
+    await page.goto(`${url}?v=2#video`);
+    await page.waitForSelector('[data-testid=video-traversal-viewer]');
+    await page.selectOption('[data-testid=video-traversal-viewer]', { label: 'TURN only' });
+    await page.uncheck('[data-testid=video-turn-reachable]');
+    assert((await text('[data-testid=video-verdict]')).includes('zero candidates'), `verdict: ${await text('[data-testid=video-verdict]')}`);
+    await page.click('[data-testid=video-start-master]');
+    await page.click('[data-testid=video-start-viewer]');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=signaling-log] > *')].some((r) => r.textContent.includes('SDP_ANSWER') && r.textContent.includes('delivered')), null, { timeout: 8000 });
+    await page.waitForTimeout(3000);
+    const state = await text('[data-testid=video-state]');
+    assert(state === 'new', `the viewer should stay new, is '${state}'`);
+    const rows = await logRows();
+    assert(!rows.some((r) => r.includes('ICE_CANDIDATE')), 'no candidate may pass');
+    assert((await text('[data-testid=video-candidates]')).includes('the model forbids any path'), 'the dropped candidates say why');
+    await page.screenshot({ path: `${OUT}/video-turn-only.png`, fullPage: true });
+  });
+
+  await check('no console errors or page errors', async () => {
+    assert(problems.length === 0, problems.join('\n'));
+  });
+} finally {
+  await browser.close();
+  await server?.close();
+}
+
+const failed = results.filter((r) => !r.ok).length;
+console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
