@@ -82,7 +82,11 @@ mod tests {
     fn every_lab_says_plainly_whether_it_is_built() {
         for lab in Lab::ALL {
             let s = lab.status_sentence();
-            let state = if matches!(lab, Lab::Streams | Lab::Scenarios | Lab::Video) { "partly built" } else { "not built yet" };
+            let state = if matches!(lab, Lab::Streams | Lab::Scenarios | Lab::Video) {
+                "partly built"
+            } else {
+                "not built yet"
+            };
             assert!(s.starts_with(&format!("The {} lab is {state}", lab.title())), "{s}");
             assert_eq!(s.matches(". ").count(), 0, "one sentence: {s}");
         }
