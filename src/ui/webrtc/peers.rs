@@ -170,6 +170,15 @@ impl VideoLab {
         })
     }
 
+    /// The master's or the viewer's side.
+    fn side(&self, role: Role) -> &RefCell<Option<Side>> {
+        if role == Role::Master {
+            &self.master
+        } else {
+            &self.viewer
+        }
+    }
+
     fn mark(&self, what: impl Into<String>) {
         let at = wall_ms() - *self.started_ms.borrow();
         let what = what.into();
@@ -390,7 +399,7 @@ impl VideoLab {
 
     /// Sends a chat line from `role` over the data channel(s).
     pub fn chat(self: &Rc<Self>, role: Role, text: &str) {
-        let slot = if role == Role::Master { &self.master } else { &self.viewer };
+        let slot = self.side(role);
         let mut sent = 0;
         if let Some(side) = slot.borrow().as_ref() {
             for channel in side.links.values().filter_map(|l| l.channel.as_ref()) {
@@ -399,7 +408,7 @@ impl VideoLab {
                 }
             }
         }
-        let who = if role == Role::Master { "master" } else { "viewer" };
+        let who = who(role);
         let line = if sent > 0 { format!("{who} → {text}") } else { format!("{who}: no open data channel yet") };
         self.view.chat.update(|c| c.push(line));
     }
@@ -471,7 +480,7 @@ impl VideoLab {
                 v.set_muted(true);
                 v.set_src_object(Some(&stream));
             }
-            lab.mark(format!("{}: remote {} track", role.as_str().to_lowercase(), ev.track().kind()));
+            lab.mark(format!("{}: remote {} track", who(role), ev.track().kind()));
         });
         pc.set_ontrack(Some(on_track.as_ref().unchecked_ref()));
         handlers.push(Box::new(on_track));
@@ -505,7 +514,7 @@ impl VideoLab {
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             let Some(lab) = weak.upgrade() else { return };
             let text = ev.data().as_string().unwrap_or_default();
-            let who = if role == Role::Master { "master" } else { "viewer" };
+            let who = who(role);
             match serde_json::from_str::<serde_json::Value>(&text) {
                 Ok(v) if v.get("ping").is_some() => {
                     let _ = channel.send_with_str(&format!(r#"{{"pong":{}}}"#, v["ping"]));
@@ -522,7 +531,7 @@ impl VideoLab {
         let opened = dc.clone();
         let on_open = Closure::<dyn FnMut()>::new(move || {
             let Some(lab) = weak.upgrade() else { return };
-            lab.mark(format!("{}: data channel kvsDataChannel open", role.as_str().to_lowercase()));
+            lab.mark(format!("{}: data channel kvsDataChannel open", who(role)));
             if role == Role::Viewer {
                 let _ = opened.send_with_str("hello from the viewer");
             }
@@ -551,14 +560,14 @@ impl VideoLab {
     }
 
     fn on_socket(self: &Rc<Self>, role: Role, event: SocketEvent) {
-        let slot = if role == Role::Master { &self.master } else { &self.viewer };
+        let slot = self.side(role);
         let text = match event {
             SocketEvent::Frame(text) => text,
             SocketEvent::Closed(reason) => {
                 if let Some(side) = slot.borrow_mut().as_mut() {
                     side.conn = None;
                 }
-                return self.notice(format!("{} socket closed by the service: {reason}", role.as_str().to_lowercase()));
+                return self.notice(format!("{} socket closed by the service: {reason}", who(role)));
             }
         };
         let events = match slot.borrow_mut().as_mut() {
@@ -586,20 +595,16 @@ impl VideoLab {
                 }
                 ClientEvent::Status { correlation_id, error_type, description, .. } => self.notice(format!(
                     "{}: STATUS_RESPONSE for {correlation_id}: {error_type}: {description}",
-                    role.as_str().to_lowercase()
+                    who(role)
                 )),
-                ClientEvent::GoAway => self.notice(format!(
-                    "{}: GO_AWAY: the service will close this socket; reconnect",
-                    role.as_str().to_lowercase()
-                )),
-                ClientEvent::ReconnectIceServer => self.notice(format!(
-                    "{}: RECONNECT_ICE_SERVER: fetch new TURN credentials",
-                    role.as_str().to_lowercase()
-                )),
-                ClientEvent::Ignored { reason } => {
-                    self.notice(format!("{}: frame ignored: {reason}", role.as_str().to_lowercase()))
+                ClientEvent::GoAway => {
+                    self.notice(format!("{}: GO_AWAY: the service will close this socket; reconnect", who(role)))
                 }
-                other => self.notice(format!("{}: unexpected {other:?}", role.as_str().to_lowercase())),
+                ClientEvent::ReconnectIceServer => {
+                    self.notice(format!("{}: RECONNECT_ICE_SERVER: fetch new TURN credentials", who(role)))
+                }
+                ClientEvent::Ignored { reason } => self.notice(format!("{}: frame ignored: {reason}", who(role))),
+                other => self.notice(format!("{}: unexpected {other:?}", who(role))),
             }
         }
     }
@@ -639,7 +644,7 @@ impl VideoLab {
 
     async fn set_remote(self: Rc<Self>, role: Role, key: String, description: Description) {
         let pc = {
-            let slot = if role == Role::Master { &self.master } else { &self.viewer };
+            let slot = self.side(role);
             let side = slot.borrow();
             match side.as_ref().and_then(|s| s.links.get(&key)) {
                 Some(link) => link.pc.clone(),
@@ -648,10 +653,10 @@ impl VideoLab {
         };
         let kind = if description.kind == "offer" { RtcSdpType::Offer } else { RtcSdpType::Answer };
         if let Err(e) = settle(pc.set_remote_description(&description_init(kind, &description.sdp))).await {
-            return self.notice(format!("{}: setRemoteDescription failed: {e}", role.as_str().to_lowercase()));
+            return self.notice(format!("{}: setRemoteDescription failed: {e}", who(role)));
         }
         let queued = {
-            let slot = if role == Role::Master { &self.master } else { &self.viewer };
+            let slot = self.side(role);
             let mut side = slot.borrow_mut();
             match side.as_mut().and_then(|s| s.links.get_mut(&key)) {
                 Some(link) => {
@@ -667,8 +672,8 @@ impl VideoLab {
     }
 
     fn remote_candidate(self: &Rc<Self>, role: Role, key: &str, candidate: Candidate) {
-        let side_name = if role == Role::Master { "master".to_string() } else { "viewer".to_string() };
-        let slot = if role == Role::Master { &self.master } else { &self.viewer };
+        let side_name = who(role);
+        let slot = self.side(role);
         let pc = {
             let mut side = slot.borrow_mut();
             let Some(link) = side.as_mut().and_then(|s| s.links.get_mut(key)) else {
@@ -698,9 +703,9 @@ impl VideoLab {
         let options = self.options.get_untracked();
         let trickle = if role == Role::Master { options.master.trickle } else { options.viewer.trickle };
         let Some(candidate) = candidate else {
-            self.mark(format!("{}: ICE gathering complete", role.as_str().to_lowercase()));
+            self.mark(format!("{}: ICE gathering complete", who(role)));
             if !trickle {
-                let slot = if role == Role::Master { &self.master } else { &self.viewer };
+                let slot = self.side(role);
                 let pc = slot.borrow().as_ref().and_then(|s| s.links.get(remote).map(|l| l.pc.clone()));
                 if let Some(pc) = pc {
                     let (kind, to) = if role == Role::Master { ("answer", Some(remote)) } else { ("offer", None) };
@@ -714,7 +719,7 @@ impl VideoLab {
             return; // end of a generation (a Firefox habit); gathering goes on
         }
         let decision = nat::admit(&self.verdict());
-        let side = if role == Role::Master { "master".to_string() } else { "viewer".to_string() };
+        let side = who(role);
         let row = CandidateRow {
             side,
             direction: "sent",
@@ -751,11 +756,11 @@ impl VideoLab {
         let json = serde_json::to_string(&Description { kind: kind.into(), sdp }).expect("descriptions serialise");
         let action = if kind == "offer" { MessageType::SdpOffer } else { MessageType::SdpAnswer };
         self.send_frame(role, action, &json, recipient);
-        self.mark(format!("{}: {} sent", role.as_str().to_lowercase(), action.as_str()));
+        self.mark(format!("{}: {} sent", who(role), action.as_str()));
     }
 
     fn send_frame(self: &Rc<Self>, role: Role, action: MessageType, json: &str, recipient: Option<&str>) {
-        let slot = if role == Role::Master { &self.master } else { &self.viewer };
+        let slot = self.side(role);
         let prepared = slot.borrow().as_ref().map(|side| {
             // The master asks for a STATUS_RESPONSE on answers, as the SDK example does (correlationId = time).
             let correlation = (action == MessageType::SdpAnswer).then(|| format!("{}", wall_ms() as u64));
@@ -763,12 +768,10 @@ impl VideoLab {
         });
         match prepared {
             Some((Some(conn), Ok(text))) => self.host.send(conn, &text),
-            Some((None, _)) => self.notice(format!(
-                "{}: the socket is closed; {} not sent",
-                role.as_str().to_lowercase(),
-                action.as_str()
-            )),
-            Some((_, Err(e))) => self.notice(format!("{}: {e}", role.as_str().to_lowercase())),
+            Some((None, _)) => {
+                self.notice(format!("{}: the socket is closed; {} not sent", who(role), action.as_str()))
+            }
+            Some((_, Err(e))) => self.notice(format!("{}: {e}", who(role))),
             None => {}
         }
     }
@@ -813,6 +816,11 @@ impl VideoLab {
             *self.stats_timer.borrow_mut() = Some((id, tick));
         }
     }
+}
+
+/// "master" or "viewer", as the page's lines name a side.
+fn who(role: Role) -> String {
+    role.as_str().to_lowercase()
 }
 
 /// Every report of a getStats result as JSON.
