@@ -2,7 +2,8 @@
 // page connect through the simulated signaling channel. Usage: node tests/e2e/video.mjs [url]
 //
 // Checks: the remote video plays (videoWidth > 0, decoded frames growing), the sequence diagram shows the
-// offer, answer and candidates, the data channel carries messages both ways, and a viewer set to TURN only
+// offer, answer and candidates, the data channel carries messages both ways, the same works with master and
+// viewer in two tabs of one browser context, and a viewer set to TURN only
 // with no TURN server never connects and the page says why. Each check has a hard timeout; WebRTC failures
 // show as "nothing happens", so the checks wait for states, never for `failed` (spec video.md §7.3).
 import { chromium } from 'playwright-core';
@@ -82,6 +83,32 @@ try {
     await page.fill('[data-testid=video-chat-text]', 'ping from the master');
     await page.click('[data-testid=video-chat-master]');
     await page.waitForFunction(() => document.querySelector('[data-testid=video-chat-log]')?.textContent.includes('viewer ← ping from the master'), null, { timeout: 5000 });
+  });
+
+  await check('two tabs: the master in one, the viewer in another, joined over a BroadcastChannel', async () => {
+    // BroadcastChannel reaches only pages of one browser context (spec video.md §7.5).
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1800 } });
+    const [hostTab, otherTab] = [await context.newPage(), await context.newPage()];
+    for (const tab of [hostTab, otherTab]) {
+      tab.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console (two tabs): ${msg.text()}`); });
+      tab.on('pageerror', (err) => problems.push(`page error (two tabs): ${err.message}`));
+      await tab.goto(`${url}#video`);
+    }
+    await hostTab.click('[data-testid=video-start-master]');
+    await hostTab.waitForFunction(() => document.querySelector('[data-testid=video-hosting]')?.textContent.startsWith('This tab hosts'), null, { timeout: 5000 });
+    await otherTab.click('[data-testid=video-start-viewer]');
+    await otherTab.waitForFunction(() => document.querySelector('[data-testid=video-state]')?.textContent === 'connected', null, { timeout: 10000 });
+    await otherTab.waitForFunction(() => document.querySelector('[data-testid=video-remote]').videoWidth > 0, null, { timeout: 10000 });
+    const frames = () => otherTab.evaluate(() => document.querySelector('[data-testid=video-remote]').getVideoPlaybackQuality().totalVideoFrames);
+    const first = await frames();
+    await otherTab.waitForTimeout(1000);
+    assert((await frames()) > first, 'decoded frames did not grow in the second tab');
+    assert((await otherTab.locator('[data-testid=video-hosting]').innerText()).includes('hosted by another tab'), 'the second tab says where the channel is');
+    const mirrored = await otherTab.locator('[data-testid=signaling-log] > *').allInnerTexts();
+    assert(mirrored.some((r) => r.includes('SDP_ANSWER') && r.includes('delivered')), 'the second tab mirrors the log');
+    await hostTab.waitForFunction(() => document.querySelector('[data-testid=video-chat-log]')?.textContent.includes('master ← hello from the viewer'), null, { timeout: 5000 });
+    await otherTab.screenshot({ path: `${OUT}/video-two-tabs.png` });
+    await context.close();
   });
 
   await check('TURN only without a TURN server never connects, and the page says why', async () => {

@@ -70,6 +70,18 @@ pub fn VideoLabPage() -> impl IntoView {
             <button data-testid="video-start-viewer" on:click=start_viewer>"Start viewer"</button>
             <button on:click=stop disabled=move || !running.get()>"Stop"</button>
         </div>
+        <p class="video-hosting" data-testid="video-hosting">
+            {move || {
+                let h = view.hosting.get();
+                if h.is_empty() {
+                    "Two tabs: the first tab of this browser to start a peer hosts the signaling channel; start the \
+                     master here and the viewer in a second tab (or both here)."
+                        .to_string()
+                } else {
+                    h
+                }
+            }}
+        </p>
         <section class="video-stage">
             <figure>
                 <video id="video-local-master" autoplay=true playsinline=true muted=true></video>
@@ -245,7 +257,7 @@ fn SequenceDiagram(lab: Rc<VideoLab>) -> impl IntoView {
     // Memos must be Send: they reach the page's one lab through its thread-local, not a captured Rc.
     let rows = Memo::new(move |_| {
         version.track();
-        self::lab().host.with(|s| sequence::rows(s.log().entries()))
+        self::lab().with_log(sequence::rows)
     });
     let (open, set_open) = signal(None::<u64>);
     view! {

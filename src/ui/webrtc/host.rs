@@ -29,7 +29,8 @@ pub enum SocketEvent {
     Closed(String),
 }
 
-type Listener = Rc<dyn Fn(SocketEvent)>;
+/// Hears one socket's events; told which socket, since a relay serves many.
+pub type Listener = Rc<dyn Fn(ConnId, SocketEvent)>;
 
 /// The service, its sockets' listeners and its wake-up timer.
 pub struct Host {
@@ -41,6 +42,8 @@ pub struct Host {
     wake: Closure<dyn FnMut()>,
     /// Bumped after every change, so views of the log refresh.
     pub version: RwSignal<u64>,
+    /// Told after every change (the two-tab relay sends other tabs the new log lines).
+    observer: RefCell<Option<Rc<dyn Fn()>>>,
 }
 
 #[allow(clippy::disallowed_methods)]
@@ -65,6 +68,7 @@ impl Host {
                     }
                 }),
                 version: RwSignal::new(0),
+                observer: RefCell::new(None),
             }
         })
     }
@@ -131,11 +135,20 @@ impl Host {
                 self.listeners.borrow_mut().remove(&conn);
             }
             if let Some(listener) = listener {
-                listener(event);
+                listener(conn, event);
             }
         }
         self.schedule();
         self.version.update(|v| *v += 1);
+        let observer = self.observer.borrow().clone();
+        if let Some(observer) = observer {
+            observer();
+        }
+    }
+
+    /// Calls `observer` after every change from now on.
+    pub fn observe(&self, observer: Rc<dyn Fn()>) {
+        *self.observer.borrow_mut() = Some(observer);
     }
 
     fn schedule(self: &Rc<Self>) {

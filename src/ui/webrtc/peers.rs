@@ -4,11 +4,13 @@
 
 use super::host::{Host, SocketEvent};
 use super::media::{self, settle};
+use super::signaling::Signaling;
 use crate::engine::video::control::{
     ChannelRef, CreateSignalingChannelInput, EndpointConfiguration, GetIceServerConfigInput,
     GetSignalingChannelEndpointInput,
 };
 use crate::engine::video::frame::MessageType;
+use crate::engine::video::log::LogEntry;
 use crate::engine::video::nat::{self, PeerNetwork, Servers, Traversal, Verdict};
 use crate::engine::video::{ConnId, ConnectRequest, Role, VideoRequest};
 use crate::view_model::video::candidates::{self, CandidateRow};
@@ -94,6 +96,8 @@ pub struct LabView {
     pub pair: RwSignal<Option<(String, String)>>,
     pub remote_size: RwSignal<String>,
     pub running: RwSignal<bool>,
+    /// Where the channel is hosted: this tab or another (empty until the first peer starts).
+    pub hosting: RwSignal<String>,
 }
 
 impl LabView {
@@ -111,6 +115,7 @@ impl LabView {
             pair: RwSignal::new(None),
             remote_size: RwSignal::new(String::new()),
             running: RwSignal::new(false),
+            hosting: RwSignal::new(String::new()),
         }
     }
 }
@@ -136,7 +141,12 @@ struct Side {
 
 /// The page's WebRTC lab: one master and one viewer, connected through the simulated channel.
 pub struct VideoLab {
+    /// This tab's service, used when this tab hosts the channel.
     pub host: Rc<Host>,
+    /// Where the channel is, once the first peer has started.
+    signaling: RefCell<Option<Signaling>>,
+    /// The search for another tab's channel, shared by peers started at once.
+    deciding: RefCell<Option<js_sys::Promise>>,
     pub options: RwSignal<LabOptions>,
     pub view: LabView,
     master: RefCell<Option<Side>>,
@@ -160,6 +170,8 @@ impl VideoLab {
     pub fn new(host: Rc<Host>) -> Rc<VideoLab> {
         Rc::new(VideoLab {
             host,
+            signaling: RefCell::new(None),
+            deciding: RefCell::new(None),
             options: RwSignal::new(LabOptions::default()),
             view: LabView::new(),
             master: RefCell::new(None),
@@ -176,6 +188,48 @@ impl VideoLab {
             &self.master
         } else {
             &self.viewer
+        }
+    }
+
+    /// The channel, found in another tab or hosted here on the first call (and again if its tab closed).
+    async fn signaling(self: &Rc<Self>) -> Result<Signaling, String> {
+        if let Some(signaling) = self.signaling.borrow().as_ref().filter(|s| s.alive()) {
+            return Ok(signaling.clone());
+        }
+        let pending = self.deciding.borrow().clone();
+        let promise = match pending {
+            Some(promise) => promise,
+            None => {
+                let lab = self.clone();
+                let promise = wasm_bindgen_futures::future_to_promise(async move {
+                    let decided = Signaling::decide(&lab.host).await;
+                    lab.deciding.borrow_mut().take();
+                    match decided {
+                        Ok(signaling) => {
+                            lab.view.hosting.set(signaling.describe());
+                            lab.mark(signaling.describe());
+                            *lab.signaling.borrow_mut() = Some(signaling);
+                            lab.host.version.update(|v| *v += 1);
+                            Ok(JsValue::UNDEFINED)
+                        }
+                        Err(e) => Err(JsValue::from_str(&e)),
+                    }
+                });
+                *self.deciding.borrow_mut() = Some(promise.clone());
+                promise
+            }
+        };
+        wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map_err(|e| format!("the BroadcastChannel to other tabs failed: {}", e.as_string().unwrap_or_default()))?;
+        self.signaling.borrow().clone().ok_or_else(|| "no signaling channel".to_string())
+    }
+
+    /// Reads the channel's log, wherever it is hosted (empty before the first peer starts).
+    pub fn with_log<R>(&self, f: impl FnOnce(&[LogEntry]) -> R) -> R {
+        match self.signaling.borrow().as_ref() {
+            Some(signaling) => signaling.with_log(f),
+            None => self.host.with(|s| f(s.log().entries())),
         }
     }
 
@@ -196,21 +250,21 @@ impl VideoLab {
     }
 
     /// The channel's ARN, creating the channel and waiting for it to be ACTIVE if need be.
-    async fn channel_arn(self: &Rc<Self>) -> Result<String, String> {
+    async fn channel_arn(self: &Rc<Self>, signaling: &Signaling) -> Result<String, String> {
         let describe = || {
-            self.host.request(VideoRequest::DescribeSignalingChannel(ChannelRef {
+            signaling.request(VideoRequest::DescribeSignalingChannel(ChannelRef {
                 channel_name: Some(CHANNEL.into()),
                 channel_arn: None,
             }))
         };
-        if describe().is_err() {
+        if describe().await.is_err() {
             let create = CreateSignalingChannelInput { channel_name: CHANNEL.into(), ..Default::default() };
-            self.host.request(VideoRequest::CreateSignalingChannel(create)).map_err(|e| e.to_string())?;
+            signaling.request(VideoRequest::CreateSignalingChannel(create)).await?;
             self.mark("CreateSignalingChannel");
         }
         // DescribeSignalingChannel allows 5 calls per second per channel: poll well under it.
         for _ in 0..20 {
-            let info = describe().map_err(|e| e.to_string())?;
+            let info = describe().await?;
             if info["ChannelInfo"]["ChannelStatus"] == "ACTIVE" {
                 return Ok(info["ChannelInfo"]["ChannelARN"].as_str().unwrap_or_default().to_string());
             }
@@ -220,7 +274,7 @@ impl VideoLab {
     }
 
     /// The setup calls of spec §4.1: endpoint and ICE servers (whose TURN the model may then use).
-    fn setup_calls(self: &Rc<Self>, arn: &str, role: Role) -> Result<(), String> {
+    async fn setup_calls(self: &Rc<Self>, signaling: &Signaling, arn: &str, role: Role) -> Result<(), String> {
         let endpoint = GetSignalingChannelEndpointInput {
             channel_arn: arn.into(),
             single_master_channel_endpoint_configuration: Some(EndpointConfiguration {
@@ -228,9 +282,9 @@ impl VideoLab {
                 role: Some(role.as_str().into()),
             }),
         };
-        self.host.request(VideoRequest::GetSignalingChannelEndpoint(endpoint)).map_err(|e| e.to_string())?;
+        signaling.request(VideoRequest::GetSignalingChannelEndpoint(endpoint)).await?;
         let ice = GetIceServerConfigInput { channel_arn: arn.into(), ..Default::default() };
-        self.host.request(VideoRequest::GetIceServerConfig(ice)).map_err(|e| e.to_string())?;
+        signaling.request(VideoRequest::GetIceServerConfig(ice)).await?;
         self.mark(format!("{}: GetSignalingChannelEndpoint, GetIceServerConfig", role.as_str()));
         Ok(())
     }
@@ -243,11 +297,15 @@ impl VideoLab {
         self.view.running.set(true);
         let options = self.options.get_untracked().master;
         let stream = self.local_media("master", &options, "video-local-master").await;
-        let arn = match self.channel_arn().await {
+        let signaling = match self.signaling().await {
+            Ok(signaling) => signaling,
+            Err(e) => return self.notice(format!("master: {e}")),
+        };
+        let arn = match self.channel_arn(&signaling).await {
             Ok(arn) => arn,
             Err(e) => return self.notice(format!("master: {e}")),
         };
-        if let Err(e) = self.setup_calls(&arn, Role::Master) {
+        if let Err(e) = self.setup_calls(&signaling, &arn, Role::Master).await {
             return self.notice(format!("master: {e}"));
         }
         *self.master.borrow_mut() = Some(Side {
@@ -258,13 +316,12 @@ impl VideoLab {
         });
         let weak = Rc::downgrade(&self);
         let request = ConnectRequest { role: Role::Master, channel_arn: arn, client_id: None, signed_at: None };
-        let listener = Rc::new(move |ev: SocketEvent| {
+        let listener = Rc::new(move |_, ev: SocketEvent| {
             if let Some(lab) = weak.upgrade() {
                 lab.on_socket(Role::Master, ev);
             }
         });
-        // The socket id is stored before anything queued for the master is delivered to it.
-        match self.host.connect(request, listener) {
+        match signaling.connect(request, listener).await {
             Ok(conn) => {
                 if let Some(side) = self.master.borrow_mut().as_mut() {
                     side.conn = Some(conn);
@@ -288,11 +345,15 @@ impl VideoLab {
         let options = self.options.get_untracked();
         let verdict = self.verdict();
         self.view.verdict.set(Some(verdict.clone()));
-        let arn = match self.channel_arn().await {
+        let signaling = match self.signaling().await {
+            Ok(signaling) => signaling,
+            Err(e) => return self.notice(format!("viewer: {e}")),
+        };
+        let arn = match self.channel_arn(&signaling).await {
             Ok(arn) => arn,
             Err(e) => return self.notice(format!("viewer: {e}")),
         };
-        if let Err(e) = self.setup_calls(&arn, Role::Viewer) {
+        if let Err(e) = self.setup_calls(&signaling, &arn, Role::Viewer).await {
             return self.notice(format!("viewer: {e}"));
         }
         let n = {
@@ -310,12 +371,12 @@ impl VideoLab {
         let weak = Rc::downgrade(&self);
         let request =
             ConnectRequest { role: Role::Viewer, channel_arn: arn, client_id: Some(id.clone()), signed_at: None };
-        let listener = Rc::new(move |ev: SocketEvent| {
+        let listener = Rc::new(move |_, ev: SocketEvent| {
             if let Some(lab) = weak.upgrade() {
                 lab.on_socket(Role::Viewer, ev);
             }
         });
-        match self.host.connect(request, listener) {
+        match signaling.connect(request, listener).await {
             Ok(conn) => {
                 if let Some(side) = self.viewer.borrow_mut().as_mut() {
                     side.conn = Some(conn);
@@ -376,8 +437,8 @@ impl VideoLab {
                 if let Some(stream) = &side.stream {
                     stream.get_tracks().iter().for_each(|t| t.unchecked_into::<web_sys::MediaStreamTrack>().stop());
                 }
-                if let Some(conn) = side.conn {
-                    self.host.disconnect(conn);
+                if let (Some(conn), Some(signaling)) = (side.conn, self.signaling.borrow().as_ref()) {
+                    signaling.disconnect(conn);
                 }
             }
         }
@@ -767,7 +828,10 @@ impl VideoLab {
             (side.conn, side.client.frame(action, json, recipient, correlation.as_deref()))
         });
         match prepared {
-            Some((Some(conn), Ok(text))) => self.host.send(conn, &text),
+            Some((Some(conn), Ok(text))) => match self.signaling.borrow().as_ref() {
+                Some(signaling) => signaling.send(conn, &text),
+                None => self.notice(format!("{}: no signaling channel; {} not sent", who(role), action.as_str())),
+            },
             Some((None, _)) => {
                 self.notice(format!("{}: the socket is closed; {} not sent", who(role), action.as_str()))
             }
@@ -855,7 +919,7 @@ fn js_string(value: &JsValue, key: &str) -> String {
     js_sys::Reflect::get(value, &key.into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
 }
 
-async fn sleep_ms(ms: i32) {
+pub(super) async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
