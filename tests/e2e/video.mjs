@@ -3,7 +3,8 @@
 //
 // Checks: the remote video plays (videoWidth > 0, decoded frames growing), the sequence diagram shows the
 // offer, answer and candidates, the data channel carries messages both ways, the same works with master and
-// viewer in two tabs of one browser context, and a viewer set to TURN only
+// viewer in two tabs of one browser context, a codec mismatch connects without video, a denied camera falls back
+// to the synthetic pattern, the 11th viewer and TTL-expiry drills behave as AWS does, and a viewer set to TURN only
 // with no TURN server never connects and the page says why. Each check has a hard timeout; WebRTC failures
 // show as "nothing happens", so the checks wait for states, never for `failed` (spec video.md §7.3).
 import { chromium } from 'playwright-core';
@@ -127,6 +128,55 @@ try {
     assert(!rows.some((r) => r.includes('ICE_CANDIDATE')), 'no candidate may pass');
     assert((await text('[data-testid=video-candidates]')).includes('the model forbids any path'), 'the dropped candidates say why');
     await page.screenshot({ path: `${OUT}/video-turn-only.png`, fullPage: true });
+  });
+
+  // A fresh page per check, in the default context: no other tab hosts a channel there.
+  async function freshPage(init) {
+    const fresh = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
+    fresh.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+    fresh.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    if (init) await fresh.addInitScript(init);
+    await fresh.goto(`${url}#video`);
+    return fresh;
+  }
+
+  await check('a codec mismatch (master H.264 only, viewer VP8 only) connects without video and says why', async () => {
+    const p = await freshPage();
+    await p.selectOption('[data-testid=video-codec-master]', { label: 'H.264 only' });
+    await p.selectOption('[data-testid=video-codec-viewer]', { label: 'VP8 only' });
+    await p.click('[data-testid=video-start-master]');
+    await p.click('[data-testid=video-start-viewer]');
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-state]')?.textContent === 'connected', null, { timeout: 10000 });
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-codecs]')?.textContent.includes('rejects the video section'), null, { timeout: 5000 });
+    await p.waitForTimeout(1500);
+    assert((await p.evaluate(() => document.querySelector('[data-testid=video-remote]').videoWidth)) === 0, 'no video may decode');
+    await p.close();
+  });
+
+  await check('with the camera denied, both sides send the synthetic pattern and it plays', async () => {
+    const p = await freshPage(() => { navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('denied', 'NotAllowedError')); });
+    await p.click('[data-testid=video-start-master]');
+    await p.click('[data-testid=video-start-viewer]');
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-remote]').videoWidth > 0, null, { timeout: 10000 });
+    const notices = await p.locator('[data-testid=video-notices]').innerText();
+    assert(notices.includes('master: camera permission was denied; sending a synthetic test pattern instead'), notices);
+    await p.close();
+  });
+
+  await check('drills: the 11th viewer is refused; an offer with no master waits in the queue, then expires', async () => {
+    const p = await freshPage();
+    await p.click('[data-testid=video-start-master]');
+    await p.click('[data-testid=video-start-viewer]');
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-state]')?.textContent === 'connected', null, { timeout: 10000 });
+    await p.click('[data-testid=video-drill-eleventh]');
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-notices]')?.textContent.includes('extra-10: ConnectAsViewer refused with 10 viewers connected: ClientLimitExceededException'), null, { timeout: 8000 });
+    await p.selectOption('[data-testid=video-speed]', { label: '×60' });
+    await p.click('[data-testid=video-drill-expire]');
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-queue]')?.textContent.includes('SDP_OFFER from viewer-2 for MASTER'), null, { timeout: 5000 });
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-queue]')?.textContent === 'Nothing queued.', null, { timeout: 5000 });
+    const rows = await p.locator('[data-testid=signaling-log] > *').allInnerTexts();
+    assert(rows.some((r) => r.includes('SDP_OFFER') && r.includes('expired')), 'the log shows the offer expired');
+    await p.close();
   });
 
   await check('no console errors or page errors', async () => {

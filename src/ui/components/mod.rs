@@ -23,5 +23,6 @@ pub mod shard_map;
 pub mod shard_picker;
 pub mod stream_charts;
 pub mod streams_lab;
+pub mod video_channel;
 pub mod video_lab;
 pub mod worker_status;

@@ -2,11 +2,12 @@
 //! Kinesis Video Streams signaling channel, with every frame, candidate and state change shown live.
 
 use super::chart_canvas::ChartCanvas;
-use crate::engine::video::nat::{NatType, Traversal, Verdict};
+use crate::engine::video::nat::{CandidateFilter, NatType, Traversal, Verdict};
 use crate::engine::video::settings::VideoSettings;
 use crate::engine::video::Role;
 use crate::ui::webrtc::host::Host;
 use crate::ui::webrtc::peers::{LabOptions, PeerOptions, VideoLab};
+use crate::view_model::video::codec::{self, Codec};
 use crate::view_model::video::sequence::{self, Lane};
 use crate::view_model::video::stats;
 use leptos::prelude::*;
@@ -17,7 +18,8 @@ thread_local! {
     static LAB: Rc<VideoLab> = VideoLab::new(Host::new(VideoSettings::default(), crate::engine::rng::Seed(1)));
 }
 
-fn lab() -> Rc<VideoLab> {
+/// The page's one lab.
+pub(super) fn lab() -> Rc<VideoLab> {
     LAB.with(Rc::clone)
 }
 
@@ -85,7 +87,7 @@ pub fn VideoLabPage() -> impl IntoView {
         <section class="video-stage">
             <figure>
                 <video id="video-local-master" autoplay=true playsinline=true muted=true></video>
-                <figcaption>"Master: its camera"</figcaption>
+                <figcaption>"Master: what it sends"</figcaption>
             </figure>
             <figure>
                 <video id="video-remote" data-testid="video-remote" autoplay=true playsinline=true muted=true></video>
@@ -94,19 +96,22 @@ pub fn VideoLabPage() -> impl IntoView {
                     <strong data-testid="video-state">{move || view.viewer_state.get()}</strong>
                     <span class="video-detail">{move || { let d = view.viewer_detail.get(); if d.is_empty() { String::new() } else { format!(" ({d})") } }}</span>
                     <br />{move || view.remote_size.get()}
+                    <span data-testid="video-ttff">{move || view.first_frame_ms.get().map(|ms| format!(" · first frame {ms:.0} ms after Start viewer"))}</span>
                     {move || view.pair.get().map(|(l, r)| format!(" · selected pair: local {l}, remote {r}"))}
                 </figcaption>
             </figure>
             <figure>
                 <video id="video-local-viewer" autoplay=true playsinline=true muted=true></video>
-                <figcaption>"Viewer: its camera"</figcaption>
+                <figcaption>"Viewer: what it sends"</figcaption>
             </figure>
             <figure>
                 <video id="video-master-remote" autoplay=true playsinline=true muted=true></video>
                 <figcaption>"Master: the viewer's video · " {move || view.master_state.get()}</figcaption>
             </figure>
         </section>
+        <CodecLine lab=lab.clone() />
         <Notices lab=lab.clone() />
+        <super::video_channel::ChannelPanel lab=lab.clone() />
         <DataChannel lab=lab.clone() />
         <Timeline lab=lab.clone() />
         <SequenceDiagram lab=lab.clone() />
@@ -133,17 +138,8 @@ fn verdict_text(options: &LabOptions) -> String {
 
 #[component]
 fn PeerForm(title: &'static str, side: Role, options: RwSignal<LabOptions>) -> impl IntoView {
-    let get = move || {
-        let o = options.get();
-        if side == Role::Master {
-            o.master
-        } else {
-            o.viewer
-        }
-    };
-    let set = move |f: &dyn Fn(&mut PeerOptions)| {
-        options.update(|o| f(if side == Role::Master { &mut o.master } else { &mut o.viewer }))
-    };
+    let get = move || options.get().side(side);
+    let set = move |f: &dyn Fn(&mut PeerOptions)| options.update(|o| f(o.side_mut(side)));
     let traversals = [
         (Traversal::StunTurn, "STUN/TURN"),
         (Traversal::TurnOnly, "TURN only"),
@@ -168,6 +164,25 @@ fn PeerForm(title: &'static str, side: Role, options: RwSignal<LabOptions>) -> i
                 <input type="checkbox" prop:checked=move || get().trickle
                     on:change=move |ev| { let on = event_target_checked(&ev); set(&|p| p.trickle = on) } />
                 " Trickle ICE"
+            </label>
+            <label>
+                "Video source "
+                <select data-testid=format!("video-source-{}", side.as_str().to_lowercase()) on:change=move |ev| { let pattern = event_target_value(&ev) == "pattern"; set(&|p| p.pattern = pattern) }>
+                    <option value="camera" selected=move || !get().pattern>"camera"</option>
+                    <option value="pattern" selected=move || get().pattern>"test pattern (canvas)"</option>
+                </select>
+            </label>
+            <label>
+                "Video codec "
+                <select data-testid=format!("video-codec-{}", side.as_str().to_lowercase()) on:change=move |ev| {
+                    let i: usize = event_target_value(&ev).parse().unwrap_or(0);
+                    set(&|p| p.codec = Codec::ALL[i.min(Codec::ALL.len() - 1)])
+                }>
+                    {Codec::ALL.iter().enumerate().map(|(i, c)| {
+                        let c = *c;
+                        view! { <option value=i.to_string() selected=move || get().codec == c>{c.label()}</option> }
+                    }).collect_view()}
+                </select>
             </label>
             <label>
                 "Resolution "
@@ -207,7 +222,61 @@ fn PeerForm(title: &'static str, side: Role, options: RwSignal<LabOptions>) -> i
                         if let Ok(lan) = event_target_value(&ev).parse::<u8>() { set(&|p| p.network.lan = lan.clamp(1, 9)) }
                     } />
             </label>
+            <details class="filters">
+                <summary>"Candidate filters"</summary>
+                <FilterRow label="send" side=side options=options pick=|p| &mut p.send />
+                <FilterRow label="accept" side=side options=options pick=|p| &mut p.accept />
+            </details>
         </fieldset>
+    }
+}
+
+/// One row of the Test Page's candidate filters: which types and transports a side sends or accepts.
+#[component]
+fn FilterRow(
+    label: &'static str,
+    side: Role,
+    options: RwSignal<LabOptions>,
+    pick: fn(&mut PeerOptions) -> &mut CandidateFilter,
+) -> impl IntoView {
+    type Flag = fn(&mut CandidateFilter) -> &mut bool;
+    let parts: [(&str, Flag); 6] = [
+        ("host", |f| &mut f.host),
+        ("srflx", |f| &mut f.srflx),
+        ("prflx", |f| &mut f.prflx),
+        ("relay", |f| &mut f.relay),
+        ("udp", |f| &mut f.udp),
+        ("tcp", |f| &mut f.tcp),
+    ];
+    view! {
+        <div class="filter-row">
+            <span>{label}</span>
+            {parts.into_iter().map(|(name, flag)| {
+                let testid = format!("video-{}-{label}-{name}", side.as_str().to_lowercase());
+                view! {
+                    <label>
+                        <input type="checkbox" data-testid=testid
+                            prop:checked=move || { let mut o = options.get(); *flag(pick(o.side_mut(side))) }
+                            on:change=move |ev| { let on = event_target_checked(&ev); options.update(|o| *flag(pick(o.side_mut(side))) = on) } />
+                        {name}
+                    </label>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn CodecLine(lab: Rc<VideoLab>) -> impl IntoView {
+    let version = lab.host.version;
+    let text = Memo::new(move |_| {
+        version.track();
+        self::lab().with_log(codec::from_log)
+    });
+    view! {
+        <p class="video-codecs" data-testid="video-codecs">
+            {move || text.get().unwrap_or_else(|| "Codecs: the offer and answer will show which video codecs were offered and accepted.".into())}
+        </p>
     }
 }
 

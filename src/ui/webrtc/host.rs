@@ -8,7 +8,7 @@
 //! engine code is the same; this host only reads `performance.now()` to decide how far to advance it.
 
 use crate::engine::rng::Seed;
-use crate::engine::time::SimTime;
+use crate::engine::time::{SimDuration, SimTime};
 use crate::engine::video::error::VideoResult;
 use crate::engine::video::settings::VideoSettings;
 use crate::engine::video::{ConnId, ConnectRequest, SignalingService, SocketOutput, VideoRequest};
@@ -35,15 +35,25 @@ pub type Listener = Rc<dyn Fn(ConnId, SocketEvent)>;
 /// The service, its sockets' listeners and its wake-up timer.
 pub struct Host {
     service: RefCell<SignalingService>,
-    started_ms: f64,
+    /// The clock: `base_sim` at wall time `base_wall_ms`, running `speed` times faster than the wall.
+    clock: Cell<Clock>,
     listeners: RefCell<BTreeMap<ConnId, Listener>>,
     timer: Cell<Option<i32>>,
     /// One closure for every wake-up: it is never dropped while a timer may still call it.
     wake: Closure<dyn FnMut()>,
     /// Bumped after every change, so views of the log refresh.
     pub version: RwSignal<u64>,
+    /// The clock's speed-up, for the page's selector.
+    pub speed_shown: RwSignal<f64>,
     /// Told after every change (the two-tab relay sends other tabs the new log lines).
     observer: RefCell<Option<Rc<dyn Fn()>>>,
+}
+
+#[derive(Clone, Copy)]
+struct Clock {
+    base_sim: SimTime,
+    base_wall_ms: f64,
+    speed: f64,
 }
 
 #[allow(clippy::disallowed_methods)]
@@ -58,7 +68,7 @@ impl Host {
             let weak = weak.clone();
             Host {
                 service: RefCell::new(SignalingService::new(settings, seed)),
-                started_ms: wall_ms(),
+                clock: Cell::new(Clock { base_sim: SimTime::ZERO, base_wall_ms: wall_ms(), speed: 1.0 }),
                 listeners: RefCell::new(BTreeMap::new()),
                 timer: Cell::new(None),
                 wake: Closure::<dyn FnMut()>::new(move || {
@@ -68,14 +78,31 @@ impl Host {
                     }
                 }),
                 version: RwSignal::new(0),
+                speed_shown: RwSignal::new(1.0),
                 observer: RefCell::new(None),
             }
         })
     }
 
-    /// The service's clock: wall time since the host started.
+    /// The service's clock: wall time since the host started, times the speed-ups chosen since.
     pub fn now(&self) -> SimTime {
-        SimTime::from_micros(((wall_ms() - self.started_ms).max(0.0) * 1_000.0) as u64)
+        let c = self.clock.get();
+        c.base_sim + SimDuration::from_micros(((wall_ms() - c.base_wall_ms).max(0.0) * c.speed * 1_000.0) as u64)
+    }
+
+    /// How many times faster than the wall the service's clock runs.
+    pub fn speed(&self) -> f64 {
+        self.clock.get().speed
+    }
+
+    /// Runs the service's clock `speed` times faster from now on (TTLs, idle and GO_AWAY timers; spec §6.1),
+    /// without a jump. WebRTC itself stays in real time.
+    pub fn set_speed(self: &Rc<Self>, speed: f64) {
+        let now = self.now();
+        let speed = speed.clamp(1.0, 600.0);
+        self.clock.set(Clock { base_sim: now, base_wall_ms: wall_ms(), speed });
+        self.speed_shown.set(speed);
+        self.update(|s, now| s.handle_timeout(now));
     }
 
     /// Reads the service (log, channels, connections).
@@ -160,7 +187,8 @@ impl Host {
         if due == SimTime::MAX {
             return;
         }
-        let wait_ms = due.as_micros().saturating_sub(self.now().as_micros()).div_ceil(1_000);
+        let sim_wait_ms = due.as_micros().saturating_sub(self.now().as_micros()).div_ceil(1_000);
+        let wait_ms = (sim_wait_ms as f64 / self.speed()).ceil() as u64;
         let id = window
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 self.wake.as_ref().unchecked_ref(),

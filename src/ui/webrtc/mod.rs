@@ -3,6 +3,8 @@
 //! ([`peers`]), talking to each other only through the simulated channel's frames, in one tab or two
 //! ([`relay`], [`signaling`]).
 
+pub mod codecs;
+pub mod drills;
 pub mod host;
 pub mod media;
 pub mod peers;

@@ -2,6 +2,7 @@
 //! them (offer, answer, candidates) travels as KVS frames through it. Media and the data channel are the
 //! browser's own. The NAT model decides which real candidates may pass (spec video.md §6.4).
 
+use super::codecs;
 use super::host::{Host, SocketEvent};
 use super::media::{self, settle};
 use super::signaling::Signaling;
@@ -11,10 +12,11 @@ use crate::engine::video::control::{
 };
 use crate::engine::video::frame::MessageType;
 use crate::engine::video::log::LogEntry;
-use crate::engine::video::nat::{self, PeerNetwork, Servers, Traversal, Verdict};
+use crate::engine::video::nat::{self, CandidateFilter, PeerNetwork, Servers, Traversal, Verdict};
 use crate::engine::video::{ConnId, ConnectRequest, Role, VideoRequest};
 use crate::view_model::video::candidates::{self, CandidateRow};
 use crate::view_model::video::client::{Candidate, ClientEvent, Description, SignalingClient};
+use crate::view_model::video::codec::Codec;
 use crate::view_model::video::stats::{self, Reading, Sample};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -42,8 +44,16 @@ pub struct PeerOptions {
     /// 1280×720 ideal; else 640×480.
     pub hd: bool,
     pub trickle: bool,
+    /// The video codec this side accepts (setCodecPreferences).
+    pub codec: Codec,
+    /// The camera, or a synthetic canvas pattern.
+    pub pattern: bool,
     /// The modelled network (LAN, NAT type, TCP 443, NAT traversal setting).
     pub network: PeerNetwork,
+    /// Which of its own candidates this side sends (the Test Page's send filters).
+    pub send: CandidateFilter,
+    /// Which of the other side's candidates it adds (the accept filters).
+    pub accept: CandidateFilter,
 }
 
 impl PeerOptions {
@@ -53,7 +63,11 @@ impl PeerOptions {
             send_audio: false,
             hd: true,
             trickle: true,
+            codec: Codec::Any,
+            pattern: false,
             network: PeerNetwork { lan, ..PeerNetwork::default() },
+            send: CandidateFilter::default(),
+            accept: CandidateFilter::default(),
         }
     }
 }
@@ -66,6 +80,26 @@ pub struct LabOptions {
     pub servers: Servers,
     /// The SDK's early-candidate buffering (off = the naive client of drill F8).
     pub buffering: bool,
+}
+
+impl LabOptions {
+    /// `role`'s settings.
+    pub fn side(&self, role: Role) -> PeerOptions {
+        if role == Role::Master {
+            self.master
+        } else {
+            self.viewer
+        }
+    }
+
+    /// `role`'s settings, to change.
+    pub fn side_mut(&mut self, role: Role) -> &mut PeerOptions {
+        if role == Role::Master {
+            &mut self.master
+        } else {
+            &mut self.viewer
+        }
+    }
 }
 
 impl Default for LabOptions {
@@ -95,9 +129,13 @@ pub struct LabView {
     pub verdict: RwSignal<Option<Verdict>>,
     pub pair: RwSignal<Option<(String, String)>>,
     pub remote_size: RwSignal<String>,
+    /// Milliseconds from "Start viewer" to the first remote frame on screen.
+    pub first_frame_ms: RwSignal<Option<f64>>,
     pub running: RwSignal<bool>,
     /// Where the channel is hosted: this tab or another (empty until the first peer starts).
     pub hosting: RwSignal<String>,
+    /// Whether another tab hosts the channel (its knobs and drills are there).
+    pub proxied: RwSignal<bool>,
 }
 
 impl LabView {
@@ -114,8 +152,10 @@ impl LabView {
             verdict: RwSignal::new(None),
             pair: RwSignal::new(None),
             remote_size: RwSignal::new(String::new()),
+            first_frame_ms: RwSignal::new(None),
             running: RwSignal::new(false),
             hosting: RwSignal::new(String::new()),
+            proxied: RwSignal::new(false),
         }
     }
 }
@@ -154,6 +194,14 @@ pub struct VideoLab {
     started_ms: RefCell<f64>,
     stats_timer: RefCell<Option<Interval>>,
     viewers_started: RefCell<u32>,
+    /// When the viewer was started (wall ms), for the time to first frame.
+    viewer_started_ms: RefCell<f64>,
+    /// The remote video's `playing` handler (replaced for each viewer).
+    on_playing: RefCell<Option<Closure<dyn FnMut()>>>,
+    /// Socket-only viewers opened by the 11th-viewer drill.
+    pub(super) extras: RefCell<Vec<ConnId>>,
+    /// The synthetic patterns' painters, cleared on stop.
+    painters: RefCell<Vec<media::Painter>>,
 }
 
 #[allow(clippy::disallowed_methods)]
@@ -179,6 +227,10 @@ impl VideoLab {
             started_ms: RefCell::new(wall_ms()),
             stats_timer: RefCell::new(None),
             viewers_started: RefCell::new(0),
+            viewer_started_ms: RefCell::new(0.0),
+            on_playing: RefCell::new(None),
+            extras: RefCell::new(Vec::new()),
+            painters: RefCell::new(Vec::new()),
         })
     }
 
@@ -192,7 +244,7 @@ impl VideoLab {
     }
 
     /// The channel, found in another tab or hosted here on the first call (and again if its tab closed).
-    async fn signaling(self: &Rc<Self>) -> Result<Signaling, String> {
+    pub(super) async fn signaling(self: &Rc<Self>) -> Result<Signaling, String> {
         if let Some(signaling) = self.signaling.borrow().as_ref().filter(|s| s.alive()) {
             return Ok(signaling.clone());
         }
@@ -207,6 +259,7 @@ impl VideoLab {
                     match decided {
                         Ok(signaling) => {
                             lab.view.hosting.set(signaling.describe());
+                            lab.view.proxied.set(matches!(signaling, Signaling::Remote(_)));
                             lab.mark(signaling.describe());
                             *lab.signaling.borrow_mut() = Some(signaling);
                             lab.host.version.update(|v| *v += 1);
@@ -225,6 +278,26 @@ impl VideoLab {
         self.signaling.borrow().clone().ok_or_else(|| "no signaling channel".to_string())
     }
 
+    /// `role`'s settings.
+    fn peer_options(&self, role: Role) -> PeerOptions {
+        self.options.get_untracked().side(role)
+    }
+
+    /// The open socket of `role`'s side.
+    pub fn conn_of(&self, role: Role) -> Option<ConnId> {
+        self.side(role).borrow().as_ref().and_then(|s| s.conn)
+    }
+
+    /// The channel, once a peer has started.
+    pub fn current_signaling(&self) -> Option<Signaling> {
+        self.signaling.borrow().clone()
+    }
+
+    /// Whether this tab hosts the channel (or will: no other tab was found yet).
+    pub fn hosts_channel(&self) -> bool {
+        !matches!(self.signaling.borrow().as_ref(), Some(Signaling::Remote(_)))
+    }
+
     /// Reads the channel's log, wherever it is hosted (empty before the first peer starts).
     pub fn with_log<R>(&self, f: impl FnOnce(&[LogEntry]) -> R) -> R {
         match self.signaling.borrow().as_ref() {
@@ -233,13 +306,13 @@ impl VideoLab {
         }
     }
 
-    fn mark(&self, what: impl Into<String>) {
+    pub(super) fn mark(&self, what: impl Into<String>) {
         let at = wall_ms() - *self.started_ms.borrow();
         let what = what.into();
         self.view.timeline.update(|t| t.push((at, what)));
     }
 
-    fn notice(&self, text: impl Into<String>) {
+    pub(super) fn notice(&self, text: impl Into<String>) {
         let text = text.into();
         self.view.notices.update(|n| n.push(text));
     }
@@ -250,7 +323,7 @@ impl VideoLab {
     }
 
     /// The channel's ARN, creating the channel and waiting for it to be ACTIVE if need be.
-    async fn channel_arn(self: &Rc<Self>, signaling: &Signaling) -> Result<String, String> {
+    pub(super) async fn channel_arn(self: &Rc<Self>, signaling: &Signaling) -> Result<String, String> {
         let describe = || {
             signaling.request(VideoRequest::DescribeSignalingChannel(ChannelRef {
                 channel_name: Some(CHANNEL.into()),
@@ -342,6 +415,8 @@ impl VideoLab {
             return;
         }
         self.view.running.set(true);
+        *self.viewer_started_ms.borrow_mut() = wall_ms();
+        self.view.first_frame_ms.set(None);
         let options = self.options.get_untracked();
         let verdict = self.verdict();
         self.view.verdict.set(Some(verdict.clone()));
@@ -411,6 +486,9 @@ impl VideoLab {
             side.stream = stream;
             side.links.insert("MASTER".into(), link);
         }
+        if let Err(e) = codecs::prefer(&pc, options.viewer.codec) {
+            self.notice(format!("viewer: setCodecPreferences: {e}"));
+        }
         let offer = match settle(pc.create_offer()).await {
             Ok(offer) => offer,
             Err(e) => return self.notice(format!("viewer: createOffer failed: {e}")),
@@ -429,6 +507,7 @@ impl VideoLab {
 
     /// Stops both peers and closes their sockets.
     pub fn stop(self: &Rc<Self>) {
+        super::drills::close_extras(self);
         for slot in [&self.master, &self.viewer] {
             if let Some(side) = slot.borrow_mut().take() {
                 for link in side.links.values() {
@@ -443,6 +522,11 @@ impl VideoLab {
             }
         }
         if let Some((id, _closure)) = self.stats_timer.borrow_mut().take() {
+            if let Some(w) = web_sys::window() {
+                w.clear_interval_with_handle(id);
+            }
+        }
+        for (id, _painter) in self.painters.borrow_mut().drain(..) {
             if let Some(w) = web_sys::window() {
                 w.clear_interval_with_handle(id);
             }
@@ -488,17 +572,40 @@ impl VideoLab {
         if !options.send_video && !options.send_audio {
             return None;
         }
-        match media::camera(options.send_video, options.send_audio, options.hd).await {
-            Ok(stream) => {
-                if let Some(v) = element::<web_sys::HtmlMediaElement>(element_id) {
-                    v.set_muted(true);
-                    v.set_src_object(Some(&stream));
+        let stream = if options.pattern && options.send_video {
+            self.pattern(who, options)
+        } else {
+            match media::camera(options.send_video, options.send_audio, options.hd).await {
+                Ok(stream) => {
+                    self.mark(format!("{who}: camera on"));
+                    Some(stream)
                 }
-                self.mark(format!("{who}: camera on"));
+                Err(why) if options.send_video => {
+                    self.notice(format!("{who}: {why}; sending a synthetic test pattern instead"));
+                    self.pattern(who, options)
+                }
+                Err(why) => {
+                    self.notice(format!("{who}: {why}; continuing receive-only"));
+                    None
+                }
+            }
+        };
+        if let (Some(stream), Some(v)) = (&stream, element::<web_sys::HtmlMediaElement>(element_id)) {
+            v.set_muted(true);
+            v.set_src_object(Some(stream));
+        }
+        stream
+    }
+
+    fn pattern(self: &Rc<Self>, who: &str, options: &PeerOptions) -> Option<MediaStream> {
+        match media::pattern(options.hd, who) {
+            Ok((stream, painter)) => {
+                self.painters.borrow_mut().push(painter);
+                self.mark(format!("{who}: synthetic test pattern on (canvas captureStream)"));
                 Some(stream)
             }
             Err(why) => {
-                self.notice(format!("{who}: {why}; continuing receive-only"));
+                self.notice(format!("{who}: no test pattern either ({why}); continuing receive-only"));
                 None
             }
         }
@@ -540,6 +647,9 @@ impl VideoLab {
             if let Some(v) = element::<web_sys::HtmlMediaElement>(id) {
                 v.set_muted(true);
                 v.set_src_object(Some(&stream));
+                if role == Role::Viewer {
+                    lab.watch_first_frame(&v);
+                }
             }
             lab.mark(format!("{}: remote {} track", who(role), ev.track().kind()));
         });
@@ -567,6 +677,23 @@ impl VideoLab {
             handlers.push(Box::new(on_channel));
         }
         Ok(Link { pc, remote_set: false, queued: Vec::new(), channel, _handlers: handlers })
+    }
+
+    /// Marks the time to first frame when the remote video starts playing.
+    fn watch_first_frame(self: &Rc<Self>, video: &web_sys::HtmlMediaElement) {
+        let weak = Rc::downgrade(self);
+        let element = video.clone();
+        let on_playing = Closure::<dyn FnMut()>::new(move || {
+            let Some(lab) = weak.upgrade() else { return };
+            element.set_onplaying(None);
+            if lab.view.first_frame_ms.get_untracked().is_none() {
+                let ms = wall_ms() - *lab.viewer_started_ms.borrow();
+                lab.view.first_frame_ms.set(Some(ms));
+                lab.mark(format!("viewer: first remote frame on screen, {ms:.0} ms after Start viewer"));
+            }
+        });
+        video.set_onplaying(Some(on_playing.as_ref().unchecked_ref()));
+        *self.on_playing.borrow_mut() = Some(on_playing);
     }
 
     fn watch_channel(self: &Rc<Self>, role: Role, dc: &RtcDataChannel) -> Vec<Box<dyn std::any::Any>> {
@@ -690,6 +817,9 @@ impl VideoLab {
             side.links.insert(viewer.clone(), link);
         }
         self.clone().set_remote(Role::Master, viewer.clone(), offer).await;
+        if let Err(e) = codecs::prefer(&pc, self.options.get_untracked().master.codec) {
+            self.notice(format!("master: setCodecPreferences: {e}"));
+        }
         let answer = match settle(pc.create_answer()).await {
             Ok(a) => a,
             Err(e) => return self.notice(format!("master: createAnswer failed: {e}")),
@@ -713,7 +843,8 @@ impl VideoLab {
             }
         };
         let kind = if description.kind == "offer" { RtcSdpType::Offer } else { RtcSdpType::Answer };
-        if let Err(e) = settle(pc.set_remote_description(&description_init(kind, &description.sdp))).await {
+        let sdp = candidates::filter_sdp(&description.sdp, &self.peer_options(role).accept);
+        if let Err(e) = settle(pc.set_remote_description(&description_init(kind, &sdp))).await {
             return self.notice(format!("{}: setRemoteDescription failed: {e}", who(role)));
         }
         let queued = {
@@ -734,6 +865,16 @@ impl VideoLab {
 
     fn remote_candidate(self: &Rc<Self>, role: Role, key: &str, candidate: Candidate) {
         let side_name = who(role);
+        if let Err(why) = self.peer_options(role).accept.passes(&candidate.candidate) {
+            let row = CandidateRow {
+                side: side_name,
+                direction: "received",
+                parsed: candidates::parse(&candidate.candidate),
+                line: candidate.candidate,
+                decision: Err(format!("accept filter: {why}")),
+            };
+            return self.view.candidates.update(|c| c.push(row));
+        }
         let slot = self.side(role);
         let pc = {
             let mut side = slot.borrow_mut();
@@ -762,7 +903,7 @@ impl VideoLab {
 
     fn on_local_candidate(self: &Rc<Self>, role: Role, remote: &str, candidate: Option<web_sys::RtcIceCandidate>) {
         let options = self.options.get_untracked();
-        let trickle = if role == Role::Master { options.master.trickle } else { options.viewer.trickle };
+        let trickle = options.side(role).trickle;
         let Some(candidate) = candidate else {
             self.mark(format!("{}: ICE gathering complete", who(role)));
             if !trickle {
@@ -779,7 +920,9 @@ impl VideoLab {
         if line.is_empty() {
             return; // end of a generation (a Firefox habit); gathering goes on
         }
-        let decision = nat::admit(&self.verdict());
+        let send = self.peer_options(role).send;
+        let decision =
+            nat::admit(&self.verdict()).and_then(|()| send.passes(&line).map_err(|why| format!("send filter: {why}")));
         let side = who(role);
         let row = CandidateRow {
             side,
@@ -810,7 +953,7 @@ impl VideoLab {
     /// candidates ride inside the SDP (trickle off), they are taken out, as a filter would.
     fn send_description(self: &Rc<Self>, role: Role, recipient: Option<&str>, kind: &str, pc: &RtcPeerConnection) {
         let Some(local) = pc.local_description() else { return };
-        let mut sdp = local.sdp();
+        let mut sdp = candidates::filter_sdp(&local.sdp(), &self.peer_options(role).send);
         if nat::admit(&self.verdict()).is_err() {
             sdp = sdp.split("\r\n").filter(|l| !l.starts_with("a=candidate")).collect::<Vec<_>>().join("\r\n");
         }

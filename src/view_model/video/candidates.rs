@@ -1,7 +1,7 @@
 //! The ICE candidate table: each real candidate a peer gathered or received, its parts, and what the
 //! lab did with it (forwarded, or dropped and why).
 
-use crate::engine::video::nat::CandidateType;
+use crate::engine::video::nat::{CandidateFilter, CandidateType};
 
 /// The parts of a candidate line: `candidate:<foundation> <component> <transport> <priority> <address>
 /// <port> typ <type> …` (the Test Page reads words 2 and 7 the same way).
@@ -32,6 +32,15 @@ pub fn parse(line: &str) -> Option<Parsed> {
 /// The type preference a priority encodes (its top byte), to show beside RFC 8445's recommended ones.
 pub fn type_preference(priority: u32) -> u32 {
     priority >> 24
+}
+
+/// The SDP without the `a=candidate` lines `filter` refuses (a non-trickle description carries its
+/// candidates inside), as the Test Page's send and accept filters do.
+pub fn filter_sdp(sdp: &str, filter: &CandidateFilter) -> String {
+    sdp.split("\r\n")
+        .filter(|l| !l.starts_with("a=candidate:") || filter.passes(l).is_ok())
+        .collect::<Vec<_>>()
+        .join("\r\n")
 }
 
 /// One row of the table.
@@ -76,5 +85,19 @@ mod tests {
         assert_eq!(type_preference(p.priority), 126);
         assert_eq!(parse(""), None);
         assert_eq!(parse("candidate:1 1 udp x 1.2.3.4 5 typ host"), None);
+    }
+
+    #[test]
+    fn a_filter_takes_refused_candidates_out_of_an_sdp() {
+        let sdp = "v=0\r\na=candidate:1 1 udp 2122260223 10.0.0.2 5000 typ host\r\n\
+                   a=candidate:2 1 tcp 1518280447 10.0.0.2 9 typ host tcptype active\r\n\
+                   a=candidate:3 1 udp 1686052607 203.0.113.7 6000 typ srflx raddr 10.0.0.2 rport 5000\r\na=end-of-candidates\r\n";
+        let no_tcp = CandidateFilter { tcp: false, ..CandidateFilter::default() };
+        let kept = filter_sdp(sdp, &no_tcp);
+        assert!(kept.contains("candidate:1 ") && !kept.contains("candidate:2 ") && kept.contains("candidate:3 "));
+        let relay_only = CandidateFilter { host: false, srflx: false, prflx: false, ..CandidateFilter::default() };
+        let kept = filter_sdp(sdp, &relay_only);
+        assert!(!kept.contains("a=candidate") && kept.contains("a=end-of-candidates") && kept.starts_with("v=0\r\n"));
+        assert_eq!(filter_sdp(sdp, &CandidateFilter::default()), sdp);
     }
 }
