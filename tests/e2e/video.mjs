@@ -3,7 +3,8 @@
 //
 // Checks: the remote video plays (videoWidth > 0, decoded frames growing), the sequence diagram shows the
 // offer, answer and candidates, the data channel carries messages both ways, the same works with master and
-// viewer in two tabs of one browser context, a codec mismatch connects without video, a denied camera falls back
+// viewer in two tabs of one browser context, the lesson's steps tick and a signaling cut leaves the data channel
+// working, a codec mismatch connects without video, a denied camera falls back
 // to the synthetic pattern, the 11th viewer and TTL-expiry drills behave as AWS does, and a viewer set to TURN only
 // with no TURN server never connects and the page says why. Each check has a hard timeout; WebRTC failures
 // show as "nothing happens", so the checks wait for states, never for `failed` (spec video.md §7.3).
@@ -84,6 +85,17 @@ try {
     await page.fill('[data-testid=video-chat-text]', 'ping from the master');
     await page.click('[data-testid=video-chat-master]');
     await page.waitForFunction(() => document.querySelector('[data-testid=video-chat-log]')?.textContent.includes('viewer ← ping from the master'), null, { timeout: 5000 });
+  });
+
+  await check('the lesson ticks steps 1–5 on the live session; after a signaling cut the data channel still works', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=video-lesson-steps] > li.done').length === 5, null, { timeout: 5000 });
+    const sixth = await page.locator('[data-testid=video-lesson-steps] > li').nth(5).getAttribute('class');
+    assert(sixth === 'todo', 'the TURN fallback is not used on this machine');
+    await page.click('[data-testid=video-lesson-partition]');
+    assert(await page.isChecked('[data-testid=video-knob-partition]'), 'the drill turns the partition knob on');
+    await page.fill('[data-testid=video-chat-text]', 'sent after the cut');
+    await page.click('[data-testid=video-chat-master]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=video-chat-log]')?.textContent.includes('viewer ← sent after the cut'), null, { timeout: 5000 });
   });
 
   await check('two tabs: the master in one, the viewer in another, joined over a BroadcastChannel', async () => {

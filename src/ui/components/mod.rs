@@ -25,4 +25,5 @@ pub mod stream_charts;
 pub mod streams_lab;
 pub mod video_channel;
 pub mod video_lab;
+pub mod video_lesson;
 pub mod worker_status;

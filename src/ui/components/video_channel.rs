@@ -92,18 +92,17 @@ fn Card(card: Memo<Option<ChannelCard>>) -> impl IntoView {
 
 #[component]
 fn KnobsForm() -> impl IntoView {
-    let knobs = RwSignal::new(lab().host.with(|s| *s.knobs()));
+    // Read from the service, so the lesson's drills show here too.
+    let version = lab().host.version;
+    let knobs = Memo::new(move |_| {
+        version.track();
+        lab().host.with(|s| *s.knobs())
+    });
     let problem = RwSignal::new(None::<String>);
     let apply = move |f: &dyn Fn(&mut Knobs)| {
         let mut next = knobs.get_untracked();
         f(&mut next);
-        match lab().host.update(|s, _| s.set_knobs(next)) {
-            Ok(()) => {
-                knobs.set(next);
-                problem.set(None);
-            }
-            Err(e) => problem.set(Some(e)),
-        }
+        problem.set(lab().host.update(|s, _| s.set_knobs(next)).err());
     };
     let path = move |name: &'static str, pick: fn(&mut Knobs) -> &mut PathKnobs, read: fn(&Knobs) -> PathKnobs| {
         let number = move |label: &'static str, max: u32, get: fn(&PathKnobs) -> u32, set: fn(&mut PathKnobs, u32)| {

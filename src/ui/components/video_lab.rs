@@ -111,6 +111,7 @@ pub fn VideoLabPage() -> impl IntoView {
         </section>
         <CodecLine lab=lab.clone() />
         <Notices lab=lab.clone() />
+        <super::video_lesson::Lesson lab=lab.clone() />
         <super::video_channel::ChannelPanel lab=lab.clone() />
         <DataChannel lab=lab.clone() />
         <Timeline lab=lab.clone() />

@@ -3,8 +3,12 @@
 //! (latency, loss, partition, drops) are set on the service directly by the page.
 
 use super::host::SocketEvent;
-use super::peers::{VideoLab, CHANNEL};
+use super::peers::{LabOptions, VideoLab, CHANNEL};
+use crate::engine::video::nat::Traversal;
+use crate::engine::video::settings::Knobs;
 use crate::engine::video::{ConnectRequest, Role};
+use crate::view_model::video::codec::Codec;
+use leptos::prelude::{Set, Update};
 use std::rc::Rc;
 
 /// How far apart the drill's viewers connect: under the channel's 3 connects per second (row 49).
@@ -108,4 +112,35 @@ pub async fn expire_offer(lab: Rc<VideoLab>) {
         "drill: service clock ×{speed}; starting the viewer with no master — watch the queue in the channel card"
     ));
     lab.clone().start_viewer().await;
+}
+
+/// Sets up the lesson's drill `id` (see `view_model::video::lesson::DRILLS`).
+pub fn set_up(lab: &Rc<VideoLab>, id: &str) {
+    let knobs = |f: &dyn Fn(&mut Knobs)| {
+        let mut k = lab.host.with(|s| *s.knobs());
+        f(&mut k);
+        // The presets are in range; a refusal would be a bug in them.
+        lab.host.update(|s, _| s.set_knobs(k)).expect("drill knobs are in range");
+    };
+    match id {
+        "ttl" => wasm_bindgen_futures::spawn_local(expire_offer(lab.clone())),
+        "eleventh" => wasm_bindgen_futures::spawn_local(eleventh_viewer(lab.clone())),
+        "turn-only" => lab.options.update(|o| {
+            o.viewer.network.traversal = Traversal::TurnOnly;
+            (o.servers.turn_udp, o.servers.turn_tcp, o.servers.turn_tls) = (false, false, false);
+        }),
+        "lost-candidates" => knobs(&|k| (k.drop.ice_to_master, k.drop.ice_to_viewer) = (true, true)),
+        "codec" => lab.options.update(|o| (o.master.codec, o.viewer.codec) = (Codec::H264, Codec::Vp8)),
+        "partition" => knobs(&|k| k.partition = true),
+        _ => return lab.notice(format!("no drill named {id}")),
+    }
+    lab.mark(format!("lesson: drill '{id}' set up"));
+}
+
+/// Puts the settings, knobs and clock back to their defaults.
+pub fn reset(lab: &Rc<VideoLab>) {
+    lab.options.set(LabOptions::default());
+    lab.host.update(|s, _| s.set_knobs(Knobs::default())).expect("default knobs are in range");
+    lab.host.set_speed(1.0);
+    lab.mark("lesson: settings, knobs and service clock reset");
 }

@@ -136,6 +136,10 @@ pub struct LabView {
     pub hosting: RwSignal<String>,
     /// Whether another tab hosts the channel (its knobs and drills are there).
     pub proxied: RwSignal<bool>,
+    /// Sides that called GetIceServerConfig since the last stop.
+    pub ice_config: RwSignal<Vec<String>>,
+    /// The log's length at the last stop: the lesson reads the session after it.
+    pub log_mark: RwSignal<usize>,
 }
 
 impl LabView {
@@ -156,6 +160,8 @@ impl LabView {
             running: RwSignal::new(false),
             hosting: RwSignal::new(String::new()),
             proxied: RwSignal::new(false),
+            ice_config: RwSignal::new(Vec::new()),
+            log_mark: RwSignal::new(0),
         }
     }
 }
@@ -358,6 +364,7 @@ impl VideoLab {
         signaling.request(VideoRequest::GetSignalingChannelEndpoint(endpoint)).await?;
         let ice = GetIceServerConfigInput { channel_arn: arn.into(), ..Default::default() };
         signaling.request(VideoRequest::GetIceServerConfig(ice)).await?;
+        self.view.ice_config.update(|c| c.push(role.as_str().to_string()));
         self.mark(format!("{}: GetSignalingChannelEndpoint, GetIceServerConfig", role.as_str()));
         Ok(())
     }
@@ -539,6 +546,10 @@ impl VideoLab {
         self.view.master_state.set("stopped".into());
         self.view.viewer_state.set("closed".into());
         self.view.running.set(false);
+        self.view.ice_config.set(Vec::new());
+        self.view.log_mark.set(self.with_log(|e| e.len()));
+        self.view.verdict.set(None);
+        self.view.pair.set(None);
         self.mark("stopped");
     }
 
