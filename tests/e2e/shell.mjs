@@ -5,28 +5,10 @@
 // and redraws the chart, Pause holds it, Step jumps to the next event, the labs navigate, a bad seed is
 // refused and a good one resets the run, a crashed worker is reported and restarted, and no console or
 // page errors occur in normal use. Saves screenshots to target/e2e/.
-import { chromium } from 'playwright-core';
-import { mkdir } from 'node:fs/promises';
-import { serveDist } from './serve-dist.mjs';
+import { OUT, assert, checks, start } from './harness.mjs';
 
-const OUT = 'target/e2e';
 const READY_WITHIN_MS = 3000;
-
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    await fn();
-    results.push({ name, ok: true });
-    console.log(`e2e: ok   ${name} (${Date.now() - started} ms)`);
-  } catch (err) {
-    results.push({ name, ok: false });
-    console.log(`e2e: FAIL ${name}\n      ${String(err?.message ?? err).split('\n').join('\n      ')}`);
-  }
-}
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
+const { check, finish } = checks();
 
 /** Parses the header clock (`mm:ss.mmm`, `h:mm:ss.mmm`) into milliseconds. */
 function clockMs(text) {
@@ -35,15 +17,7 @@ function clockMs(text) {
   return ((Number(m[1] ?? 0) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]);
 }
 
-await mkdir(OUT, { recursive: true });
-const server = process.argv[2] ? null : await serveDist('dist');
-const url = process.argv[2] ?? server.url;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const { server, url, browser } = await start(['--disable-quic']);
 const page = await browser.newPage({ viewport: { width: 1440, height: 860 } });
 const problems = [];
 let expectingCrash = false;
@@ -354,6 +328,4 @@ try {
   await server?.close();
 }
 
-const failed = results.filter((r) => !r.ok).length;
-console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+process.exit(finish());

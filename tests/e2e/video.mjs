@@ -8,43 +8,14 @@
 // to the synthetic pattern, the 11th viewer and TTL-expiry drills behave as AWS does, and a viewer set to TURN only
 // with no TURN server never connects and the page says why. Each check has a hard timeout; WebRTC failures
 // show as "nothing happens", so the checks wait for states, never for `failed` (spec video.md §7.3).
-import { chromium } from 'playwright-core';
-import { mkdir } from 'node:fs/promises';
-import { serveDist } from './serve-dist.mjs';
+import { OUT, assert, checks, start } from './harness.mjs';
 
-const OUT = 'target/e2e';
 const CHECK_TIMEOUT_MS = 20000;
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  let timer;
-  try {
-    await Promise.race([fn(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS); })]);
-    results.push({ name, ok: true });
-    console.log(`e2e: ok   ${name} (${Date.now() - started} ms)`);
-  } catch (err) {
-    results.push({ name, ok: false });
-    console.log(`e2e: FAIL ${name}\n      ${String(err?.message ?? err).split('\n').join('\n      ')}`);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-function assert(cond, message) {
-  if (!cond) throw new Error(message);
-}
+const { check, finish } = checks(CHECK_TIMEOUT_MS);
 
-await mkdir(OUT, { recursive: true });
-const server = process.argv[2] ? null : await serveDist('dist');
-const url = process.argv[2] ?? server.url;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run',
-    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required'],
-});
+const { server, url, browser } = await start(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required']);
 const page = await browser.newPage({ viewport: { width: 1280, height: 1800 } });
 const problems = [];
 page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
@@ -199,6 +170,4 @@ try {
   await server?.close();
 }
 
-const failed = results.filter((r) => !r.ok).length;
-console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+process.exit(finish());
