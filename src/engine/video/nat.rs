@@ -365,6 +365,10 @@ impl Default for CandidateFilter {
 }
 
 impl CandidateFilter {
+    /// Refuses every candidate (when the model forbids every path).
+    pub const NONE: CandidateFilter =
+        CandidateFilter { host: false, srflx: false, prflx: false, relay: false, udp: false, tcp: false };
+
     /// Whether a candidate line passes; the reason when it does not.
     pub fn passes(&self, line: &str) -> Result<(), String> {
         let transport = line.split_whitespace().nth(2).unwrap_or("").to_ascii_lowercase();

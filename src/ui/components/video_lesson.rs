@@ -19,7 +19,7 @@ pub fn Lesson(lab: Rc<VideoLab>) -> impl IntoView {
         let o = options.get();
         let mut facts = Facts {
             // The verdict of the settings now, once a viewer has started (step 6 invites changing them).
-            verdict: view.verdict.get().map(|_| nat::verdict(&o.master.network, &o.viewer.network, &o.servers)),
+            verdict: view.viewer_started.get().then(|| nat::verdict(&o.master.network, &o.viewer.network, &o.servers)),
             ice_config: view.ice_config.get(),
             connection: view.viewer_state.get(),
             pair: view.pair.get(),

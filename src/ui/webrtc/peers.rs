@@ -126,7 +126,8 @@ pub struct LabView {
     pub chat: RwSignal<Vec<String>>,
     pub samples: RwSignal<Vec<Sample>>,
     pub notices: RwSignal<Vec<String>>,
-    pub verdict: RwSignal<Option<Verdict>>,
+    /// Whether the viewer has started since the last stop (the lesson judges the NAT model from then on).
+    pub viewer_started: RwSignal<bool>,
     pub pair: RwSignal<Option<(String, String)>>,
     pub remote_size: RwSignal<String>,
     /// Milliseconds from "Start viewer" to the first remote frame on screen.
@@ -153,7 +154,7 @@ impl LabView {
             chat: RwSignal::new(Vec::new()),
             samples: RwSignal::new(Vec::new()),
             notices: RwSignal::new(Vec::new()),
-            verdict: RwSignal::new(None),
+            viewer_started: RwSignal::new(false),
             pair: RwSignal::new(None),
             remote_size: RwSignal::new(String::new()),
             first_frame_ms: RwSignal::new(None),
@@ -425,8 +426,7 @@ impl VideoLab {
         *self.viewer_started_ms.borrow_mut() = wall_ms();
         self.view.first_frame_ms.set(None);
         let options = self.options.get_untracked();
-        let verdict = self.verdict();
-        self.view.verdict.set(Some(verdict.clone()));
+        self.view.viewer_started.set(true);
         let signaling = match self.signaling().await {
             Ok(signaling) => signaling,
             Err(e) => return self.notice(format!("viewer: {e}")),
@@ -548,7 +548,7 @@ impl VideoLab {
         self.view.running.set(false);
         self.view.ice_config.set(Vec::new());
         self.view.log_mark.set(self.with_log(|e| e.len()));
-        self.view.verdict.set(None);
+        self.view.viewer_started.set(false);
         self.view.pair.set(None);
         self.mark("stopped");
     }
@@ -964,10 +964,9 @@ impl VideoLab {
     /// candidates ride inside the SDP (trickle off), they are taken out, as a filter would.
     fn send_description(self: &Rc<Self>, role: Role, recipient: Option<&str>, kind: &str, pc: &RtcPeerConnection) {
         let Some(local) = pc.local_description() else { return };
-        let mut sdp = candidates::filter_sdp(&local.sdp(), &self.peer_options(role).send);
-        if nat::admit(&self.verdict()).is_err() {
-            sdp = sdp.split("\r\n").filter(|l| !l.starts_with("a=candidate")).collect::<Vec<_>>().join("\r\n");
-        }
+        let filter =
+            if nat::admit(&self.verdict()).is_err() { CandidateFilter::NONE } else { self.peer_options(role).send };
+        let sdp = candidates::filter_sdp(&local.sdp(), &filter);
         let json = serde_json::to_string(&Description { kind: kind.into(), sdp }).expect("descriptions serialise");
         let action = if kind == "offer" { MessageType::SdpOffer } else { MessageType::SdpAnswer };
         self.send_frame(role, action, &json, recipient);

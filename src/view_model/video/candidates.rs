@@ -99,5 +99,6 @@ mod tests {
         let kept = filter_sdp(sdp, &relay_only);
         assert!(!kept.contains("a=candidate") && kept.contains("a=end-of-candidates") && kept.starts_with("v=0\r\n"));
         assert_eq!(filter_sdp(sdp, &CandidateFilter::default()), sdp);
+        assert!(!filter_sdp(sdp, &CandidateFilter::NONE).contains("a=candidate"));
     }
 }
