@@ -4,11 +4,10 @@
 
 use super::channel::{self, Channel, ChannelStatus, Tag, TTL_DEFAULT_SECS, TTL_MAX_SECS, TTL_MIN_SECS};
 use super::error::{VideoError, VideoResult};
+use super::listing;
 use super::log::{Outcome, Peer};
 use super::SignalingService;
-use crate::engine::kds::bucket::TokenBucket;
 use crate::engine::time::{SimDuration, SimTime};
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -170,7 +169,7 @@ impl SignalingService {
             VideoRequest::ListSignalingChannels(input) => self.list_channels(input),
             VideoRequest::UpdateSignalingChannel(input) => {
                 let ttl = ttl_of(input.single_master_configuration.as_ref())?;
-                let version = self.new_version();
+                let version = super::version::new_version(&mut self.rng);
                 let channel = self.channel_for_change(&input.channel_arn, Some(&input.current_version))?;
                 channel.message_ttl_secs = ttl;
                 channel.version = version;
@@ -191,27 +190,8 @@ impl SignalingService {
             return Ok(());
         }
         let (account, channel) = request.rate_limits();
-        let action = request.action();
-        let second = SimDuration::from_secs(1);
-        let mut keys = Vec::new();
-        if let Some(rate) = account {
-            keys.push(((action, String::new()), rate, "per account"));
-        }
-        if let (Some(rate), Some(key)) = (channel, request.channel_key()) {
-            keys.push(((action, key), rate, "per channel"));
-        }
-        for (key, rate, _) in &keys {
-            let bucket =
-                self.control_buckets.entry(key.clone()).or_insert_with(|| TokenBucket::full(*rate, second, now));
-            if !bucket.has(1, now) {
-                let (_, rate, scope) = keys.iter().find(|(k, _, _)| k == key).expect("the key is from this list");
-                return Err(VideoError::throttled(&format!("{action} {scope}"), *rate));
-            }
-        }
-        for (key, _, _) in &keys {
-            self.control_buckets.get_mut(key).expect("checked above").take_refilled(1);
-        }
-        Ok(())
+        let per_channel = channel.zip(request.channel_key()).map(|(rate, key)| (rate, "per channel", key));
+        self.control_rates.take(now, request.action(), account, per_channel)
     }
 
     fn create_channel(&mut self, now: SimTime, input: CreateSignalingChannelInput) -> VideoResult<Value> {
@@ -250,7 +230,7 @@ impl SignalingService {
             return Err(VideoError::channel_quota(self.settings.channel_quota()));
         }
         let arn = Channel::arn_for(&self.settings, &name, now);
-        let version = self.new_version();
+        let version = super::version::new_version(&mut self.rng);
         let active_at = now + SimDuration::from_millis(self.settings.channel_activation_ms);
         let status = if active_at <= now { ChannelStatus::Active } else { ChannelStatus::Creating };
         let channel = Channel {
@@ -268,41 +248,22 @@ impl SignalingService {
     }
 
     fn list_channels(&self, input: ListSignalingChannelsInput) -> VideoResult<Value> {
-        let max = input.max_results.unwrap_or(10_000);
-        if !(1..=10_000).contains(&max) {
-            return Err(VideoError::invalid_argument(format!("MaxResults {max} must be 1–10000")));
-        }
-        let prefix = match input.channel_name_condition {
-            None => String::new(),
-            Some(c) => {
-                if let Some(op) = c.comparison_operator.as_deref().filter(|op| *op != "BEGINS_WITH") {
-                    return Err(VideoError::invalid_argument(format!("ComparisonOperator '{op}' is not BEGINS_WITH")));
-                }
-                c.comparison_value.unwrap_or_default()
-            }
-        };
-        let after = match &input.next_token {
-            None => None,
-            Some(token) => Some(
-                base64::engine::general_purpose::STANDARD
-                    .decode(token)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(|| {
-                        VideoError::invalid_argument(format!("NextToken '{token}' is not a token this service issued"))
-                    })?,
-            ),
-        };
-        let matching: Vec<&Channel> = self
-            .channels
-            .values()
-            .filter(|c| c.name.starts_with(&prefix) && after.as_ref().is_none_or(|a| c.name.as_str() > a.as_str()))
-            .collect();
-        let page: Vec<Value> = matching.iter().take(max as usize).map(|c| c.info(&self.settings)).collect();
-        let mut body = json!({"ChannelInfoList": page});
-        if matching.len() > max as usize {
-            let last = &matching[max as usize - 1].name;
-            body["NextToken"] = json!(base64::engine::general_purpose::STANDARD.encode(last));
+        let condition = input
+            .channel_name_condition
+            .as_ref()
+            .map(|c| (c.comparison_operator.as_deref(), c.comparison_value.as_deref()));
+        let page = listing::page(
+            self.channels.values(),
+            |c: &Channel| c.name.as_str(),
+            condition,
+            input.next_token.as_deref(),
+            input.max_results,
+            10_000,
+        )?;
+        let infos: Vec<Value> = page.items.iter().map(|c| c.info(&self.settings)).collect();
+        let mut body = json!({"ChannelInfoList": infos});
+        if let Some(token) = page.next_token {
+            body["NextToken"] = json!(token);
         }
         Ok(body)
     }
@@ -340,12 +301,6 @@ impl SignalingService {
             None,
             Outcome::Closed { reason: "DeleteSignalingChannel: the channel is gone".into() },
         );
-    }
-
-    /// A fresh channel version: 20 characters of `[a-zA-Z0-9]`.
-    fn new_version(&mut self) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..20).map(|_| ALPHABET[self.rng.below(ALPHABET.len() as u64) as usize] as char).collect()
     }
 
     /// The ARN of a channel by name, when it exists.

@@ -25,6 +25,12 @@ pub enum VideoErrorKind {
     VersionMismatch,
     /// The signed URL expired or its clock is skewed.
     AccessDenied,
+    /// The account's stream quota is reached.
+    AccountStreamLimitExceeded,
+    /// A playback call on a stream that keeps no data (DataRetentionInHours 0).
+    NoDataRetention,
+    /// The first fragment's track 1 is not H.264 or H.265.
+    UnsupportedStreamMediaType,
 }
 
 impl VideoErrorKind {
@@ -39,6 +45,9 @@ impl VideoErrorKind {
             VideoErrorKind::TagsPerResourceExceededLimit => "TagsPerResourceExceededLimitException",
             VideoErrorKind::VersionMismatch => "VersionMismatchException",
             VideoErrorKind::AccessDenied => "AccessDeniedException",
+            VideoErrorKind::AccountStreamLimitExceeded => "AccountStreamLimitExceededException",
+            VideoErrorKind::NoDataRetention => "NoDataRetentionException",
+            VideoErrorKind::UnsupportedStreamMediaType => "UnsupportedStreamMediaTypeException",
         }
     }
 
@@ -152,5 +161,46 @@ impl VideoError {
     /// A signed URL that is expired or signed with a skewed clock.
     pub fn access_denied(why: impl Into<String>) -> VideoError {
         err(AccessDenied, why)
+    }
+
+    /// A stream named by name or ARN does not exist.
+    pub fn stream_not_found(which: &str) -> VideoError {
+        err(ResourceNotFound, format!("The stream {which} was not found."))
+    }
+
+    /// The stream exists but is not ACTIVE.
+    pub fn stream_not_active(name: &str, status: &str) -> VideoError {
+        err(ResourceInUse, format!("The stream {name} is {status}; this operation needs it ACTIVE."))
+    }
+
+    /// CreateStream with a name in use.
+    pub fn stream_exists(name: &str) -> VideoError {
+        err(ResourceInUse, format!("The stream {name} already exists. Stream names are unique per account and region."))
+    }
+
+    /// The account's stream quota.
+    pub fn stream_quota(quota: usize) -> VideoError {
+        err(AccountStreamLimitExceeded, format!("The number of streams created for the account is too high ({quota})."))
+    }
+
+    /// A playback call on a stream with no retention (spec video.md §1.1 row 17).
+    pub fn no_data_retention(name: &str) -> VideoError {
+        err(
+            NoDataRetention,
+            format!("A playback session was requested for the stream {name}, which does not retain data (that is, has a DataRetentionInHours of 0)."),
+        )
+    }
+
+    /// GetClip of media that is not H.264 or H.265 (row 29).
+    pub fn unsupported_media(codec: &str) -> VideoError {
+        err(
+            UnsupportedStreamMediaType,
+            format!("The type of the media could not be determined from the codec IDs of the tracks in the first fragment for a playback session: track 1 is {codec}. The codec ID for track 1 should be V_MPEG4/ISO/AVC (h.264) or V_MPEGH/ISO/HEVC (h.265)."),
+        )
+    }
+
+    /// Nothing archived in the requested range.
+    pub fn no_fragments_in_range() -> VideoError {
+        err(ResourceNotFound, "No fragments were found in the requested time range.")
     }
 }

@@ -19,11 +19,15 @@ pub mod connection;
 pub mod control;
 pub mod error;
 pub mod frame;
+pub mod listing;
 pub mod log;
+pub mod media;
 pub mod nat;
+pub mod rates;
 pub mod routing;
 pub mod settings;
 pub mod turn;
+pub mod version;
 
 pub use connection::{ConnId, ConnectRequest, Connection, Role};
 pub use control::VideoRequest;
@@ -35,6 +39,7 @@ use channel::Channel;
 use error::{VideoError, VideoResult};
 use frame::{MessageType, ServiceFrame};
 use log::{LogEntry, Outcome, Peer, SignalLog};
+use rates::ControlRates;
 use routing::{InFlight, Pending};
 use settings::{Knobs, VideoSettings};
 use std::collections::{BTreeMap, VecDeque};
@@ -58,7 +63,7 @@ pub struct SignalingService {
     /// By name.
     channels: BTreeMap<String, Channel>,
     connect_buckets: BTreeMap<String, TokenBucket>,
-    control_buckets: BTreeMap<(&'static str, String), TokenBucket>,
+    control_rates: ControlRates,
     connections: BTreeMap<ConnId, Connection>,
     next_conn: u64,
     /// Messages on their way, by arrival time and send order.
@@ -83,7 +88,7 @@ impl SignalingService {
             rng: SimRng::new(seed).fork("video-signaling"),
             channels: BTreeMap::new(),
             connect_buckets: BTreeMap::new(),
-            control_buckets: BTreeMap::new(),
+            control_rates: ControlRates::default(),
             connections: BTreeMap::new(),
             next_conn: 1,
             in_flight: BTreeMap::new(),

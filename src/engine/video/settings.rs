@@ -1,6 +1,7 @@
 //! The simulated signaling service's limits (spec video.md §1.2, rows 43–53) and the message-path knobs
 //! a learner turns (§6.3). Every limit is a setting with AWS's default, so a drill can lower one.
 
+use super::media::settings::MediaSettings;
 use crate::engine::time::SimDuration;
 use serde::{Deserialize, Serialize};
 
@@ -45,8 +46,10 @@ pub struct VideoSettings {
     pub clock_skew_ms: u64,
     /// X-Amz-Expires of a signed connect URL (spec §3.2: 299 s).
     pub signed_url_expires_secs: u64,
-    /// Enforce the control-plane TPS limits of row 52.
+    /// Enforce the control-plane TPS limits of row 52 (and row 38 for streams).
     pub control_plane_rate_limits: bool,
+    /// The stream (media) service's limits.
+    pub media: MediaSettings,
 }
 
 impl Default for VideoSettings {
@@ -71,6 +74,7 @@ impl Default for VideoSettings {
             clock_skew_ms: 5 * 60_000,
             signed_url_expires_secs: 299,
             control_plane_rate_limits: true,
+            media: MediaSettings::default(),
         }
     }
 }
@@ -102,7 +106,7 @@ impl VideoSettings {
         if self.payload_max_chars == 0 || self.idle_timeout_ms == 0 || self.max_connection_ms == 0 {
             return Some("payload_max_chars, idle_timeout_ms and max_connection_ms must be positive".into());
         }
-        None
+        self.media.problem()
     }
 
     /// The idle timeout as a duration.
