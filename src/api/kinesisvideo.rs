@@ -7,6 +7,11 @@
 //! correlationId?}` (the frame's own members; ClientId names the sending viewer, absent for the master),
 //! `SendFrame {ChannelARN, ClientId?, Frame}` for any text at all, `Disconnect {ChannelARN, ClientId?}`,
 //! and the lab's drills `InjectGoAway {ChannelARN, ClientId?}` and `InjectReconnectIceServer {ChannelARN}`.
+//! Streams: CreateStream, DescribeStream, ListStreams, UpdateDataRetention, DeleteStream, GetDataEndpoint,
+//! ListFragments and GetClip take AWS's bodies. PutMedia's headers and MKV body become one line:
+//! `PutMedia {StreamName | StreamARN, FragmentTimecodeType, ProducerStartTimestamp?, Fragments: [{Timecode,
+//! DurationMs, SizeBytes, Tracks: [{CodecId, Frames}]}]}`, a batch session that ends after its fragments;
+//! `InjectPersistFailure {StreamName, Count?}` fails the next fragments' archival (ErrorId 5001).
 //! This service models no ValidationException, so constraint failures are InvalidArgumentException with
 //! the usual "N validation errors detected" text.
 
@@ -19,6 +24,9 @@ use crate::engine::video::control::{
     GetSignalingChannelEndpointInput, ListSignalingChannelsInput, UpdateSignalingChannelInput,
 };
 use crate::engine::video::frame::{ClientFrame, MessageType};
+use crate::engine::video::media::control::API_NAMES;
+use crate::engine::video::media::put::PutMediaInput;
+use crate::engine::video::media::MediaRequest;
 use crate::engine::video::{Role, VideoRequest};
 use serde_json::{Map, Value};
 
@@ -52,6 +60,25 @@ const NAME_CONDITION: Shape =
     Shape::Structure(&[opt("ComparisonOperator", Shape::Enum(&["BEGINS_WITH"])), opt("ComparisonValue", NAME)]);
 const TOKEN: Shape = Shape::String(&[Rule::LenMin(0), Rule::LenMax(512), Rule::Pattern("[a-zA-Z0-9+/=]*", is_token)]);
 const FREE_TEXT: Shape = Shape::String(&[]);
+const RETENTION_OPERATION: Shape = Shape::Enum(&["INCREASE_DATA_RETENTION", "DECREASE_DATA_RETENTION"]);
+const STREAM_TAGS: Shape =
+    Shape::Map { key_len: (1, 128), value_len: (0, 256), rules: &[Rule::LenMin(1), Rule::LenMax(50)] };
+const SELECTOR: Shape = Shape::Structure(&[
+    req("FragmentSelectorType", Shape::Enum(&["PRODUCER_TIMESTAMP", "SERVER_TIMESTAMP"])),
+    req(
+        "TimestampRange",
+        Shape::Structure(&[req("StartTimestamp", Shape::Timestamp), req("EndTimestamp", Shape::Timestamp)]),
+    ),
+]);
+const COUNT: Shape = Shape::Long(&[Rule::Min(0)]);
+const TRACK: Shape =
+    Shape::Structure(&[req("CodecId", Shape::String(&[Rule::LenMin(1), Rule::LenMax(32)])), req("Frames", COUNT)]);
+const FRAGMENT: Shape = Shape::Structure(&[
+    req("Timecode", COUNT),
+    req("DurationMs", COUNT),
+    req("SizeBytes", COUNT),
+    req("Tracks", Shape::List { member: &TRACK, rules: &[Rule::LenMin(1)], member_text: None }),
+]);
 
 fn is_channel_arn(s: &str) -> bool {
     name_in_arn(s).is_some()
@@ -115,6 +142,69 @@ pub fn model(action: &str) -> Option<&'static [Member]> {
         "ConnectAsViewer" => const { &[req("ChannelARN", ARN), req("ClientId", FREE_TEXT)] },
         "Disconnect" | "InjectGoAway" => const { &[req("ChannelARN", ARN), opt("ClientId", NAME)] },
         "SendFrame" => const { &[req("ChannelARN", ARN), opt("ClientId", NAME), req("Frame", FREE_TEXT)] },
+        "CreateStream" => {
+            const {
+                &[
+                    opt("DeviceName", Shape::String(&[Rule::LenMin(1), Rule::LenMax(128)])),
+                    req("StreamName", NAME),
+                    opt("MediaType", Shape::String(&[Rule::LenMin(1), Rule::LenMax(128)])),
+                    opt("KmsKeyId", Shape::String(&[Rule::LenMin(1), Rule::LenMax(2048)])),
+                    opt("DataRetentionInHours", COUNT),
+                    opt("Tags", STREAM_TAGS),
+                ]
+            }
+        }
+        "DescribeStream" => const { &[opt("StreamName", NAME), opt("StreamARN", ARN)] },
+        "ListStreams" => {
+            const {
+                &[
+                    opt("MaxResults", Shape::Long(&[Rule::Min(1), Rule::Max(10_000)])),
+                    opt("NextToken", TOKEN),
+                    opt("StreamNameCondition", NAME_CONDITION),
+                ]
+            }
+        }
+        "UpdateDataRetention" => {
+            const {
+                &[
+                    opt("StreamName", NAME),
+                    opt("StreamARN", ARN),
+                    req("CurrentVersion", VERSION),
+                    req("Operation", RETENTION_OPERATION),
+                    req("DataRetentionChangeInHours", Shape::Long(&[Rule::Min(1)])),
+                ]
+            }
+        }
+        "DeleteStream" => const { &[req("StreamARN", ARN), opt("CurrentVersion", VERSION)] },
+        "GetDataEndpoint" => {
+            const { &[opt("StreamName", NAME), opt("StreamARN", ARN), req("APIName", Shape::Enum(&API_NAMES))] }
+        }
+        "ListFragments" => {
+            const {
+                &[
+                    opt("StreamName", NAME),
+                    opt("StreamARN", ARN),
+                    opt("MaxResults", Shape::Long(&[Rule::Min(1), Rule::Max(1_000)])),
+                    opt("NextToken", TOKEN),
+                    opt("FragmentSelector", SELECTOR),
+                ]
+            }
+        }
+        "GetClip" => const { &[opt("StreamName", NAME), opt("StreamARN", ARN), req("ClipFragmentSelector", SELECTOR)] },
+        "PutMedia" => {
+            const {
+                &[
+                    opt("StreamName", NAME),
+                    opt("StreamARN", ARN),
+                    req("FragmentTimecodeType", Shape::Enum(&["ABSOLUTE", "RELATIVE"])),
+                    opt("ProducerStartTimestamp", Shape::Timestamp),
+                    req("Fragments", Shape::List { member: &FRAGMENT, rules: &[], member_text: None }),
+                ]
+            }
+        }
+        "InjectPersistFailure" => {
+            const { &[req("StreamName", NAME), opt("Count", Shape::Long(&[Rule::Min(1), Rule::Max(1_000)]))] }
+        }
         "SendSdpOffer" | "SendSdpAnswer" | "SendIceCandidate" => {
             const {
                 &[
@@ -131,7 +221,7 @@ pub fn model(action: &str) -> Option<&'static [Member]> {
 }
 
 /// A kinesisvideo replay line, parsed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum VideoCall {
     /// A control-plane request.
     Control(VideoRequest),
@@ -145,6 +235,12 @@ pub enum VideoCall {
     GoAway { channel_arn: String, client_id: Option<String> },
     /// The service sends RECONNECT_ICE_SERVER on the channel.
     ReconnectIceServer { channel_arn: String },
+    /// A stream control-plane or archived-media request.
+    Media(MediaRequest),
+    /// A batch PutMedia session: its fragments are sent at once, then the session ends.
+    PutMedia(PutMediaInput),
+    /// The lab's drill: the stream's next `count` fragments fail to persist (ERROR 5001).
+    InjectPersistFailure { stream_name: String, count: u32 },
 }
 
 /// The call for a request body already checked against [`model`].
@@ -181,6 +277,19 @@ pub fn call(action: &str, body: Map<String, Value>) -> Result<VideoCall, ErrorBo
         "Disconnect" => VideoCall::Disconnect { channel_arn: arn, client_id: text("ClientId") },
         "InjectGoAway" => VideoCall::GoAway { channel_arn: arn, client_id: text("ClientId") },
         "InjectReconnectIceServer" => VideoCall::ReconnectIceServer { channel_arn: arn },
+        "CreateStream" => VideoCall::Media(MediaRequest::CreateStream(v(value).map_err(wrong)?)),
+        "DescribeStream" => VideoCall::Media(MediaRequest::DescribeStream(v(value).map_err(wrong)?)),
+        "ListStreams" => VideoCall::Media(MediaRequest::ListStreams(v(value).map_err(wrong)?)),
+        "UpdateDataRetention" => VideoCall::Media(MediaRequest::UpdateDataRetention(v(value).map_err(wrong)?)),
+        "DeleteStream" => VideoCall::Media(MediaRequest::DeleteStream(v(value).map_err(wrong)?)),
+        "GetDataEndpoint" => VideoCall::Media(MediaRequest::GetDataEndpoint(v(value).map_err(wrong)?)),
+        "ListFragments" => VideoCall::Media(MediaRequest::ListFragments(v(value).map_err(wrong)?)),
+        "GetClip" => VideoCall::Media(MediaRequest::GetClip(v(value).map_err(wrong)?)),
+        "PutMedia" => VideoCall::PutMedia(v(value).map_err(wrong)?),
+        "InjectPersistFailure" => VideoCall::InjectPersistFailure {
+            stream_name: text("StreamName").unwrap_or_default(),
+            count: body.get("Count").and_then(Value::as_u64).unwrap_or(1) as u32,
+        },
         "SendFrame" => {
             VideoCall::Send { channel_arn: arn, client_id: text("ClientId"), text: text("Frame").unwrap_or_default() }
         }

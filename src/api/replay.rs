@@ -15,7 +15,9 @@
 //! What the service writes to a socket is a line of its own, after the line that caused it or, for what
 //! timers cause (latency, TTL expiry, idle timeouts), before the first line at or after that time:
 //! `{"at_ms": …, "channel": "<name>", "socket": "MASTER" | "<client id>", "frame": {<the service frame>}}`,
-//! or `"closed": "<reason>"` in place of `frame`.
+//! or `"closed": "<reason>"` in place of `frame`. PutMedia acknowledgements are lines of their own the same
+//! way: `{"at_ms": …, "stream": "<name>", "session": <n>, "ack": {"EventType", "FragmentTimecode",
+//! "FragmentNumber"?, "ErrorId"?}}`.
 
 use super::kinesisvideo::VideoCall;
 use super::{parse, parse_video, reply_json, ErrorBody};
@@ -23,6 +25,8 @@ use crate::engine::kds::subscription::{KdsEvent, SubscriptionId};
 use crate::engine::kds::KdsResponse;
 use crate::engine::runner::Runner;
 use crate::engine::time::SimTime;
+use crate::engine::video::error::VideoError;
+use crate::engine::video::media::MediaService;
 use crate::engine::video::settings::VideoSettings;
 use crate::engine::video::{ConnId, ConnectRequest, SignalingService, SocketOutput};
 use crate::engine::{CommandId, Engine, EngineConfig, Event, Input, Output, Reply};
@@ -55,6 +59,7 @@ pub struct Replay {
     open_streams: BTreeMap<SubscriptionId, OpenStream>,
     finished: Vec<String>,
     video: SignalingService,
+    media: MediaService,
     /// Open signaling sockets by (channel ARN, client id; `None` for the master), and their labels.
     sockets: BTreeMap<(String, Option<String>), ConnId>,
     socket_labels: BTreeMap<ConnId, (String, String)>,
@@ -72,9 +77,10 @@ impl Replay {
             epoch_ms: config.kds.epoch_ms,
             ..VideoSettings::default()
         };
-        let video = SignalingService::new(video_settings, config.seed);
+        let video = SignalingService::new(video_settings.clone(), config.seed);
         Replay {
             video,
+            media: MediaService::new(video_settings, config.seed),
             sockets: BTreeMap::new(),
             socket_labels: BTreeMap::new(),
             caused: Vec::new(),
@@ -127,6 +133,7 @@ impl Replay {
         self.video_catch_up(now);
         if service == "kinesisvideo" {
             let result = parse_video(action, input).and_then(|call| self.video_call(now, call));
+            self.media.handle_timeout(now);
             let caused = self.video_outputs(at_ms);
             self.caused.extend(caused);
             return Some(result);
@@ -155,18 +162,21 @@ impl Replay {
         answer
     }
 
-    /// Runs the signaling service's timers up to `now`; what they cause is written before the line's answer.
+    /// Runs the signaling and stream services' timers up to `now`; what they cause is written before the
+    /// line's answer.
     fn video_catch_up(&mut self, now: SimTime) {
         loop {
-            let due = self.video.poll_timeout();
+            let due = self.video.poll_timeout().min(self.media.poll_timeout());
             if due > now {
                 break;
             }
             self.video.handle_timeout(due);
+            self.media.handle_timeout(due);
             let lines = self.video_outputs(due.as_millis());
             self.finished.extend(lines);
         }
         self.video.handle_timeout(now);
+        self.media.handle_timeout(now);
     }
 
     /// One kinesisvideo call.
@@ -224,6 +234,19 @@ impl Replay {
                 self.video.inject_reconnect_ice_server(now, &channel_arn)?;
                 empty
             }
+            VideoCall::Media(request) => Ok(self.media.handle_request(now, request)?.to_string()),
+            VideoCall::PutMedia(input) => {
+                let (session, _) = self.media.put_media(now, input)?;
+                self.media.end_session(session);
+                empty
+            }
+            VideoCall::InjectPersistFailure { stream_name, count } => {
+                if self.media.stream(&stream_name).is_none() {
+                    return Err(VideoError::stream_not_found(&stream_name).into());
+                }
+                self.media.inject_persist_failures(&stream_name, count);
+                empty
+            }
         }
     }
 
@@ -232,9 +255,15 @@ impl Replay {
         self.socket_labels.remove(&conn);
     }
 
-    /// The signaling service's socket outputs as lines: `{"at_ms", "channel", "socket", "frame" | "closed"}`.
+    /// The signaling service's socket outputs as lines: `{"at_ms", "channel", "socket", "frame" | "closed"}`,
+    /// then the stream service's acknowledgements: `{"at_ms", "stream", "session", "ack"}`.
     fn video_outputs(&mut self, at_ms: u64) -> Vec<String> {
         let mut lines = Vec::new();
+        while let Some(out) = self.media.poll_ack() {
+            let (at, stream, session, ack) =
+                (out.ack.at.as_millis(), Value::String(out.stream), out.session.0, out.ack.to_json());
+            lines.push(format!("{{\"at_ms\":{at},\"stream\":{stream},\"session\":{session},\"ack\":{ack}}}"));
+        }
         while let Some(output) = self.video.poll_output() {
             let (conn, key, raw) = match output {
                 // The frame's own text, so its keys keep the service's order.

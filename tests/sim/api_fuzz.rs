@@ -58,22 +58,67 @@ const MEMBERS: [&str; 14] = [
     "ExplicitHashKey",
 ];
 
+/// Members and words of the kinesisvideo stream actions.
+const VIDEO_MEMBERS: [&str; 25] = [
+    "StreamName",
+    "StreamARN",
+    "Fragments",
+    "Timecode",
+    "DurationMs",
+    "SizeBytes",
+    "Tracks",
+    "CodecId",
+    "Frames",
+    "FragmentTimecodeType",
+    "ProducerStartTimestamp",
+    "ClipFragmentSelector",
+    "FragmentSelector",
+    "FragmentSelectorType",
+    "TimestampRange",
+    "StartTimestamp",
+    "EndTimestamp",
+    "MaxResults",
+    "NextToken",
+    "DataRetentionInHours",
+    "Operation",
+    "DataRetentionChangeInHours",
+    "CurrentVersion",
+    "APIName",
+    "Count",
+];
+
+const VIDEO_ACTIONS: [&str; 11] = [
+    "CreateStream",
+    "DescribeStream",
+    "ListStreams",
+    "UpdateDataRetention",
+    "DeleteStream",
+    "GetDataEndpoint",
+    "ListFragments",
+    "GetClip",
+    "PutMedia",
+    "InjectPersistFailure",
+    "NoSuchAction",
+];
+
 fn value() -> impl Strategy<Value = Value> {
+    value_of(&MEMBERS, &["s", "shardId-000000000000", "AAAAAAAAAAE="])
+}
+
+fn value_of(members: &'static [&'static str], words: &'static [&'static str]) -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         (-1e20f64..1e20).prop_map(Value::from),
         "[a-zA-Z0-9=+/_.-]{0,12}".prop_map(Value::from),
-        Just(json!("s")),
-        Just(json!("shardId-000000000000")),
-        Just(json!("AAAAAAAAAAE=")),
+        prop::sample::select(words).prop_map(Value::from),
         Just(json!("340282366920938463463374607431768211456")),
     ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
+    leaf.prop_recursive(3, 24, 4, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-            prop::collection::vec((prop::sample::select(&MEMBERS[..]), inner), 0..5)
+            prop::collection::vec((prop::sample::select(members), inner), 0..5)
                 .prop_map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
         ]
     })
@@ -101,5 +146,23 @@ proptest! {
         }
         let alive = replay.handle_line(&json!({"at_ms": at, "service": "kinesis", "action": "ListStreams", "input": {}}).to_string());
         prop_assert!(alive.last().is_some_and(|l| l.contains("\"output\":{\"StreamNames\"")), "the replay still answers: {alive:?}");
+    }
+
+    #[test]
+    fn every_video_stream_line_gets_one_json_answer(calls in prop::collection::vec((prop::sample::select(&VIDEO_ACTIONS[..]), value_of(&VIDEO_MEMBERS, &["cam", "ABSOLUTE", "RELATIVE", "SERVER_TIMESTAMP", "PRODUCER_TIMESTAMP", "V_MPEG4/ISO/AVC", "GET_CLIP", "DECREASE_DATA_RETENTION"]), 0u64..20_000), 1..12)) {
+        let mut replay = Replay::new(EngineConfig::with_seed(Seed(1)));
+        let setup = json!({"at_ms": 0, "service": "kinesisvideo", "action": "CreateStream", "input": {"StreamName": "cam", "DataRetentionInHours": 1}});
+        replay.handle_line(&setup.to_string());
+        let mut at = 10_000;
+        for (action, input, step) in calls {
+            at += step;
+            let line = json!({"at_ms": at, "service": "kinesisvideo", "action": action, "input": input}).to_string();
+            let answers = replay.handle_line(&line);
+            let values: Vec<Value> = answers.iter().map(|a| serde_json::from_str(a).expect("every answer is JSON")).collect();
+            let own = values.iter().filter(|v| v.get("action").is_some()).count();
+            prop_assert_eq!(own, 1, "{} -> {:?}", line, answers);
+        }
+        let alive = replay.handle_line(&json!({"at_ms": at, "service": "kinesisvideo", "action": "ListStreams", "input": {}}).to_string());
+        prop_assert!(alive.last().is_some_and(|l| l.contains("StreamInfoList")), "the replay still answers: {alive:?}");
     }
 }

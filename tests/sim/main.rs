@@ -32,3 +32,4 @@ mod video_harness;
 mod video_lifecycle;
 mod video_model;
 mod video_routing;
+mod video_streams;
