@@ -162,6 +162,62 @@ try {
     await p.close();
   });
 
+  /** Runs `steps` on a fresh page; on failure, adds what the stream panel showed. */
+  async function onStreamPage(steps) {
+    const p = await freshPage();
+    try {
+      await steps(p);
+    } catch (err) {
+      const shown = await p.locator('.video-stream').innerText().catch(() => '(no panel)');
+      throw new Error(`${err.message}\nthe stream panel showed:\n${shown.slice(0, 3000)}`);
+    } finally {
+      await p.close();
+    }
+  }
+
+  await check('the stream: fragments get numbers and acks, a failed persist shows ERROR 5001, GetClip plays the stored range', () => onStreamPage(async (p) => {
+    const rows = () => p.locator('[data-testid=video-fragments] tbody tr');
+    await p.click('[data-testid=video-start-master]');
+    await p.waitForFunction(() => document.getElementById('video-local-master')?.videoWidth > 0, null, { timeout: 6000 });
+    await p.selectOption('[data-testid=video-stream-fragment]', { label: '1 s' });
+    await p.click('[data-testid=video-stream-create]');
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-stream-status]')?.textContent.includes('ACTIVE'), null, { timeout: 4000 });
+    await p.click('[data-testid=video-stream-record]');
+    await p.waitForFunction(() => [...document.querySelectorAll('[data-testid=video-fragments] tbody tr')].filter((r) => r.textContent.includes('PERSISTED')).length >= 2, null, { timeout: 8000 });
+    await p.click('[data-testid=video-stream-fail]');
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-fragments]')?.textContent.includes('ERROR 5001'), null, { timeout: 6000 });
+    await p.click('[data-testid=video-stream-stop]');
+    await p.waitForTimeout(1500);
+    const numbers = await rows().evaluateAll((trs) => trs.map((tr) => tr.children[1].getAttribute('title')));
+    const accepted = numbers.filter((n) => n).reverse();
+    assert(accepted.every((n) => /^[0-9]{47}$/.test(n)), `47-digit fragment numbers: ${accepted}`);
+    assert(accepted.every((n, i) => i === 0 || n > accepted[i - 1]), `fragment numbers increase: ${accepted}`);
+    const failed = await rows().filter({ hasText: 'ERROR 5001' }).first().innerText();
+    assert(failed.includes('not archived'), failed);
+    await p.click('[data-testid=video-clip-get]');
+    const call = await p.locator('[data-testid=video-stream-call]').innerText();
+    assert(call.startsWith('GetClip → {"ContentType":"video/mp4"'), call);
+    // The clip's video decodes (its size is known and time advances), and the player goes on to the next fragment.
+    await p.waitForFunction(() => { const v = document.querySelector('[data-testid=video-clip]'); return v.videoWidth > 0 && v.currentTime > 0.2; }, null, { timeout: 5000 });
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-clip-caption]')?.textContent.includes('2 played'), null, { timeout: 8000 });
+    await p.locator('.video-stream').screenshot({ path: `${OUT}/video-stream.png` });
+  }));
+
+  await check('GetClip refuses VP8 fragments as AWS refuses non-H.264/H.265 media', () => onStreamPage(async (p) => {
+    await p.click('[data-testid=video-start-master]');
+    await p.waitForFunction(() => document.getElementById('video-local-master')?.videoWidth > 0, null, { timeout: 6000 });
+    await p.selectOption('[data-testid=video-stream-format]', 'video/webm;codecs=vp8');
+    await p.selectOption('[data-testid=video-stream-fragment]', { label: '1 s' });
+    await p.click('[data-testid=video-stream-create]');
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-stream-status]')?.textContent.includes('ACTIVE'), null, { timeout: 4000 });
+    await p.click('[data-testid=video-stream-record]');
+    await p.waitForFunction(() => document.querySelector('[data-testid=video-fragments]')?.textContent.includes('PERSISTED'), null, { timeout: 8000 });
+    await p.click('[data-testid=video-stream-stop]');
+    await p.click('[data-testid=video-clip-get]');
+    const call = await p.locator('[data-testid=video-stream-call]').innerText();
+    assert(call.includes('GetClip → UnsupportedStreamMediaTypeException') && call.includes('track 1 is V_VP8'), call);
+  }));
+
   await check('no console errors or page errors', async () => {
     assert(problems.length === 0, problems.join('\n'));
   });

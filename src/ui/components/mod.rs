@@ -26,4 +26,5 @@ pub mod streams_lab;
 pub mod video_channel;
 pub mod video_lab;
 pub mod video_lesson;
+pub mod video_stream;
 pub mod worker_status;

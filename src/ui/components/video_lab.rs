@@ -15,7 +15,8 @@ use std::rc::Rc;
 
 thread_local! {
     /// One lab per page: its channel and peers outlive a visit to another lab.
-    static LAB: Rc<VideoLab> = VideoLab::new(Host::new(VideoSettings::default(), crate::engine::rng::Seed(1)));
+    static LAB: Rc<VideoLab> =
+        crate::ui::webrtc::detached(|| VideoLab::new(Host::new(VideoSettings::default(), crate::engine::rng::Seed(1))));
 }
 
 /// The page's one lab.
@@ -113,6 +114,7 @@ pub fn VideoLabPage() -> impl IntoView {
         <Notices lab=lab.clone() />
         <super::video_lesson::Lesson lab=lab.clone() />
         <super::video_channel::ChannelPanel lab=lab.clone() />
+        <super::video_stream::StreamPanel />
         <DataChannel lab=lab.clone() />
         <Timeline lab=lab.clone() />
         <SequenceDiagram lab=lab.clone() />

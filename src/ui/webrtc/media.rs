@@ -47,8 +47,11 @@ pub async fn settle(promise: js_sys::Promise) -> Result<JsValue, String> {
     JsFuture::from(promise).await.map_err(describe)
 }
 
-/// A drawing timer and its callback (dropped only after the timer is cleared).
-pub type Painter = (i32, Closure<dyn FnMut()>);
+/// A running setInterval and its callback (dropped only after the timer is cleared).
+pub type Timer = (i32, Closure<dyn FnMut()>);
+
+/// A drawing timer.
+pub type Painter = Timer;
 
 /// A synthetic test pattern drawn on a canvas and captured as a 30 fps stream: the stand-in when no camera
 /// can be had (denied, missing, busy) or when a learner picks it. The caller clears the painter on stop.

@@ -30,8 +30,7 @@ use web_sys::{
     RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
-/// A running setInterval and its callback (dropped only after the interval is cleared).
-type Interval = (i32, Closure<dyn FnMut()>);
+use media::Timer as Interval;
 
 /// The channel every session of the page uses.
 pub const CHANNEL: &str = "kinesis-lab-demo";
@@ -209,6 +208,8 @@ pub struct VideoLab {
     pub(super) extras: RefCell<Vec<ConnId>>,
     /// The synthetic patterns' painters, cleared on stop.
     painters: RefCell<Vec<media::Painter>>,
+    /// What the master sends, once acquired.
+    master_media: RefCell<Option<MediaStream>>,
 }
 
 #[allow(clippy::disallowed_methods)]
@@ -238,6 +239,7 @@ impl VideoLab {
             on_playing: RefCell::new(None),
             extras: RefCell::new(Vec::new()),
             painters: RefCell::new(Vec::new()),
+            master_media: RefCell::new(None),
         })
     }
 
@@ -293,6 +295,12 @@ impl VideoLab {
     /// The open socket of `role`'s side.
     pub fn conn_of(&self, role: Role) -> Option<ConnId> {
         self.side(role).borrow().as_ref().and_then(|s| s.conn)
+    }
+
+    /// The master's media (camera or test pattern) from the moment it is acquired until stop, whether or
+    /// not the master has reached the channel yet: the stream recorder records it.
+    pub fn master_media(&self) -> Option<MediaStream> {
+        self.master_media.borrow().clone()
     }
 
     /// The channel, once a peer has started.
@@ -378,6 +386,7 @@ impl VideoLab {
         self.view.running.set(true);
         let options = self.options.get_untracked().master;
         let stream = self.local_media("master", &options, "video-local-master").await;
+        *self.master_media.borrow_mut() = stream.clone();
         let signaling = match self.signaling().await {
             Ok(signaling) => signaling,
             Err(e) => return self.notice(format!("master: {e}")),
@@ -515,6 +524,10 @@ impl VideoLab {
     /// Stops both peers and closes their sockets.
     pub fn stop(self: &Rc<Self>) {
         super::drills::close_extras(self);
+        if let Some(stream) = self.master_media.borrow_mut().take() {
+            // Also when the master never reached the channel (its side holds the same tracks otherwise).
+            stream.get_tracks().iter().for_each(|t| t.unchecked_into::<web_sys::MediaStreamTrack>().stop());
+        }
         for slot in [&self.master, &self.viewer] {
             if let Some(side) = slot.borrow_mut().take() {
                 for link in side.links.values() {

@@ -5,6 +5,7 @@ pub mod candidates;
 pub mod card;
 pub mod client;
 pub mod codec;
+pub mod fragments;
 pub mod lesson;
 pub mod relay;
 pub mod sequence;
