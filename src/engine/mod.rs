@@ -24,6 +24,7 @@
 
 pub mod clients;
 pub mod distributions;
+pub mod firehose;
 pub mod kds;
 pub mod live;
 pub mod metrics;
