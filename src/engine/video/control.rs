@@ -248,24 +248,13 @@ impl SignalingService {
     }
 
     fn list_channels(&self, input: ListSignalingChannelsInput) -> VideoResult<Value> {
-        let condition = input
-            .channel_name_condition
-            .as_ref()
-            .map(|c| (c.comparison_operator.as_deref(), c.comparison_value.as_deref()));
-        let page = listing::page(
+        listing::list_body(
             self.channels.values(),
             |c: &Channel| c.name.as_str(),
-            condition,
-            input.next_token.as_deref(),
-            input.max_results,
-            10_000,
-        )?;
-        let infos: Vec<Value> = page.items.iter().map(|c| c.info(&self.settings)).collect();
-        let mut body = json!({"ChannelInfoList": infos});
-        if let Some(token) = page.next_token {
-            body["NextToken"] = json!(token);
-        }
-        Ok(body)
+            |c| c.info(&self.settings),
+            "ChannelInfoList",
+            (input.channel_name_condition.as_ref(), input.next_token.as_deref(), input.max_results),
+        )
     }
 
     fn channel_for_change(&mut self, arn: &str, version: Option<&str>) -> VideoResult<&mut Channel> {

@@ -1,20 +1,43 @@
 //! Paging by name, as ListSignalingChannels and ListStreams do it: an optional BEGINS_WITH condition,
 //! MaxResults, and a NextToken that is the base64 of the last name returned.
 
+use super::control::ChannelNameCondition;
 use super::error::{VideoError, VideoResult};
 use base64::Engine as _;
+use serde_json::{json, Value};
+
+/// The most MaxResults ListSignalingChannels and ListStreams allow (and their default).
+const MAX_RESULTS: u64 = 10_000;
+
+/// The body of a List… call for one page of `items` (in name order, named by `name`):
+/// `{list_key: [info of each], "NextToken"?}`.
+pub fn list_body<'a, T: 'a>(
+    items: impl Iterator<Item = &'a T>,
+    name: impl Fn(&T) -> &str,
+    info: impl Fn(&T) -> Value,
+    list_key: &str,
+    (condition, next_token, max_results): (Option<&ChannelNameCondition>, Option<&str>, Option<u64>),
+) -> VideoResult<Value> {
+    let condition = condition.map(|c| (c.comparison_operator.as_deref(), c.comparison_value.as_deref()));
+    let page = page(items, name, condition, next_token, max_results, MAX_RESULTS)?;
+    let mut body = json!({ list_key: page.items.iter().map(|i| info(i)).collect::<Vec<_>>() });
+    if let Some(token) = page.next_token {
+        body["NextToken"] = json!(token);
+    }
+    Ok(body)
+}
 
 /// One page of a name-ordered listing.
-pub struct Page<'a, T> {
+struct Page<'a, T> {
     /// The items of this page, in name order.
-    pub items: Vec<&'a T>,
+    items: Vec<&'a T>,
     /// The token for the next page, when there is one.
-    pub next_token: Option<String>,
+    next_token: Option<String>,
 }
 
 /// A page of `items` (in name order, named by `name`): those whose name begins with the condition's value,
 /// after the token's name, at most `max_results` (1–`max_allowed`, default `max_allowed`).
-pub fn page<'a, T>(
+fn page<'a, T>(
     items: impl Iterator<Item = &'a T>,
     name: impl Fn(&T) -> &str,
     condition: Option<(Option<&str>, Option<&str>)>,

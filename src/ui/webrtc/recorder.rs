@@ -518,11 +518,6 @@ impl StreamLab {
     }
 }
 
-/// The form's codec choice is readable in views.
-pub fn recording_label(mime: &str) -> &'static str {
-    RECORDING_TYPES.iter().find(|(m, _)| *m == mime).map_or("", |(_, label)| label)
-}
-
 impl StreamView {
     /// Whether the form's stream exists.
     pub fn exists(&self) -> bool {

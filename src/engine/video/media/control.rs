@@ -178,26 +178,13 @@ impl MediaService {
             MediaRequest::DescribeStream(input) => {
                 Ok(json!({"StreamInfo": self.stream_by(&input)?.info(&self.settings)}))
             }
-            MediaRequest::ListStreams(input) => {
-                let condition = input
-                    .stream_name_condition
-                    .as_ref()
-                    .map(|c| (c.comparison_operator.as_deref(), c.comparison_value.as_deref()));
-                let page = listing::page(
-                    self.streams.values(),
-                    |s: &Stream| s.name.as_str(),
-                    condition,
-                    input.next_token.as_deref(),
-                    input.max_results,
-                    10_000,
-                )?;
-                let infos: Vec<Value> = page.items.iter().map(|s| s.info(&self.settings)).collect();
-                let mut body = json!({"StreamInfoList": infos});
-                if let Some(token) = page.next_token {
-                    body["NextToken"] = json!(token);
-                }
-                Ok(body)
-            }
+            MediaRequest::ListStreams(input) => listing::list_body(
+                self.streams.values(),
+                |s: &Stream| s.name.as_str(),
+                |s| s.info(&self.settings),
+                "StreamInfoList",
+                (input.stream_name_condition.as_ref(), input.next_token.as_deref(), input.max_results),
+            ),
             MediaRequest::UpdateDataRetention(input) => self.update_retention(now, input),
             MediaRequest::DeleteStream(input) => {
                 let by = StreamRef { stream_name: None, stream_arn: Some(input.stream_arn.clone()) };
