@@ -462,11 +462,9 @@ impl StreamLab {
             },
         };
         let input = GetClipInput { stream: by_name(&form.name), clip_fragment_selector: selector };
-        let clip = self.service.borrow().clip(&input);
-        if self.call(MediaRequest::GetClip(input)).is_ok() {
-            if let Ok(clip) = clip {
-                self.play(clip.fragments);
-            }
+        if let Ok(body) = self.call(MediaRequest::GetClip(input)) {
+            let numbers = body["Payload"]["FragmentNumbers"].as_array().cloned().unwrap_or_default();
+            self.play(numbers.iter().filter_map(|n| n.as_str().map(str::to_string)).collect());
         }
     }
 

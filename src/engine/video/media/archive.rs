@@ -92,8 +92,8 @@ impl MediaService {
         Ok(body)
     }
 
-    /// The clip GetClip would return (the page plays these fragments back).
-    pub fn clip(&self, input: &GetClipInput) -> VideoResult<Clip> {
+    /// The clip GetClip returns.
+    fn clip(&self, input: &GetClipInput) -> VideoResult<Clip> {
         let stream = self.stream_by(&input.stream)?;
         if stream.retention_hours == 0 {
             return Err(VideoError::no_data_retention(&stream.name));
@@ -105,13 +105,11 @@ impl MediaService {
         if !PLAYABLE_VIDEO.contains(&first.codec_id.as_str()) {
             return Err(VideoError::unsupported_media(&first.codec_id));
         }
-        let (fragments, capped_by) =
-            (selected.iter().map(|f| f.number.clone()).collect(), capped(stream, &range, selected.len(), self));
         Ok(Clip {
-            fragments,
+            fragments: selected.iter().map(|f| f.number.clone()).collect(),
+            capped_by: capped(stream, &range, selected.len(), self),
             size_bytes: selected.iter().map(|f| f.size_bytes).sum(),
             duration_ms: selected.iter().map(|f| f.duration_ms).sum(),
-            capped_by,
         })
     }
 
