@@ -4,9 +4,11 @@
 //! action's model exactly as the AWS JSON protocol front end does ([`schema`]); [`reply_json`] and
 //! [`ErrorBody`] are the way back; [`parse_video`] does the same for the `kinesisvideo` signaling service. [`replay`] is the JSON-lines driver behind `kinesis-lab api`.
 
+pub mod firehose;
 pub mod kinesis;
 pub mod kinesisvideo;
 pub mod replay;
+pub mod s3;
 pub mod schema;
 
 use crate::engine::{ApiError, Command, Reply};
@@ -47,20 +49,30 @@ impl From<ApiError> for ErrorBody {
 
 /// The engine command for one request, or the error AWS answers before reaching the service.
 pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, ErrorBody> {
-    let members = match service {
-        "kinesis" => kinesis::model(action),
-        "cloudwatch" => kinesis::cloudwatch_model(action),
+    match service {
+        "kinesis" | "cloudwatch" => {
+            let members = if service == "kinesis" { kinesis::model(action) } else { kinesis::cloudwatch_model(action) };
+            let body = checked(service, action, members, body, "ValidationException")?;
+            kinesis::request(action, Value::Object(body))
+                .map(Command::Kds)
+                .map_err(|e| ErrorBody::new("SerializationException", e.to_string()))
+        }
+        "firehose" => {
+            let body = checked(service, action, firehose::model(action), body, "ValidationException")?;
+            firehose::request(action, body).map(Command::Firehose)
+        }
+        "s3" => {
+            let body = checked(service, action, s3::model(action), body, "InvalidArgument")?;
+            s3::request(action, body).map(Command::S3)
+        }
         _ => {
             let text = format!(
-                "Unknown service '{service}'; this lab simulates: kinesis, cloudwatch (GetMetricStatistics), kinesisvideo (signaling)."
+                "Unknown service '{service}'; this lab simulates: kinesis, cloudwatch (GetMetricStatistics), firehose, \
+                 s3 (ListObjectsV2, GetObject, PutObject, CreateBucket), kinesisvideo."
             );
-            return Err(ErrorBody::new("UnknownOperationException", text));
+            Err(ErrorBody::new("UnknownOperationException", text))
         }
-    };
-    let body = checked(service, action, members, body, "ValidationException")?;
-    kinesis::request(action, Value::Object(body))
-        .map(Command::Kds)
-        .map_err(|e| ErrorBody::new("SerializationException", e.to_string()))
+    }
 }
 
 /// A `kinesisvideo` call, or the error AWS answers before reaching the service.
@@ -106,6 +118,7 @@ fn checked(
 pub fn reply_json(reply: &Reply) -> String {
     match reply {
         Reply::Kds(response) => serde_json::to_string(response).expect("response bodies always serialise"),
+        Reply::Firehose(body) | Reply::S3(body) => body.to_string(),
     }
 }
 

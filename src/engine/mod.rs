@@ -19,7 +19,8 @@
 //! # What is here
 //!
 //! Time, the seeded PRNG, the timer queue, the metrics sampler, and the services: Kinesis Data
-//! Streams ([`kds`]) so far. A command is an AWS request; its reply is the action's output or the
+//! Streams ([`kds`]), Firehose ([`firehose`]) with the S3 it delivers to ([`s3`]); the video services run
+//! beside the engine ([`video`]). A command is an AWS request; its reply is the action's output or the
 //! AWS error. Due timers always fire before a command at the same instant.
 
 pub mod clients;
@@ -31,6 +32,7 @@ pub mod metrics;
 pub mod queue;
 pub mod rng;
 pub mod runner;
+pub mod s3;
 pub mod scenario;
 pub mod snapshot;
 pub mod time;
@@ -38,6 +40,9 @@ pub mod video;
 pub mod workload;
 
 use clients::Clients;
+use firehose::error::FirehoseError;
+use firehose::settings::FirehoseSettings;
+use firehose::{FirehoseRequest, FirehoseService};
 use kds::error::KdsError;
 use kds::settings::KdsSettings;
 use kds::subscription::KdsEvent;
@@ -45,6 +50,9 @@ use kds::{KdsRequest, KdsResponse, KdsService};
 use metrics::{Sample, SAMPLE_INTERVAL_DEFAULT};
 use queue::TimerQueue;
 use rng::Seed;
+use s3::listing::S3Request;
+use s3::{S3Error, S3Service, S3Settings};
+use serde_json::Value;
 use snapshot::Snapshot;
 use std::collections::VecDeque;
 use time::{SimDuration, SimTime};
@@ -67,6 +75,10 @@ pub struct CommandId(pub u64);
 pub enum Command {
     /// Kinesis Data Streams.
     Kds(KdsRequest),
+    /// Amazon Data Firehose.
+    Firehose(FirehoseRequest),
+    /// The simulated S3 (inspecting deliveries).
+    S3(S3Request),
 }
 
 /// A service's successful answer.
@@ -74,6 +86,10 @@ pub enum Command {
 pub enum Reply {
     /// Kinesis Data Streams.
     Kds(KdsResponse),
+    /// Firehose: AWS's response body.
+    Firehose(Value),
+    /// S3: the response body.
+    S3(Value),
 }
 
 /// A service's failure, with AWS's exception name and text.
@@ -81,6 +97,10 @@ pub enum Reply {
 pub enum ApiError {
     /// Kinesis Data Streams.
     Kds(KdsError),
+    /// Firehose.
+    Firehose(FirehoseError),
+    /// S3.
+    S3(S3Error),
 }
 
 impl ApiError {
@@ -88,6 +108,8 @@ impl ApiError {
     pub fn aws_code(&self) -> &'static str {
         match self {
             ApiError::Kds(e) => e.kind.aws_code(),
+            ApiError::Firehose(e) => e.kind.aws_code(),
+            ApiError::S3(e) => e.code,
         }
     }
 
@@ -95,6 +117,8 @@ impl ApiError {
     pub fn message(&self) -> &str {
         match self {
             ApiError::Kds(e) => &e.message,
+            ApiError::Firehose(e) => &e.message,
+            ApiError::S3(e) => &e.message,
         }
     }
 }
@@ -128,14 +152,24 @@ pub struct EngineConfig {
     pub seed: Seed,
     /// The simulated interval between metric samples; must be positive.
     pub sample_interval: SimDuration,
-    /// The simulated Kinesis Data Streams account.
+    /// The simulated Kinesis Data Streams account (its identity and clock are the whole account's).
     pub kds: KdsSettings,
+    /// The simulated Firehose.
+    pub firehose: FirehoseSettings,
+    /// The simulated S3.
+    pub s3: S3Settings,
 }
 
 impl EngineConfig {
     /// The default setup with the given seed.
     pub fn with_seed(seed: Seed) -> Self {
-        EngineConfig { seed, sample_interval: SAMPLE_INTERVAL_DEFAULT, kds: KdsSettings::default() }
+        EngineConfig {
+            seed,
+            sample_interval: SAMPLE_INTERVAL_DEFAULT,
+            kds: KdsSettings::default(),
+            firehose: FirehoseSettings::default(),
+            s3: S3Settings::default(),
+        }
     }
 }
 
@@ -154,6 +188,8 @@ pub struct Engine {
     outputs: VecDeque<Output>,
     events_processed: u64,
     kds: KdsService,
+    firehose: FirehoseService,
+    s3: S3Service,
     clients: Clients,
     sampler: Option<scenario::series::Sampler>,
     /// The per-second history the live view draws (kept only when asked for: the CLI does not need it).
@@ -169,6 +205,9 @@ impl Engine {
         let mut timers = TimerQueue::new();
         timers.schedule(SimTime::ZERO + config.sample_interval, TimerKey::MetricsSample);
         let kds = KdsService::new(config.kds.clone());
+        let k = &config.kds;
+        let firehose = FirehoseService::new(config.firehose.clone(), &k.account_id, &k.region, k.epoch_ms, config.seed);
+        let s3 = S3Service::new(config.s3.clone(), k.epoch_ms);
         let clients = Clients::default();
         Engine {
             config,
@@ -177,6 +216,8 @@ impl Engine {
             outputs: VecDeque::new(),
             events_processed: 0,
             kds,
+            firehose,
+            s3,
             clients,
             sampler: None,
             live: None,
@@ -201,7 +242,18 @@ impl Engine {
             Input::Command { id, cmd } => {
                 self.events_processed += 1;
                 let result = match cmd {
+                    Command::Kds(KdsRequest::GetMetricStatistics(input)) if input.namespace == "AWS/Firehose" => self
+                        .firehose
+                        .get_metric_statistics(&input)
+                        .map(|o| Reply::Kds(KdsResponse::GetMetricStatistics(o)))
+                        .map_err(ApiError::Kds),
                     Command::Kds(request) => self.kds.handle(self.now, request).map(Reply::Kds).map_err(ApiError::Kds),
+                    Command::Firehose(request) => self
+                        .firehose
+                        .handle(self.now, request, &mut self.s3)
+                        .map(Reply::Firehose)
+                        .map_err(ApiError::Firehose),
+                    Command::S3(request) => self.s3.handle(self.now, request).map(Reply::S3).map_err(ApiError::S3),
                 };
                 self.outputs.push_back(Output::Reply { id, result });
                 self.drain_service_events();
@@ -236,7 +288,11 @@ impl Engine {
 
     /// When the engine next needs `Input::Timeout`, without draining anything (`SimTime::MAX`: never).
     pub fn poll_timeout(&self) -> SimTime {
-        self.timers.next_time().min(self.kds.poll_timeout()).min(self.clients.poll_timeout())
+        self.timers
+            .next_time()
+            .min(self.kds.poll_timeout())
+            .min(self.firehose.poll_timeout())
+            .min(self.clients.poll_timeout())
     }
 
     /// The simulated time the engine has reached.
@@ -247,6 +303,16 @@ impl Engine {
     /// The simulated Kinesis Data Streams account.
     pub fn kds(&self) -> &KdsService {
         &self.kds
+    }
+
+    /// The simulated Firehose.
+    pub fn firehose(&self) -> &FirehoseService {
+        &self.firehose
+    }
+
+    /// The simulated S3.
+    pub fn s3(&self) -> &S3Service {
+        &self.s3
     }
 
     /// The scenario's simulated clients (empty without a scenario).
@@ -291,6 +357,15 @@ impl Engine {
             if kds_at <= self.now && kds_at <= clients_at && kds_at <= engine_at && kds_at <= live_at {
                 self.events_processed += self.kds.handle_timeout(kds_at);
                 self.drain_service_events();
+                continue;
+            }
+            let firehose_at = self.firehose.poll_timeout();
+            if firehose_at <= self.now
+                && firehose_at <= clients_at
+                && firehose_at <= engine_at
+                && firehose_at <= live_at
+            {
+                self.events_processed += self.firehose.handle_timeout(firehose_at, &mut self.s3);
                 continue;
             }
             if live_at <= self.now && live_at <= clients_at && live_at <= engine_at {

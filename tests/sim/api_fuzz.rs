@@ -101,6 +101,61 @@ const VIDEO_ACTIONS: [&str; 11] = [
     "NoSuchAction",
 ];
 
+/// Members and words of the firehose and s3 actions.
+const FIREHOSE_MEMBERS: [&str; 22] = [
+    "DeliveryStreamName",
+    "ExtendedS3DestinationConfiguration",
+    "S3DestinationConfiguration",
+    "RoleARN",
+    "BucketARN",
+    "Prefix",
+    "ErrorOutputPrefix",
+    "BufferingHints",
+    "SizeInMBs",
+    "IntervalInSeconds",
+    "CompressionFormat",
+    "Record",
+    "Records",
+    "Data",
+    "CurrentDeliveryStreamVersionId",
+    "DestinationId",
+    "ExtendedS3DestinationUpdate",
+    "Tags",
+    "Key",
+    "Bucket",
+    "Delimiter",
+    "DurationSeconds",
+];
+
+const FIREHOSE_ACTIONS: [(&str, &str); 14] = [
+    ("firehose", "CreateDeliveryStream"),
+    ("firehose", "DescribeDeliveryStream"),
+    ("firehose", "ListDeliveryStreams"),
+    ("firehose", "UpdateDestination"),
+    ("firehose", "DeleteDeliveryStream"),
+    ("firehose", "PutRecord"),
+    ("firehose", "PutRecordBatch"),
+    ("firehose", "TagDeliveryStream"),
+    ("firehose", "StartDeliveryStreamEncryption"),
+    ("s3", "ListObjectsV2"),
+    ("s3", "GetObject"),
+    ("s3", "PutObject"),
+    ("s3", "InjectOutage"),
+    ("firehose", "NoSuchAction"),
+];
+
+const FIREHOSE_WORDS: [&str; 9] = [
+    "f",
+    "lake",
+    "arn:aws:s3:::lake",
+    "GZIP",
+    "ZIP",
+    "!{timestamp:yyyy}/",
+    "!{firehose:error-output-type}/",
+    "destinationId-000000000001",
+    "eyJhIjoxfQo=",
+];
+
 fn value() -> impl Strategy<Value = Value> {
     value_of(&MEMBERS, &["s", "shardId-000000000000", "AAAAAAAAAAE="])
 }
@@ -164,5 +219,23 @@ proptest! {
         }
         let alive = replay.handle_line(&json!({"at_ms": at, "service": "kinesisvideo", "action": "ListStreams", "input": {}}).to_string());
         prop_assert!(alive.last().is_some_and(|l| l.contains("StreamInfoList")), "the replay still answers: {alive:?}");
+    }
+
+    #[test]
+    fn every_firehose_and_s3_line_gets_one_json_answer(calls in prop::collection::vec((prop::sample::select(&FIREHOSE_ACTIONS[..]), value_of(&FIREHOSE_MEMBERS, &FIREHOSE_WORDS), 0u64..200_000), 1..12)) {
+        let mut replay = Replay::new(EngineConfig::with_seed(Seed(1)));
+        let setup = json!({"at_ms": 0, "service": "firehose", "action": "CreateDeliveryStream", "input": {"DeliveryStreamName": "f",
+            "ExtendedS3DestinationConfiguration": {"RoleARN": "r", "BucketARN": "arn:aws:s3:::lake", "CompressionFormat": "ZIP"}}});
+        replay.handle_line(&setup.to_string());
+        let mut at = 10_000;
+        for ((service, action), input, step) in calls {
+            at += step;
+            let line = json!({"at_ms": at, "service": service, "action": action, "input": input}).to_string();
+            let answers = replay.handle_line(&line);
+            prop_assert_eq!(answers.len(), 1, "{} -> {:?}", line, answers);
+            prop_assert!(serde_json::from_str::<Value>(&answers[0]).is_ok());
+        }
+        let alive = replay.handle_line(&json!({"at_ms": at, "service": "firehose", "action": "ListDeliveryStreams", "input": {}}).to_string());
+        prop_assert!(alive.last().is_some_and(|l| l.contains("DeliveryStreamNames")), "the replay still answers: {alive:?}");
     }
 }

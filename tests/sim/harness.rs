@@ -43,8 +43,19 @@ impl Api {
     /// Sends one request at `at_ms`; the output body, or (`__type`, message). A SubscribeToShard that
     /// opened a stream answers `null` now; its answer lands in `event_streams` when the stream ends.
     pub fn call(&mut self, at_ms: u64, action: &str, input: Value) -> Result<Value, (String, String)> {
+        self.call_service(at_ms, "kinesis", action, input)
+    }
+
+    /// Sends one request to `service` (kinesis, cloudwatch, firehose, s3) at `at_ms`.
+    pub fn call_service(
+        &mut self,
+        at_ms: u64,
+        service: &str,
+        action: &str,
+        input: Value,
+    ) -> Result<Value, (String, String)> {
         self.now_ms = at_ms;
-        let line = json!({"at_ms": at_ms, "service": "kinesis", "action": action, "input": input}).to_string();
+        let line = json!({"at_ms": at_ms, "service": service, "action": action, "input": input}).to_string();
         let lines = self.replay.handle_line(&line);
         let Some(out) = self.file(lines) else { return Ok(Value::Null) };
         assert_eq!(out["action"], action);

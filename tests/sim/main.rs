@@ -3,6 +3,7 @@
 
 mod api_fuzz;
 mod determinism;
+mod firehose_delivery;
 mod golden;
 mod harness;
 mod kds_bulk;

@@ -101,6 +101,11 @@ impl<T> Buffer<T> {
         (self.bytes >= self.size_hint).then(|| self.flush(now, Trigger::Size))
     }
 
+    /// Empties the buffer without a flush, handing back its records (a configuration change re-buffers them).
+    pub fn into_records(self) -> Vec<T> {
+        self.records
+    }
+
     /// When the interval runs out (`SimTime::MAX` while empty).
     pub fn poll_timeout(&self) -> SimTime {
         match self.opened_at {

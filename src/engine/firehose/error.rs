@@ -14,6 +14,8 @@ pub enum FirehoseErrorKind {
     ResourceInUse,
     /// An account quota is reached.
     LimitExceeded,
+    /// UpdateDestination named a version that is no longer current.
+    ConcurrentModification,
     /// Throttled or busy: the producer should back off and resend (spec L5).
     ServiceUnavailable,
 }
@@ -26,6 +28,7 @@ impl FirehoseErrorKind {
             FirehoseErrorKind::ResourceNotFound => "ResourceNotFoundException",
             FirehoseErrorKind::ResourceInUse => "ResourceInUseException",
             FirehoseErrorKind::LimitExceeded => "LimitExceededException",
+            FirehoseErrorKind::ConcurrentModification => "ConcurrentModificationException",
             FirehoseErrorKind::ServiceUnavailable => "ServiceUnavailableException",
         }
     }
@@ -57,6 +60,11 @@ impl fmt::Display for FirehoseError {
 impl std::error::Error for FirehoseError {}
 
 impl FirehoseError {
+    /// An error of `kind` with a given text.
+    pub fn new(kind: FirehoseErrorKind, message: impl Into<String>) -> FirehoseError {
+        FirehoseError { kind, message: message.into() }
+    }
+
     /// An InvalidArgumentException with a given text.
     pub fn invalid_argument(message: impl Into<String>) -> FirehoseError {
         FirehoseError { kind: FirehoseErrorKind::InvalidArgument, message: message.into() }

@@ -1,11 +1,171 @@
 //! Amazon Data Firehose (the book's Kinesis Data Firehose), simulated (spec firehose-analytics.md §1).
 //!
-//! Built so far, natively tested: the fidelity profiles with each destination's buffering-hint ranges
-//! ([`profile`]), the buffering rule itself ([`buffer`]), Direct PUT admission with its size limits and
-//! throughput quota ([`ingest`]) and the errors ([`error`]). Firehose streams, the KDS source, transforms,
-//! partitioning, conversion, destinations, metrics and the API are not built yet.
+//! Sans-IO like the other services: [`FirehoseService::handle`] answers a request at a simulated time;
+//! [`FirehoseService::poll_timeout`] names the next instant a stream needs (a buffer interval, a delivery
+//! attempt, a status change, a DataFreshness sample) and [`FirehoseService::handle_timeout`] fires it.
+//! Objects land in the simulated S3 ([`crate::engine::s3`]) the caller passes in.
+//!
+//! Built: the fidelity profiles ([`profile`]), the buffering rule ([`buffer`]), Direct PUT admission
+//! ([`ingest`], [`put`]), the control plane ([`control`]), S3 prefixes and their rules ([`prefix`]),
+//! compression ([`compress`]), delivery with retries, catch-up coalescing and the 24 h loss
+//! ([`delivery`]), and the AWS/Firehose metrics ([`metrics`]). Not built yet: the Kinesis source,
+//! transforms, dynamic partitioning, format conversion, source backup and the other destinations; a
+//! request for them is refused with a plain "not built in this lab yet".
 
 pub mod buffer;
+pub mod compress;
+pub mod control;
+pub mod delivery;
+pub mod destination;
 pub mod error;
 pub mod ingest;
+pub mod metrics;
+pub mod prefix;
 pub mod profile;
+pub mod put;
+pub mod settings;
+pub mod stream;
+#[cfg(test)]
+mod tests;
+
+use crate::engine::kds::actions::{GetMetricStatisticsInput, GetMetricStatisticsOutput};
+use crate::engine::kds::cloudwatch;
+use crate::engine::kds::error::KdsResult;
+use crate::engine::rng::{Seed, SimRng};
+use crate::engine::s3::S3Service;
+use crate::engine::time::SimTime;
+use control::{CreateInput, EncryptionInput, ListInput, ListTagsInput, Tag, UpdateInput};
+use error::FirehoseError;
+use metrics::FirehoseMetric;
+use serde_json::Value;
+use settings::FirehoseSettings;
+use std::collections::BTreeMap;
+use stream::{DeliveryStream, StreamStatus};
+
+/// A request to the Firehose service.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FirehoseRequest {
+    CreateDeliveryStream(Box<CreateInput>),
+    DescribeDeliveryStream { name: String },
+    ListDeliveryStreams(ListInput),
+    UpdateDestination(Box<UpdateInput>),
+    DeleteDeliveryStream { name: String },
+    PutRecord { name: String, data: Vec<u8> },
+    PutRecordBatch { name: String, records: Vec<Vec<u8>> },
+    TagDeliveryStream { name: String, tags: Vec<Tag> },
+    UntagDeliveryStream { name: String, keys: Vec<String> },
+    ListTagsForDeliveryStream(ListTagsInput),
+    StartDeliveryStreamEncryption { name: String, input: Option<EncryptionInput> },
+    StopDeliveryStreamEncryption { name: String },
+}
+
+/// The simulated Firehose of one account and region.
+#[derive(Debug)]
+pub struct FirehoseService {
+    settings: FirehoseSettings,
+    account_id: String,
+    region: String,
+    epoch_ms: u64,
+    rng: SimRng,
+    streams: BTreeMap<String, DeliveryStream>,
+}
+
+impl FirehoseService {
+    /// No streams yet. Identity and the wall clock at t = 0 are the account's (from the KDS settings).
+    pub fn new(settings: FirehoseSettings, account_id: &str, region: &str, epoch_ms: u64, seed: Seed) -> Self {
+        FirehoseService {
+            settings,
+            account_id: account_id.into(),
+            region: region.into(),
+            epoch_ms,
+            rng: SimRng::new(seed).fork("firehose"),
+            streams: BTreeMap::new(),
+        }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &FirehoseSettings {
+        &self.settings
+    }
+
+    /// The streams, by name.
+    pub fn streams(&self) -> &BTreeMap<String, DeliveryStream> {
+        &self.streams
+    }
+
+    /// Answers one request: AWS's response body, or its error.
+    pub fn handle(
+        &mut self,
+        now: SimTime,
+        request: FirehoseRequest,
+        s3: &mut S3Service,
+    ) -> Result<Value, FirehoseError> {
+        use FirehoseRequest as R;
+        match request {
+            R::CreateDeliveryStream(input) => self.create(now, *input, s3),
+            R::DescribeDeliveryStream { name } => self.describe(&name),
+            R::ListDeliveryStreams(input) => self.list(&input),
+            R::UpdateDestination(input) => self.update_destination(now, *input, s3),
+            R::DeleteDeliveryStream { name } => self.delete(now, &name),
+            R::PutRecord { name, data } => self.put_record(now, &name, data),
+            R::PutRecordBatch { name, records } => self.put_record_batch(now, &name, records),
+            R::TagDeliveryStream { name, tags } => self.tag(&name, tags),
+            R::UntagDeliveryStream { name, keys } => self.untag(&name, &keys),
+            R::ListTagsForDeliveryStream(input) => self.list_tags(&input),
+            R::StartDeliveryStreamEncryption { name, input } => {
+                let input = input.unwrap_or(EncryptionInput { key_arn: None, key_type: "AWS_OWNED_CMK".into() });
+                self.set_encryption(now, &name, Some(input))
+            }
+            R::StopDeliveryStreamEncryption { name } => self.set_encryption(now, &name, None),
+        }
+    }
+
+    /// GetMetricStatistics for namespace `AWS/Firehose`, by the `DeliveryStreamName` dimension.
+    pub fn get_metric_statistics(&self, input: &GetMetricStatisticsInput) -> KdsResult<GetMetricStatisticsOutput> {
+        cloudwatch::answer(input, self.epoch_ms, |from, to, period| {
+            let metric = FirehoseMetric::from_name(&input.metric_name)?;
+            let name = input.dimensions.iter().find(|d| d.name == "DeliveryStreamName")?;
+            let stream = self.streams.get(&name.value)?;
+            Some((metric.unit(), stream.metrics.periods(metric, from, to, period)))
+        })
+    }
+
+    /// The next instant any stream needs the clock (`SimTime::MAX`: none).
+    pub fn poll_timeout(&self) -> SimTime {
+        self.streams.values().map(DeliveryStream::poll_timeout).min().unwrap_or(SimTime::MAX)
+    }
+
+    /// Fires everything due by `now`. Returns the events handled.
+    pub fn handle_timeout(&mut self, now: SimTime, s3: &mut S3Service) -> u64 {
+        let mut events = 0;
+        let mut gone = Vec::new();
+        let mut env = delivery::Env { s3, rng: &mut self.rng, settings: &self.settings, epoch_ms: self.epoch_ms };
+        for s in self.streams.values_mut() {
+            if s.poll_timeout() > now {
+                continue;
+            }
+            if s.settles_at.is_some_and(|at| at <= now) {
+                s.settles_at = None;
+                match s.status {
+                    StreamStatus::Creating => s.status = StreamStatus::Active,
+                    StreamStatus::Deleting => gone.push(s.name.clone()),
+                    StreamStatus::Active => {}
+                }
+                events += 1;
+            }
+            if s.encryption.settles_at.is_some_and(|at| at <= now) {
+                s.encryption.settles_at = None;
+                s.encryption.status = if s.encryption.status == "ENABLING" { "ENABLED" } else { "DISABLED" };
+                if s.encryption.status == "DISABLED" {
+                    s.encryption = stream::Encryption::disabled();
+                }
+                events += 1;
+            }
+            events += delivery::handle_timeout(s, now, &mut env);
+        }
+        for name in gone {
+            self.streams.remove(&name);
+        }
+        events
+    }
+}

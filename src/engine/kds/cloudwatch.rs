@@ -1,4 +1,5 @@
-//! CloudWatch's view of the Kinesis metrics: GetMetricStatistics for namespace `AWS/Kinesis`, over the
+//! CloudWatch's view of the Kinesis metrics: GetMetricStatistics for namespace `AWS/Kinesis` (and, through
+//! [`answer`], the other namespaces the account has), over the
 //! per-second series the streams keep (see `metrics.rs`). Dimensions select the series: StreamName, plus
 //! ShardId (enhanced monitoring) or ConsumerName (enhanced fan-out). Periods without data are left out,
 //! as CloudWatch does; an unknown namespace, metric or series gives no datapoints, not an error.
@@ -11,41 +12,54 @@ use super::KdsService;
 
 const STATISTICS: [&str; 5] = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
 
+/// The per-period aggregates of one named metric: `(unit, [(period start second, aggregate)])`, or `None`
+/// when the namespace has no such metric or series.
+pub type Periods = Option<(&'static str, Vec<(u64, Stat)>)>;
+
+/// Checks a GetMetricStatistics request and answers it from `series(from, to, period)` (seconds since
+/// simulated time zero), for any namespace the account has.
+pub fn answer(
+    input: &GetMetricStatisticsInput,
+    epoch_ms: u64,
+    series: impl FnOnce(u64, u64, u64) -> Periods,
+) -> KdsResult<GetMetricStatisticsOutput> {
+    if input.period < 1 {
+        return Err(KdsError::invalid_argument(format!(
+            "The parameter Period must be at least 1; it was {}.",
+            input.period
+        )));
+    }
+    if input.statistics.is_empty() || input.statistics.iter().any(|s| !STATISTICS.contains(&s.as_str())) {
+        return Err(KdsError::invalid_argument(format!(
+            "The parameter Statistics must name one or more of {}.",
+            STATISTICS.join(", ")
+        )));
+    }
+    if input.end_time <= input.start_time {
+        return Err(KdsError::invalid_argument("The parameter StartTime must be earlier than EndTime."));
+    }
+    let label = input.metric_name.clone();
+    let to_second = |epoch_s: f64| ((epoch_s * 1_000.0) as i64 - epoch_ms as i64).max(0) as u64 / 1_000;
+    let (from, to, period) = (to_second(input.start_time), to_second(input.end_time), input.period as u64);
+    let Some((unit, periods)) = series(from, to, period) else {
+        return Ok(GetMetricStatisticsOutput { label, datapoints: Vec::new() });
+    };
+    let datapoints = periods
+        .into_iter()
+        .map(|(second, stat)| datapoint(&input.statistics, epoch_ms / 1_000 + second, &stat, unit))
+        .collect();
+    Ok(GetMetricStatisticsOutput { label, datapoints })
+}
+
 impl KdsService {
     pub(super) fn get_metric_statistics(
         &self,
         input: &GetMetricStatisticsInput,
     ) -> KdsResult<GetMetricStatisticsOutput> {
-        if input.period < 1 {
-            return Err(KdsError::invalid_argument(format!(
-                "The parameter Period must be at least 1; it was {}.",
-                input.period
-            )));
-        }
-        if input.statistics.is_empty() || input.statistics.iter().any(|s| !STATISTICS.contains(&s.as_str())) {
-            return Err(KdsError::invalid_argument(format!(
-                "The parameter Statistics must name one or more of {}.",
-                STATISTICS.join(", ")
-            )));
-        }
-        if input.end_time <= input.start_time {
-            return Err(KdsError::invalid_argument("The parameter StartTime must be earlier than EndTime."));
-        }
-        let label = input.metric_name.clone();
-        let Some(metric) = Metric::from_name(&input.metric_name).filter(|_| input.namespace == "AWS/Kinesis") else {
-            return Ok(GetMetricStatisticsOutput { label, datapoints: Vec::new() });
-        };
-        let to_second =
-            |epoch_s: f64| ((epoch_s * 1_000.0) as i64 - self.settings.epoch_ms as i64).max(0) as u64 / 1_000;
-        let (from, to, period) = (to_second(input.start_time), to_second(input.end_time), input.period as u64);
-        let periods = self.series_periods(input, metric, from, to, period);
-        let datapoints = periods
-            .into_iter()
-            .map(|(second, stat)| {
-                datapoint(&input.statistics, self.settings.epoch_ms / 1_000 + second, &stat, metric.unit())
-            })
-            .collect();
-        Ok(GetMetricStatisticsOutput { label, datapoints })
+        answer(input, self.settings.epoch_ms, |from, to, period| {
+            let metric = Metric::from_name(&input.metric_name).filter(|_| input.namespace == "AWS/Kinesis")?;
+            Some((metric.unit(), self.series_periods(input, metric, from, to, period)))
+        })
     }
 
     fn series_periods(

@@ -13,7 +13,7 @@
 pub mod actions;
 pub mod bucket;
 pub mod bulk;
-mod cloudwatch;
+pub mod cloudwatch;
 mod consumers;
 mod control;
 mod data;

@@ -112,7 +112,11 @@ pub fn compile(s: &Scenario) -> Result<Plan, ScenarioError> {
     unique(s.producers.iter().map(|p| p.name.as_str()), "producers")?;
     check_consumers(s, &streams)?;
     check_actions(s, &streams)?;
-    let config = EngineConfig { seed: Seed(s.seed), sample_interval: SimDuration::from_secs(s.sample_s), kds };
+    let config = EngineConfig {
+        sample_interval: SimDuration::from_secs(s.sample_s),
+        kds,
+        ..EngineConfig::with_seed(Seed(s.seed))
+    };
     Ok(Plan {
         scenario: s.clone(),
         config,

@@ -1,0 +1,195 @@
+//! The Firehose model (`Firehose_20150804`): each action's members and constraints as the API reference
+//! gives them, and the conversion of a checked body into an engine request. Destination configurations
+//! are checked for their shape here; the service applies the per-destination and per-profile rules.
+
+use super::kinesis::{opt, req};
+use super::schema::{is_name, Member, Rule, Shape};
+use super::ErrorBody;
+use crate::engine::firehose::FirehoseRequest;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+const NAME: Shape = Shape::String(&[Rule::LenMin(1), Rule::LenMax(64), Rule::Pattern("[a-zA-Z0-9_.-]+", is_name)]);
+const ROLE_ARN: Shape = Shape::String(&[Rule::LenMin(1), Rule::LenMax(512)]);
+const BUCKET_ARN: Shape = Shape::String(&[
+    Rule::LenMin(1),
+    Rule::LenMax(2048),
+    Rule::Pattern("arn:.*:s3:::[\\w\\.\\-]{1,255}", is_bucket_arn),
+]);
+const PREFIX: Shape = Shape::String(&[Rule::LenMin(0), Rule::LenMax(1024)]);
+const HINTS: Shape = Shape::Structure(&[
+    opt("IntervalInSeconds", Shape::Long(&[Rule::Min(0), Rule::Max(900)])),
+    opt("SizeInMBs", Shape::Long(&[Rule::Min(1), Rule::Max(128)])),
+]);
+const COMPRESSION: Shape = Shape::Enum(&["UNCOMPRESSED", "GZIP", "ZIP", "Snappy", "HADOOP_SNAPPY"]);
+const ANY: Shape = Shape::Structure(&[]);
+const EXTENDED_S3_MEMBERS: &[Member] = &[
+    opt("BucketARN", BUCKET_ARN),
+    opt("BufferingHints", HINTS),
+    opt("CloudWatchLoggingOptions", ANY),
+    opt("CompressionFormat", COMPRESSION),
+    opt("CustomTimeZone", Shape::String(&[Rule::LenMin(0), Rule::LenMax(50)])),
+    opt("DataFormatConversionConfiguration", ANY),
+    opt("DynamicPartitioningConfiguration", ANY),
+    opt("EncryptionConfiguration", ANY),
+    opt("ErrorOutputPrefix", PREFIX),
+    opt("FileExtension", Shape::String(&[Rule::LenMin(0), Rule::LenMax(128)])),
+    opt("Prefix", PREFIX),
+    opt("ProcessingConfiguration", ANY),
+    opt("RoleARN", ROLE_ARN),
+    opt("S3BackupConfiguration", ANY),
+    opt("S3BackupMode", Shape::Enum(&["Disabled", "Enabled"])),
+    opt("S3BackupUpdate", ANY),
+];
+const EXTENDED_S3: Shape = Shape::Structure(EXTENDED_S3_MEMBERS);
+const TAG: Shape = Shape::Structure(&[
+    req("Key", Shape::String(&[Rule::LenMin(1), Rule::LenMax(128)])),
+    opt("Value", Shape::String(&[Rule::LenMin(0), Rule::LenMax(256)])),
+]);
+const TAGS: Shape = Shape::List { member: &TAG, rules: &[Rule::LenMin(1), Rule::LenMax(50)], member_text: None };
+const TAG_KEYS: Shape = Shape::List {
+    member: &Shape::String(&[Rule::LenMin(1), Rule::LenMax(128)]),
+    rules: &[Rule::LenMin(1), Rule::LenMax(50)],
+    member_text: None,
+};
+const DATA: Shape = Shape::Blob(&[Rule::LenMin(0), Rule::LenMax(1_024_000)]);
+const RECORD: Shape = Shape::Structure(&[req("Data", DATA)]);
+const STREAM_TYPE: Shape = Shape::Enum(&["DirectPut", "KinesisStreamAsSource", "MSKAsSource", "DatabaseAsSource"]);
+const ENCRYPTION_INPUT: Shape = Shape::Structure(&[
+    opt("KeyARN", Shape::String(&[Rule::LenMin(1), Rule::LenMax(512)])),
+    req("KeyType", Shape::Enum(&["AWS_OWNED_CMK", "CUSTOMER_MANAGED_CMK"])),
+]);
+const KINESIS_SOURCE: Shape = Shape::Structure(&[
+    req("KinesisStreamARN", Shape::String(&[Rule::LenMin(1), Rule::LenMax(512)])),
+    req("RoleARN", ROLE_ARN),
+]);
+
+fn is_bucket_arn(s: &str) -> bool {
+    s.starts_with("arn:") && s.contains(":s3:::")
+}
+
+/// The members of `action`, or `None` if Firehose has no such action.
+pub fn model(action: &str) -> Option<&'static [Member]> {
+    Some(match action {
+        "CreateDeliveryStream" => {
+            const {
+                &[
+                    opt("AmazonopensearchserviceDestinationConfiguration", ANY),
+                    opt("DeliveryStreamEncryptionConfigurationInput", ENCRYPTION_INPUT),
+                    req("DeliveryStreamName", NAME),
+                    opt("DeliveryStreamType", STREAM_TYPE),
+                    opt("ElasticsearchDestinationConfiguration", ANY),
+                    opt("ExtendedS3DestinationConfiguration", EXTENDED_S3),
+                    opt("HttpEndpointDestinationConfiguration", ANY),
+                    opt("KinesisStreamSourceConfiguration", KINESIS_SOURCE),
+                    opt("RedshiftDestinationConfiguration", ANY),
+                    opt("S3DestinationConfiguration", EXTENDED_S3),
+                    opt("SplunkDestinationConfiguration", ANY),
+                    opt("Tags", TAGS),
+                ]
+            }
+        }
+        "DescribeDeliveryStream" => {
+            const {
+                &[
+                    req("DeliveryStreamName", NAME),
+                    opt("ExclusiveStartDestinationId", Shape::String(&[Rule::LenMin(1), Rule::LenMax(100)])),
+                    opt("Limit", Shape::Long(&[Rule::Min(1), Rule::Max(10_000)])),
+                ]
+            }
+        }
+        "ListDeliveryStreams" => {
+            const {
+                &[
+                    opt("DeliveryStreamType", STREAM_TYPE),
+                    opt("ExclusiveStartDeliveryStreamName", NAME),
+                    opt("Limit", Shape::Long(&[Rule::Min(1), Rule::Max(10_000)])),
+                ]
+            }
+        }
+        "UpdateDestination" => {
+            const {
+                &[
+                    opt("AmazonopensearchserviceDestinationUpdate", ANY),
+                    req("CurrentDeliveryStreamVersionId", Shape::String(&[Rule::LenMin(1), Rule::LenMax(50)])),
+                    req("DeliveryStreamName", NAME),
+                    req("DestinationId", Shape::String(&[Rule::LenMin(1), Rule::LenMax(100)])),
+                    opt("ElasticsearchDestinationUpdate", ANY),
+                    opt("ExtendedS3DestinationUpdate", EXTENDED_S3),
+                    opt("HttpEndpointDestinationUpdate", ANY),
+                    opt("RedshiftDestinationUpdate", ANY),
+                    opt("S3DestinationUpdate", EXTENDED_S3),
+                    opt("SplunkDestinationUpdate", ANY),
+                ]
+            }
+        }
+        "DeleteDeliveryStream" => const { &[opt("AllowForceDelete", Shape::Boolean), req("DeliveryStreamName", NAME)] },
+        "PutRecord" => const { &[req("DeliveryStreamName", NAME), req("Record", RECORD)] },
+        "PutRecordBatch" => {
+            const {
+                &[
+                    req("DeliveryStreamName", NAME),
+                    req(
+                        "Records",
+                        Shape::List {
+                            member: &RECORD,
+                            rules: &[Rule::LenMin(1), Rule::LenMax(500)],
+                            member_text: None,
+                        },
+                    ),
+                ]
+            }
+        }
+        "TagDeliveryStream" => const { &[req("DeliveryStreamName", NAME), req("Tags", TAGS)] },
+        "UntagDeliveryStream" => const { &[req("DeliveryStreamName", NAME), req("TagKeys", TAG_KEYS)] },
+        "ListTagsForDeliveryStream" => {
+            const {
+                &[
+                    req("DeliveryStreamName", NAME),
+                    opt("ExclusiveStartTagKey", Shape::String(&[Rule::LenMin(1), Rule::LenMax(128)])),
+                    opt("Limit", Shape::Long(&[Rule::Min(1), Rule::Max(50)])),
+                ]
+            }
+        }
+        "StartDeliveryStreamEncryption" => {
+            const { &[opt("DeliveryStreamEncryptionConfigurationInput", ENCRYPTION_INPUT), req("DeliveryStreamName", NAME)] }
+        }
+        "StopDeliveryStreamEncryption" => const { &[req("DeliveryStreamName", NAME)] },
+        _ => return None,
+    })
+}
+
+/// The engine request for a body already checked against [`model`].
+pub fn request(action: &str, body: Map<String, Value>) -> Result<FirehoseRequest, ErrorBody> {
+    use serde_json::from_value as v;
+    use FirehoseRequest as R;
+    let wrong = |e: serde_json::Error| ErrorBody::new("SerializationException", e.to_string());
+    let name = body.get("DeliveryStreamName").and_then(Value::as_str).unwrap_or_default().to_string();
+    let data = |record: &Value| {
+        let text = record.get("Data").and_then(Value::as_str).unwrap_or_default();
+        STANDARD.decode(text).map_err(|e| ErrorBody::new("SerializationException", format!("Record.Data: {e}")))
+    };
+    let value = Value::Object(body.clone());
+    Ok(match action {
+        "CreateDeliveryStream" => R::CreateDeliveryStream(Box::new(v(value).map_err(wrong)?)),
+        "DescribeDeliveryStream" => R::DescribeDeliveryStream { name },
+        "ListDeliveryStreams" => R::ListDeliveryStreams(v(value).map_err(wrong)?),
+        "UpdateDestination" => R::UpdateDestination(Box::new(v(value).map_err(wrong)?)),
+        "DeleteDeliveryStream" => R::DeleteDeliveryStream { name },
+        "PutRecord" => R::PutRecord { name, data: data(body.get("Record").unwrap_or(&Value::Null))? },
+        "PutRecordBatch" => {
+            let records = body.get("Records").and_then(Value::as_array).cloned().unwrap_or_default();
+            R::PutRecordBatch { name, records: records.iter().map(data).collect::<Result<_, _>>()? }
+        }
+        "TagDeliveryStream" => R::TagDeliveryStream { name, tags: v(body["Tags"].clone()).map_err(wrong)? },
+        "UntagDeliveryStream" => R::UntagDeliveryStream { name, keys: v(body["TagKeys"].clone()).map_err(wrong)? },
+        "ListTagsForDeliveryStream" => R::ListTagsForDeliveryStream(v(value).map_err(wrong)?),
+        "StartDeliveryStreamEncryption" => R::StartDeliveryStreamEncryption {
+            name,
+            input: body.get("DeliveryStreamEncryptionConfigurationInput").cloned().map(v).transpose().map_err(wrong)?,
+        },
+        "StopDeliveryStreamEncryption" => R::StopDeliveryStreamEncryption { name },
+        other => return Err(ErrorBody::new("UnknownOperationException", format!("Firehose has no action {other}"))),
+    })
+}

@@ -1,0 +1,147 @@
+//! Delivery to S3 (spec §1.10, L9, L31, §1.4 step 6): one object per flushed batch, one delivery in flight
+//! per stream; a failing bucket is retried every 5 s and blocks the stream in order; batches waiting behind
+//! it are coalesced; records older than 24 h are lost. Objects are real bytes under
+//! `<evaluated prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid><extension>`.
+
+use super::buffer::{coalesce, Batch};
+use super::metrics::FirehoseMetric as M;
+use super::prefix::Context;
+use super::settings::FirehoseSettings;
+use super::stream::{Attempt, Delivery, DeliveryStream, Outcome, Record};
+use crate::engine::kds::datetime::civil_from_days;
+use crate::engine::rng::SimRng;
+use crate::engine::s3::S3Service;
+use crate::engine::time::{SimDuration, SimTime};
+
+/// What a stream's timers need from the service around it.
+pub struct Env<'a> {
+    pub s3: &'a mut S3Service,
+    pub rng: &'a mut SimRng,
+    pub settings: &'a FirehoseSettings,
+    pub epoch_ms: u64,
+}
+
+/// Fires what is due on one stream at `now`. Returns the events handled.
+pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u64 {
+    let mut events = 0;
+    if let Some(batch) = s.buffer.handle_timeout(now) {
+        s.waiting.push_back(batch);
+        events += 1;
+    }
+    if s.in_flight.as_ref().is_some_and(|a| a.due <= now) {
+        attempt(s, now, env);
+        events += 1;
+    }
+    if s.in_flight.is_none() && !s.waiting.is_empty() {
+        let waiting: Vec<Batch<Record>> = s.waiting.drain(..).collect();
+        s.waiting = coalesce(waiting, env.settings.coalesce_after_batches).into();
+        let batch = s.waiting.pop_front().expect("not empty");
+        let due = now + SimDuration::from_millis(env.settings.s3_put_ms);
+        s.in_flight = Some(Attempt { batch, attempts: 0, first_at: now, due });
+        events += 1;
+    } else if s.waiting.len() > env.settings.coalesce_after_batches {
+        let waiting: Vec<Batch<Record>> = s.waiting.drain(..).collect();
+        s.waiting = coalesce(waiting, env.settings.coalesce_after_batches).into();
+    }
+    if s.freshness_at.is_some_and(|at| at <= now) {
+        let second = now.as_micros() / 1_000_000;
+        match s.oldest_pending() {
+            Some(oldest) => {
+                s.metrics.add(second, M::DeliveryToS3DataFreshness, now.saturating_since(oldest).as_millis() / 1_000);
+                s.freshness_at = Some(SimTime::from_secs(second + 1));
+            }
+            None => s.freshness_at = None,
+        }
+        events += 1;
+    }
+    events
+}
+
+/// One attempt of the delivery in flight.
+fn attempt(s: &mut DeliveryStream, now: SimTime, env: &mut Env) {
+    let mut a = s.in_flight.take().expect("an attempt is due");
+    a.attempts += 1;
+    let second = now.as_micros() / 1_000_000;
+    let retention = SimDuration::from_millis(env.settings.data_retention_ms);
+    let before = a.batch.records.len();
+    a.batch.records.retain(|r| r.arrival + retention > now);
+    let lost = (before - a.batch.records.len()) as u64;
+    if lost > 0 {
+        a.batch.bytes = a.batch.records.iter().map(|r| r.data.len() as u64).sum();
+        s.totals.lost_records += lost;
+        s.record_delivery(line(&a, now, Outcome::Lost { records: lost }));
+    }
+    if a.batch.records.is_empty() {
+        return;
+    }
+    let bucket = s.plan.bucket.clone();
+    if let Err(e) = env.s3.writable(now, &bucket) {
+        s.metrics.add(second, M::DeliveryToS3Success, 0);
+        s.totals.failed_attempts += 1;
+        s.record_delivery(line(&a, now, Outcome::Failed { error: format!("{}: {}", e.code, e.message) }));
+        a.due = now + SimDuration::from_millis(env.settings.s3_retry_ms);
+        s.in_flight = Some(a);
+        return;
+    }
+    let key = object_key(s, &a.batch, env);
+    let body: Vec<u8> = a.batch.records.iter().flat_map(|r| r.data.iter().copied()).collect();
+    let entry = key.rsplit('/').next().unwrap_or(&key).trim_end_matches(s.plan.compression.extension());
+    let object = s.plan.compression.apply(&body, entry);
+    let object_bytes = object.len() as u64;
+    env.s3
+        .put_object(now, &bucket, &key, object, s.plan.compression.content_type())
+        .expect("writable was checked at the same instant");
+    let records = a.batch.records.len() as u64;
+    s.metrics.add(second, M::DeliveryToS3Success, 1);
+    s.metrics.add(second, M::DeliveryToS3Records, records);
+    s.metrics.add(second, M::DeliveryToS3Bytes, a.batch.bytes);
+    s.metrics.add(second, M::DeliveryToS3ObjectCount, 1);
+    s.totals.delivered_records += records;
+    s.totals.delivered_bytes += a.batch.bytes;
+    s.totals.objects += 1;
+    s.record_delivery(line(&a, now, Outcome::Delivered { bucket, key, object_bytes }));
+}
+
+fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
+    Delivery {
+        at: now,
+        records: a.batch.records.len() as u64,
+        bytes: a.batch.bytes,
+        trigger: a.batch.trigger,
+        coalesced: a.batch.coalesced,
+        attempt: a.attempts,
+        outcome,
+    }
+}
+
+/// The key of a batch's object. A prefix that cannot be evaluated (over 512 characters) falls back to the
+/// error prefix [SIM].
+fn object_key(s: &DeliveryStream, batch: &Batch<Record>, env: &mut Env) -> String {
+    let oldest = batch.records.first().map_or(batch.opened_at, |r| r.arrival);
+    let epoch_ms = env.epoch_ms + oldest.as_millis();
+    let ctx = Context { arrival_epoch_ms: epoch_ms, ..Context::default() };
+    let prefix = s.plan.prefixes.prefix.evaluate(&ctx, env.rng).unwrap_or_default();
+    let extension = s.plan.file_extension.as_deref().unwrap_or(s.plan.compression.extension());
+    format!("{prefix}{}-{}-{}-{}{extension}", s.name, s.version, suffix_time(epoch_ms), uuid(env.rng))
+}
+
+/// `yyyy-MM-dd-HH-mm-ss` [M: the same instant as the prefix, the oldest record's arrival].
+fn suffix_time(epoch_ms: u64) -> String {
+    let secs = epoch_ms / 1_000;
+    let (y, mo, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{mo:02}-{d:02}-{:02}-{:02}-{:02}", secs / 3_600 % 24, secs / 60 % 60, secs % 60)
+}
+
+/// A version-4 UUID from the seeded PRNG.
+fn uuid(rng: &mut SimRng) -> String {
+    let (a, b) = (rng.next_u64(), rng.next_u64());
+    let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
+}

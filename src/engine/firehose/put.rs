@@ -1,0 +1,106 @@
+//! PutRecord and PutRecordBatch (spec §1.5): admission through the Direct PUT quota, a RecordId per
+//! accepted record, per-record "Slow down." failures, and the records into the destination buffer.
+
+use super::error::{FirehoseError, FirehoseErrorKind};
+use super::metrics::FirehoseMetric as M;
+use super::stream::{DeliveryStream, Record, Source};
+use super::FirehoseService;
+use crate::engine::rng::SimRng;
+use crate::engine::time::{SimDuration, SimTime};
+use serde_json::{json, Value};
+
+impl FirehoseService {
+    pub(super) fn put_record(&mut self, now: SimTime, name: &str, data: Vec<u8>) -> Result<Value, FirehoseError> {
+        let s = self.active_stream_mut(name)?;
+        refuse_kinesis_source(s)?;
+        let second = now.as_micros() / 1_000_000;
+        let bytes = data.len() as u64;
+        s.metrics.add(second, M::IncomingPutRequests, 1);
+        s.metrics.add(second, M::PutRecordRequests, 1);
+        if let Err(e) = s.admission.put_record(now, bytes) {
+            if e.kind == FirehoseErrorKind::ServiceUnavailable {
+                s.metrics.add(second, M::ThrottledRecords, 1);
+                s.totals.throttled_records += 1;
+            }
+            return Err(e);
+        }
+        s.metrics.add(second, M::PutRecordBytes, bytes);
+        let encrypted = s.encryption.status == "ENABLED";
+        admit(s, now, data);
+        let id = record_id(&mut self.rng);
+        Ok(json!({ "RecordId": id, "Encrypted": encrypted }))
+    }
+
+    pub(super) fn put_record_batch(
+        &mut self,
+        now: SimTime,
+        name: &str,
+        records: Vec<Vec<u8>>,
+    ) -> Result<Value, FirehoseError> {
+        let s = self.streams.get_mut(name).filter(|s| s.status == super::stream::StreamStatus::Active);
+        if s.is_none() {
+            self.active_stream_mut(name)?;
+        }
+        let s = self.streams.get_mut(name).expect("checked above");
+        refuse_kinesis_source(s)?;
+        let second = now.as_micros() / 1_000_000;
+        let sizes: Vec<u64> = records.iter().map(|r| r.len() as u64).collect();
+        s.metrics.add(second, M::IncomingPutRequests, 1);
+        s.metrics.add(second, M::PutRecordBatchRequests, 1);
+        let admitted = s.admission.put_batch(now, &sizes)?;
+        let encrypted = s.encryption.status == "ENABLED";
+        let mut responses = Vec::with_capacity(records.len());
+        let mut failed = 0;
+        let mut accepted_bytes = 0;
+        for (data, outcome) in records.into_iter().zip(admitted) {
+            match outcome {
+                Ok(()) => {
+                    accepted_bytes += data.len() as u64;
+                    admit(s, now, data);
+                    responses.push(json!({ "RecordId": record_id(&mut self.rng) }));
+                }
+                Err(e) => {
+                    failed += 1;
+                    responses.push(json!({ "ErrorCode": e.kind.aws_code(), "ErrorMessage": e.message }));
+                }
+            }
+        }
+        s.metrics.add(second, M::PutRecordBatchRecords, responses.len() as u64 - failed);
+        s.metrics.add(second, M::PutRecordBatchBytes, accepted_bytes);
+        if failed > 0 {
+            s.metrics.add(second, M::ThrottledRecords, failed);
+            s.totals.throttled_records += failed;
+        }
+        Ok(json!({ "FailedPutCount": failed, "Encrypted": encrypted, "RequestResponses": responses }))
+    }
+}
+
+fn refuse_kinesis_source(s: &DeliveryStream) -> Result<(), FirehoseError> {
+    if matches!(s.source, Source::Kinesis { .. }) {
+        return Err(FirehoseError::invalid_argument(
+            "This operation is not permitted on KinesisStreamAsSource delivery stream type.",
+        ));
+    }
+    Ok(())
+}
+
+/// An accepted record enters the stream: counted, then buffered.
+pub(super) fn admit(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
+    let second = now.as_micros() / 1_000_000;
+    let bytes = data.len() as u64;
+    s.metrics.add(second, M::IncomingRecords, 1);
+    s.metrics.add(second, M::IncomingBytes, bytes);
+    s.totals.incoming_records += 1;
+    s.totals.incoming_bytes += bytes;
+    if let Some(batch) = s.buffer.append(now, Record { data, arrival: now }, bytes) {
+        s.waiting.push_back(batch);
+    }
+    if s.freshness_at.is_none() {
+        s.freshness_at = Some(SimTime::from_secs(second) + SimDuration::from_secs(1));
+    }
+}
+
+/// An opaque RecordId [M: AWS's are long opaque strings; these are 48 hex digits from the seeded PRNG].
+fn record_id(rng: &mut SimRng) -> String {
+    (0..3).map(|_| format!("{:016x}", rng.next_u64())).collect()
+}

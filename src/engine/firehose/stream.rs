@@ -1,0 +1,194 @@
+//! A Firehose stream (the book's delivery stream): its identity, source, destination, encryption and tags,
+//! and the records on their way through it (spec §1.1).
+
+use super::buffer::{Batch, Buffer};
+use super::destination::{ExtendedS3Configuration, S3Plan};
+use super::ingest::Admission;
+use super::metrics::StreamMetrics;
+use crate::engine::time::{SimDuration, SimTime};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Recent deliveries kept for the timeline.
+pub const DELIVERY_LOG_MAX: usize = 200;
+
+/// CREATING → ACTIVE → DELETING.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamStatus {
+    Creating,
+    Active,
+    Deleting,
+}
+
+impl StreamStatus {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamStatus::Creating => "CREATING",
+            StreamStatus::Active => "ACTIVE",
+            StreamStatus::Deleting => "DELETING",
+        }
+    }
+}
+
+/// Where records come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// PutRecord / PutRecordBatch.
+    DirectPut,
+    /// A Kinesis data stream, read as a consumer (PutRecord and PutRecordBatch are refused).
+    Kinesis { stream_arn: String, role_arn: String },
+}
+
+/// Server-side encryption of a Direct PUT stream (shown as a badge; it changes no bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Encryption {
+    /// ENABLED, ENABLING, DISABLED or DISABLING.
+    pub status: &'static str,
+    /// AWS_OWNED_CMK or CUSTOMER_MANAGED_CMK.
+    pub key_type: Option<String>,
+    /// The customer key, when there is one.
+    pub key_arn: Option<String>,
+    /// When ENABLING/DISABLING settles.
+    pub settles_at: Option<SimTime>,
+}
+
+impl Encryption {
+    /// Not encrypted.
+    pub fn disabled() -> Encryption {
+        Encryption { status: "DISABLED", key_type: None, key_arn: None, settles_at: None }
+    }
+}
+
+/// One record inside Firehose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// Its bytes.
+    pub data: Vec<u8>,
+    /// Its approximate arrival (drives prefixes, freshness and the 24 h loss).
+    pub arrival: SimTime,
+}
+
+/// A delivery attempt in progress (or waiting to retry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    /// What is being delivered.
+    pub batch: Batch<Record>,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When the first attempt started.
+    pub first_at: SimTime,
+    /// When this attempt completes.
+    pub due: SimTime,
+}
+
+/// What became of a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written under this key.
+    Delivered { bucket: String, key: String, object_bytes: u64 },
+    /// An attempt failed; a retry follows.
+    Failed { error: String },
+    /// Records older than the retention were dropped undelivered.
+    Lost { records: u64 },
+}
+
+/// One line of the delivery timeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    /// When it happened.
+    pub at: SimTime,
+    /// Records and bytes (before compression) concerned.
+    pub records: u64,
+    pub bytes: u64,
+    /// What flushed the batch, and how many batches were merged into it.
+    pub trigger: super::buffer::Trigger,
+    pub coalesced: usize,
+    /// The attempt number.
+    pub attempt: u32,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// Running totals, for the page and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub incoming_records: u64,
+    pub incoming_bytes: u64,
+    pub throttled_records: u64,
+    pub delivered_records: u64,
+    pub delivered_bytes: u64,
+    pub objects: u64,
+    pub failed_attempts: u64,
+    pub lost_records: u64,
+}
+
+/// A Firehose stream.
+#[derive(Clone, Debug)]
+pub struct DeliveryStream {
+    pub name: String,
+    pub arn: String,
+    /// Starts at 1; +1 on every configuration change.
+    pub version: u64,
+    pub status: StreamStatus,
+    pub created_at: SimTime,
+    pub updated_at: Option<SimTime>,
+    /// When CREATING ends or DELETING finishes.
+    pub settles_at: Option<SimTime>,
+    pub source: Source,
+    /// Direct PUT's quota buckets.
+    pub admission: Admission,
+    /// The Extended S3 destination as configured, and as resolved.
+    pub config: ExtendedS3Configuration,
+    pub plan: S3Plan,
+    pub encryption: Encryption,
+    pub tags: BTreeMap<String, String>,
+    /// The destination buffer.
+    pub buffer: Buffer<Record>,
+    /// Flushed batches waiting behind the delivery in flight.
+    pub waiting: VecDeque<Batch<Record>>,
+    pub in_flight: Option<Attempt>,
+    /// When DataFreshness is next sampled (while records wait).
+    pub freshness_at: Option<SimTime>,
+    pub metrics: StreamMetrics,
+    pub log: VecDeque<Delivery>,
+    pub totals: Totals,
+}
+
+impl DeliveryStream {
+    /// The buffer for a plan.
+    pub fn buffer_for(plan: &S3Plan) -> Buffer<Record> {
+        Buffer::new(plan.hints.size_bytes, SimDuration::from_secs(plan.hints.interval_secs))
+    }
+
+    /// The arrival of the oldest record not yet delivered.
+    pub fn oldest_pending(&self) -> Option<SimTime> {
+        let in_flight = self.in_flight.as_ref().and_then(|a| a.batch.records.first()).map(|r| r.arrival);
+        let waiting = self.waiting.front().and_then(|b| b.records.first()).map(|r| r.arrival);
+        in_flight.or(waiting).or(self.buffer.opened_at())
+    }
+
+    /// The next instant this stream needs the clock.
+    pub fn poll_timeout(&self) -> SimTime {
+        [
+            self.settles_at,
+            self.encryption.settles_at,
+            Some(self.buffer.poll_timeout()),
+            self.in_flight.as_ref().map(|a| a.due),
+            self.freshness_at,
+            // A batch flushed while nothing was in flight starts at once.
+            self.waiting.front().filter(|_| self.in_flight.is_none()).map(|b| b.flushed_at),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(SimTime::MAX)
+    }
+
+    /// Adds a line to the timeline.
+    pub fn record_delivery(&mut self, delivery: Delivery) {
+        if self.log.len() == DELIVERY_LOG_MAX {
+            self.log.pop_front();
+        }
+        self.log.push_back(delivery);
+    }
+}
