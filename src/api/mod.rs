@@ -7,6 +7,7 @@
 pub mod firehose;
 pub mod kinesis;
 pub mod kinesisvideo;
+pub mod lambda;
 pub mod replay;
 pub mod s3;
 pub mod schema;
@@ -61,6 +62,10 @@ pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, Error
             let body = checked(service, action, firehose::model(action), body, "ValidationException")?;
             firehose::request(action, body).map(Command::Firehose)
         }
+        "lambda" => {
+            let body = checked(service, action, lambda::model(action), body, "InvalidParameterValueException")?;
+            lambda::request(action, body).map(Command::Lambda)
+        }
         "s3" => {
             let body = checked(service, action, s3::model(action), body, "InvalidArgument")?;
             s3::request(action, body).map(Command::S3)
@@ -68,7 +73,7 @@ pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, Error
         _ => {
             let text = format!(
                 "Unknown service '{service}'; this lab simulates: kinesis, cloudwatch (GetMetricStatistics), firehose, \
-                 s3 (ListObjectsV2, GetObject, PutObject, CreateBucket), kinesisvideo."
+                 s3 (ListObjectsV2, GetObject, PutObject, CreateBucket), lambda (built-in functions), kinesisvideo."
             );
             Err(ErrorBody::new("UnknownOperationException", text))
         }
@@ -118,7 +123,7 @@ fn checked(
 pub fn reply_json(reply: &Reply) -> String {
     match reply {
         Reply::Kds(response) => serde_json::to_string(response).expect("response bodies always serialise"),
-        Reply::Firehose(body) | Reply::S3(body) => body.to_string(),
+        Reply::Firehose(body) | Reply::S3(body) | Reply::Lambda(body) => body.to_string(),
     }
 }
 

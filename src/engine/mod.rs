@@ -26,6 +26,7 @@
 pub mod clients;
 pub mod distributions;
 pub mod firehose;
+pub mod functions;
 pub mod kds;
 pub mod live;
 pub mod metrics;
@@ -43,6 +44,7 @@ use clients::Clients;
 use firehose::error::FirehoseError;
 use firehose::settings::FirehoseSettings;
 use firehose::{FirehoseRequest, FirehoseService};
+use functions::{Functions, LambdaError, LambdaRequest};
 use kds::error::KdsError;
 use kds::settings::KdsSettings;
 use kds::subscription::KdsEvent;
@@ -79,6 +81,8 @@ pub enum Command {
     Firehose(FirehoseRequest),
     /// The simulated S3 (inspecting deliveries).
     S3(S3Request),
+    /// The lab's Lambda functions (built-ins for transforms).
+    Lambda(LambdaRequest),
 }
 
 /// A service's successful answer.
@@ -90,6 +94,8 @@ pub enum Reply {
     Firehose(Value),
     /// S3: the response body.
     S3(Value),
+    /// Lambda: the response body.
+    Lambda(Value),
 }
 
 /// A service's failure, with AWS's exception name and text.
@@ -101,6 +107,8 @@ pub enum ApiError {
     Firehose(FirehoseError),
     /// S3.
     S3(S3Error),
+    /// Lambda.
+    Lambda(LambdaError),
 }
 
 impl ApiError {
@@ -110,6 +118,7 @@ impl ApiError {
             ApiError::Kds(e) => e.kind.aws_code(),
             ApiError::Firehose(e) => e.kind.aws_code(),
             ApiError::S3(e) => e.code,
+            ApiError::Lambda(e) => e.code,
         }
     }
 
@@ -119,6 +128,7 @@ impl ApiError {
             ApiError::Kds(e) => &e.message,
             ApiError::Firehose(e) => &e.message,
             ApiError::S3(e) => &e.message,
+            ApiError::Lambda(e) => &e.message,
         }
     }
 }
@@ -190,6 +200,7 @@ pub struct Engine {
     kds: KdsService,
     firehose: FirehoseService,
     s3: S3Service,
+    functions: Functions,
     clients: Clients,
     sampler: Option<scenario::series::Sampler>,
     /// The per-second history the live view draws (kept only when asked for: the CLI does not need it).
@@ -208,6 +219,7 @@ impl Engine {
         let k = &config.kds;
         let firehose = FirehoseService::new(config.firehose.clone(), &k.account_id, &k.region, k.epoch_ms, config.seed);
         let s3 = S3Service::new(config.s3.clone(), k.epoch_ms);
+        let functions = Functions::new(&k.account_id, &k.region, k.epoch_ms);
         let clients = Clients::default();
         Engine {
             config,
@@ -218,6 +230,7 @@ impl Engine {
             kds,
             firehose,
             s3,
+            functions,
             clients,
             sampler: None,
             live: None,
@@ -254,6 +267,9 @@ impl Engine {
                         .map(Reply::Firehose)
                         .map_err(ApiError::Firehose),
                     Command::S3(request) => self.s3.handle(self.now, request).map(Reply::S3).map_err(ApiError::S3),
+                    Command::Lambda(request) => {
+                        self.functions.handle(self.now, request).map(Reply::Lambda).map_err(ApiError::Lambda)
+                    }
                 };
                 self.outputs.push_back(Output::Reply { id, result });
                 self.drain_service_events();
@@ -365,7 +381,7 @@ impl Engine {
                 && firehose_at <= engine_at
                 && firehose_at <= live_at
             {
-                self.events_processed += self.firehose.handle_timeout(firehose_at, &mut self.s3);
+                self.events_processed += self.firehose.handle_timeout(firehose_at, &mut self.s3, &self.functions);
                 continue;
             }
             if live_at <= self.now && live_at <= clients_at && live_at <= engine_at {

@@ -102,7 +102,16 @@ const VIDEO_ACTIONS: [&str; 11] = [
 ];
 
 /// Members and words of the firehose and s3 actions.
-const FIREHOSE_MEMBERS: [&str; 22] = [
+const FIREHOSE_MEMBERS: [&str; 31] = [
+    "FunctionName",
+    "Handler",
+    "Environment",
+    "Variables",
+    "ProcessingConfiguration",
+    "Processors",
+    "Parameters",
+    "ParameterName",
+    "ParameterValue",
     "DeliveryStreamName",
     "ExtendedS3DestinationConfiguration",
     "S3DestinationConfiguration",
@@ -127,7 +136,9 @@ const FIREHOSE_MEMBERS: [&str; 22] = [
     "DurationSeconds",
 ];
 
-const FIREHOSE_ACTIONS: [(&str, &str); 14] = [
+const FIREHOSE_ACTIONS: [(&str, &str); 16] = [
+    ("lambda", "CreateFunction"),
+    ("lambda", "UpdateFunctionConfiguration"),
     ("firehose", "CreateDeliveryStream"),
     ("firehose", "DescribeDeliveryStream"),
     ("firehose", "ListDeliveryStreams"),
@@ -144,7 +155,11 @@ const FIREHOSE_ACTIONS: [(&str, &str); 14] = [
     ("firehose", "NoSuchAction"),
 ];
 
-const FIREHOSE_WORDS: [&str; 9] = [
+const FIREHOSE_WORDS: [&str; 13] = [
+    "drop_when",
+    "throw",
+    "LambdaArn",
+    "arn:aws:lambda:us-east-1:123456789012:function:f",
     "f",
     "lake",
     "arn:aws:s3:::lake",

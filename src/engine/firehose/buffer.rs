@@ -101,6 +101,11 @@ impl<T> Buffer<T> {
         (self.bytes >= self.size_hint).then(|| self.flush(now, Trigger::Size))
     }
 
+    /// The records held, oldest first.
+    pub fn records(&self) -> &[T] {
+        &self.records
+    }
+
     /// Empties the buffer without a flush, handing back its records (a configuration change re-buffers them).
     pub fn into_records(self) -> Vec<T> {
         self.records

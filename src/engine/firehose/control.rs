@@ -7,7 +7,8 @@ use super::destination::{self, ExtendedS3Configuration, OTHER_DESTINATIONS};
 use super::error::{FirehoseError, FirehoseErrorKind};
 use super::ingest::{Admission, DirectPutQuota};
 use super::metrics::StreamMetrics;
-use super::stream::{DeliveryStream, Encryption, Source, StreamStatus, Totals};
+use super::processing::Processor;
+use super::stream::{DeliveryStream, Encryption, ObjectKind, Source, StreamStatus, Totals};
 use super::FirehoseService;
 use crate::engine::s3::S3Service;
 use crate::engine::time::{SimDuration, SimTime};
@@ -181,6 +182,7 @@ impl FirehoseService {
             source,
             admission: Admission::new(DirectPutQuota::of(self.settings.profile, &self.region), now),
             buffer: DeliveryStream::buffer_for(&plan),
+            processor: plan.processor.clone().map(Processor::new),
             config,
             plan,
             encryption,
@@ -296,7 +298,14 @@ impl FirehoseService {
         for record in old.into_records() {
             let (bytes, arrival) = (record.data.len() as u64, record.arrival);
             if let Some(batch) = s.buffer.append(arrival, record, bytes) {
-                s.waiting.push_back(Batch { flushed_at: now, ..batch });
+                s.waiting.push_back((ObjectKind::Data, Batch { flushed_at: now, ..batch }));
+            }
+        }
+        // A changed processor starts afresh; records already in the old stage still go through it.
+        if s.processor.as_ref().map(|p| &p.plan) != plan.processor.as_ref() {
+            match (&mut s.processor, plan.processor.clone()) {
+                (Some(p), Some(new)) => p.plan = new,
+                (slot, new) => *slot = new.map(Processor::new),
             }
         }
         s.config = config;
@@ -314,6 +323,7 @@ impl FirehoseService {
             s.buffer = DeliveryStream::buffer_for(&s.plan);
             s.waiting.clear();
             s.in_flight = None;
+            s.processor = s.plan.processor.clone().map(Processor::new);
             s.freshness_at = None;
             s.status = StreamStatus::Deleting;
             s.settles_at = Some(now + SimDuration::from_millis(delete_ms));

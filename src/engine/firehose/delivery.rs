@@ -7,7 +7,9 @@ use super::buffer::{coalesce, Batch};
 use super::metrics::FirehoseMetric as M;
 use super::prefix::Context;
 use super::settings::FirehoseSettings;
+use super::stream::ObjectKind;
 use super::stream::{Attempt, Delivery, DeliveryStream, Outcome, Record};
+use crate::engine::functions::Functions;
 use crate::engine::kds::datetime::civil_from_days;
 use crate::engine::rng::SimRng;
 use crate::engine::s3::S3Service;
@@ -16,6 +18,7 @@ use crate::engine::time::{SimDuration, SimTime};
 /// What a stream's timers need from the service around it.
 pub struct Env<'a> {
     pub s3: &'a mut S3Service,
+    pub functions: &'a Functions,
     pub rng: &'a mut SimRng,
     pub settings: &'a FirehoseSettings,
     pub epoch_ms: u64,
@@ -23,25 +26,24 @@ pub struct Env<'a> {
 
 /// Fires what is due on one stream at `now`. Returns the events handled.
 pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u64 {
-    let mut events = 0;
+    let mut events = super::processing::handle_timeout(s, now, env);
     if let Some(batch) = s.buffer.handle_timeout(now) {
-        s.waiting.push_back(batch);
+        s.waiting.push_back((ObjectKind::Data, batch));
         events += 1;
     }
     if s.in_flight.as_ref().is_some_and(|a| a.due <= now) {
         attempt(s, now, env);
         events += 1;
     }
-    if s.in_flight.is_none() && !s.waiting.is_empty() {
-        let waiting: Vec<Batch<Record>> = s.waiting.drain(..).collect();
-        s.waiting = coalesce(waiting, env.settings.coalesce_after_batches).into();
-        let batch = s.waiting.pop_front().expect("not empty");
-        let due = now + SimDuration::from_millis(env.settings.s3_put_ms);
-        s.in_flight = Some(Attempt { batch, attempts: 0, first_at: now, due });
-        events += 1;
-    } else if s.waiting.len() > env.settings.coalesce_after_batches {
-        let waiting: Vec<Batch<Record>> = s.waiting.drain(..).collect();
-        s.waiting = coalesce(waiting, env.settings.coalesce_after_batches).into();
+    if s.waiting.len() > env.settings.coalesce_after_batches {
+        coalesce_waiting(s, env.settings.coalesce_after_batches);
+    }
+    if s.in_flight.is_none() {
+        if let Some((kind, batch)) = s.waiting.pop_front() {
+            let due = now + SimDuration::from_millis(env.settings.s3_put_ms);
+            s.in_flight = Some(Attempt { kind, batch, attempts: 0, first_at: now, due });
+            events += 1;
+        }
     }
     if s.freshness_at.is_some_and(|at| at <= now) {
         let second = now.as_micros() / 1_000_000;
@@ -55,6 +57,15 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u6
         events += 1;
     }
     events
+}
+
+/// Catch-up (§1.4 step 6): data batches waiting behind the delivery in flight merge into one; error
+/// objects keep their own.
+fn coalesce_waiting(s: &mut DeliveryStream, max_waiting: usize) {
+    let (errors, data): (Vec<_>, Vec<_>) = s.waiting.drain(..).partition(|(k, _)| *k != ObjectKind::Data);
+    let data: Vec<Batch<Record>> = data.into_iter().map(|(_, b)| b).collect();
+    s.waiting =
+        errors.into_iter().chain(coalesce(data, max_waiting).into_iter().map(|b| (ObjectKind::Data, b))).collect();
 }
 
 /// One attempt of the delivery in flight.
@@ -83,7 +94,7 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, env: &mut Env) {
         s.in_flight = Some(a);
         return;
     }
-    let key = object_key(s, &a.batch, env);
+    let key = object_key(s, a.kind, &a.batch, env);
     let body: Vec<u8> = a.batch.records.iter().flat_map(|r| r.data.iter().copied()).collect();
     let entry = key.rsplit('/').next().unwrap_or(&key).trim_end_matches(s.plan.compression.extension());
     let object = s.plan.compression.apply(&body, entry);
@@ -93,6 +104,11 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, env: &mut Env) {
         .expect("writable was checked at the same instant");
     let records = a.batch.records.len() as u64;
     s.metrics.add(second, M::DeliveryToS3Success, 1);
+    if a.kind != ObjectKind::Data {
+        s.totals.error_objects += 1;
+        s.record_delivery(line(&a, now, Outcome::Delivered { bucket, key, object_bytes }));
+        return;
+    }
     s.metrics.add(second, M::DeliveryToS3Records, records);
     s.metrics.add(second, M::DeliveryToS3Bytes, a.batch.bytes);
     s.metrics.add(second, M::DeliveryToS3ObjectCount, 1);
@@ -116,11 +132,16 @@ fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
 
 /// The key of a batch's object. A prefix that cannot be evaluated (over 512 characters) falls back to the
 /// error prefix [SIM].
-fn object_key(s: &DeliveryStream, batch: &Batch<Record>, env: &mut Env) -> String {
-    let oldest = batch.records.first().map_or(batch.opened_at, |r| r.arrival);
+fn object_key(s: &DeliveryStream, kind: ObjectKind, batch: &Batch<Record>, env: &mut Env) -> String {
+    let oldest = batch.records.iter().map(|r| r.arrival).min().unwrap_or(batch.opened_at);
     let epoch_ms = env.epoch_ms + oldest.as_millis();
-    let ctx = Context { arrival_epoch_ms: epoch_ms, ..Context::default() };
-    let prefix = s.plan.prefixes.prefix.evaluate(&ctx, env.rng).unwrap_or_default();
+    let book_era = env.settings.profile == super::profile::FidelityProfile::Book2021;
+    let (template, error_output_type) = match kind {
+        ObjectKind::Data => (&s.plan.prefixes.prefix, None),
+        ObjectKind::Error(t) => (&s.plan.prefixes.error_prefix, Some(t.as_str(book_era))),
+    };
+    let ctx = Context { arrival_epoch_ms: epoch_ms, error_output_type, ..Context::default() };
+    let prefix = template.evaluate(&ctx, env.rng).unwrap_or_default();
     let extension = s.plan.file_extension.as_deref().unwrap_or(s.plan.compression.extension());
     format!("{prefix}{}-{}-{}-{}{extension}", s.name, s.version, suffix_time(epoch_ms), uuid(env.rng))
 }

@@ -60,6 +60,8 @@ pub struct S3Plan {
     pub compression: Compression,
     /// A custom extension replacing the codec's (newer API).
     pub file_extension: Option<String>,
+    /// The Lambda processor, when transformation is on.
+    pub processor: Option<super::processing::ProcessorPlan>,
 }
 
 /// The bucket named by a bucket ARN.
@@ -113,9 +115,6 @@ impl ExtendedS3Configuration {
         let bucket = bucket_of(arn).ok_or_else(|| {
             FirehoseError::invalid_argument(format!("BucketARN '{arn}' is not an S3 bucket ARN (arn:aws:s3:::bucket)"))
         })?;
-        if enabled(&self.processing_configuration) {
-            return Err(not_built("ProcessingConfiguration (Lambda transforms)"));
-        }
         if enabled(&self.data_format_conversion_configuration) {
             return Err(not_built("DataFormatConversionConfiguration (JSON to Parquet)"));
         }
@@ -147,6 +146,7 @@ impl ExtendedS3Configuration {
             hints,
             compression: self.compression_format.unwrap_or_default(),
             file_extension: self.file_extension.clone().filter(|e| !e.is_empty()),
+            processor: super::processing::plan(self.processing_configuration.as_ref(), profile)?,
         })
     }
 

@@ -21,11 +21,15 @@ pub enum FirehoseMetric {
     DeliveryToS3ObjectCount,
     DeliveryToS3Success,
     DeliveryToS3DataFreshness,
+    ExecuteProcessingDuration,
+    ExecuteProcessingSuccess,
+    SucceedProcessingRecords,
+    SucceedProcessingBytes,
 }
 
 impl FirehoseMetric {
     /// Every metric, in series order.
-    pub const ALL: [FirehoseMetric; 14] = [
+    pub const ALL: [FirehoseMetric; 18] = [
         FirehoseMetric::IncomingBytes,
         FirehoseMetric::IncomingRecords,
         FirehoseMetric::IncomingPutRequests,
@@ -40,6 +44,10 @@ impl FirehoseMetric {
         FirehoseMetric::DeliveryToS3ObjectCount,
         FirehoseMetric::DeliveryToS3Success,
         FirehoseMetric::DeliveryToS3DataFreshness,
+        FirehoseMetric::ExecuteProcessingDuration,
+        FirehoseMetric::ExecuteProcessingSuccess,
+        FirehoseMetric::SucceedProcessingRecords,
+        FirehoseMetric::SucceedProcessingBytes,
     ];
 
     /// The CloudWatch name.
@@ -59,6 +67,10 @@ impl FirehoseMetric {
             FirehoseMetric::DeliveryToS3ObjectCount => "DeliveryToS3.ObjectCount",
             FirehoseMetric::DeliveryToS3Success => "DeliveryToS3.Success",
             FirehoseMetric::DeliveryToS3DataFreshness => "DeliveryToS3.DataFreshness",
+            FirehoseMetric::ExecuteProcessingDuration => "ExecuteProcessing.Duration",
+            FirehoseMetric::ExecuteProcessingSuccess => "ExecuteProcessing.Success",
+            FirehoseMetric::SucceedProcessingRecords => "SucceedProcessing.Records",
+            FirehoseMetric::SucceedProcessingBytes => "SucceedProcessing.Bytes",
         }
     }
 
@@ -73,7 +85,9 @@ impl FirehoseMetric {
             FirehoseMetric::IncomingBytes
             | FirehoseMetric::PutRecordBytes
             | FirehoseMetric::PutRecordBatchBytes
-            | FirehoseMetric::DeliveryToS3Bytes => "Bytes",
+            | FirehoseMetric::DeliveryToS3Bytes
+            | FirehoseMetric::SucceedProcessingBytes => "Bytes",
+            FirehoseMetric::ExecuteProcessingDuration => "Milliseconds",
             FirehoseMetric::DeliveryToS3DataFreshness => "Seconds",
             _ => "Count",
         }

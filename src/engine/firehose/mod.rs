@@ -22,6 +22,7 @@ pub mod error;
 pub mod ingest;
 pub mod metrics;
 pub mod prefix;
+pub mod processing;
 pub mod profile;
 pub mod put;
 pub mod settings;
@@ -30,6 +31,7 @@ pub mod stream;
 mod tests;
 pub mod transform;
 
+use crate::engine::functions::Functions;
 use crate::engine::kds::actions::{GetMetricStatisticsInput, GetMetricStatisticsOutput};
 use crate::engine::kds::cloudwatch;
 use crate::engine::kds::error::KdsResult;
@@ -138,10 +140,11 @@ impl FirehoseService {
     }
 
     /// Fires everything due by `now`. Returns the events handled.
-    pub fn handle_timeout(&mut self, now: SimTime, s3: &mut S3Service) -> u64 {
+    pub fn handle_timeout(&mut self, now: SimTime, s3: &mut S3Service, functions: &Functions) -> u64 {
         let mut events = 0;
         let mut gone = Vec::new();
-        let mut env = delivery::Env { s3, rng: &mut self.rng, settings: &self.settings, epoch_ms: self.epoch_ms };
+        let mut env =
+            delivery::Env { s3, functions, rng: &mut self.rng, settings: &self.settings, epoch_ms: self.epoch_ms };
         for s in self.streams.values_mut() {
             if s.poll_timeout() > now {
                 continue;

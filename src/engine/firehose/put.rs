@@ -92,8 +92,11 @@ pub(super) fn admit(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
     s.metrics.add(second, M::IncomingBytes, bytes);
     s.totals.incoming_records += 1;
     s.totals.incoming_bytes += bytes;
-    if let Some(batch) = s.buffer.append(now, Record { data, arrival: now }, bytes) {
-        s.waiting.push_back(batch);
+    let record = Record { data, arrival: now };
+    if let Some(p) = s.processor.as_mut() {
+        super::processing::append(p, now, record);
+    } else if let Some(batch) = s.buffer.append(now, record, bytes) {
+        s.waiting.push_back((super::stream::ObjectKind::Data, batch));
     }
     if s.freshness_at.is_none() {
         s.freshness_at = Some(SimTime::from_secs(second) + SimDuration::from_secs(1));

@@ -68,9 +68,20 @@ pub struct Record {
     pub arrival: SimTime,
 }
 
+/// What an object holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    /// Delivered records, under Prefix.
+    Data,
+    /// Error records, under ErrorOutputPrefix with this error-output-type.
+    Error(super::prefix::ErrorOutputType),
+}
+
 /// A delivery attempt in progress (or waiting to retry).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attempt {
+    /// Data or error records.
+    pub kind: ObjectKind,
     /// What is being delivered.
     pub batch: Batch<Record>,
     /// Attempts made so far.
@@ -120,6 +131,12 @@ pub struct Totals {
     pub objects: u64,
     pub failed_attempts: u64,
     pub lost_records: u64,
+    /// Records the Lambda returned Ok, Dropped, or that failed processing.
+    pub processed_ok: u64,
+    pub dropped: u64,
+    pub processing_failed: u64,
+    /// Error objects written.
+    pub error_objects: u64,
 }
 
 /// A Firehose stream.
@@ -142,10 +159,12 @@ pub struct DeliveryStream {
     pub plan: S3Plan,
     pub encryption: Encryption,
     pub tags: BTreeMap<String, String>,
+    /// The Lambda processor stage, when transformation is on.
+    pub processor: Option<super::processing::Processor>,
     /// The destination buffer.
     pub buffer: Buffer<Record>,
-    /// Flushed batches waiting behind the delivery in flight.
-    pub waiting: VecDeque<Batch<Record>>,
+    /// Flushed batches (and error records) waiting behind the delivery in flight.
+    pub waiting: VecDeque<(ObjectKind, Batch<Record>)>,
     pub in_flight: Option<Attempt>,
     /// When DataFreshness is next sampled (while records wait).
     pub freshness_at: Option<SimTime>,
@@ -163,8 +182,10 @@ impl DeliveryStream {
     /// The arrival of the oldest record not yet delivered.
     pub fn oldest_pending(&self) -> Option<SimTime> {
         let in_flight = self.in_flight.as_ref().and_then(|a| a.batch.records.first()).map(|r| r.arrival);
-        let waiting = self.waiting.front().and_then(|b| b.records.first()).map(|r| r.arrival);
-        in_flight.or(waiting).or(self.buffer.opened_at())
+        let waiting = self.waiting.iter().filter_map(|(_, b)| b.records.first()).map(|r| r.arrival).min();
+        let processing = self.processor.as_ref().and_then(|p| p.oldest());
+        let buffered = self.buffer.records().iter().map(|r| r.arrival).min();
+        [in_flight, waiting, processing, buffered].into_iter().flatten().min()
     }
 
     /// The next instant this stream needs the clock.
@@ -176,7 +197,8 @@ impl DeliveryStream {
             self.in_flight.as_ref().map(|a| a.due),
             self.freshness_at,
             // A batch flushed while nothing was in flight starts at once.
-            self.waiting.front().filter(|_| self.in_flight.is_none()).map(|b| b.flushed_at),
+            self.waiting.front().filter(|_| self.in_flight.is_none()).map(|(_, b)| b.flushed_at),
+            self.processor.as_ref().map(|p| p.poll_timeout()),
         ]
         .into_iter()
         .flatten()

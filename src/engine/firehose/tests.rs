@@ -8,6 +8,7 @@ use super::profile::BufferingHints;
 use super::settings::FirehoseSettings;
 use super::stream::Outcome;
 use super::{FirehoseRequest as R, FirehoseService};
+use crate::engine::functions::Functions;
 use crate::engine::rng::Seed;
 use crate::engine::s3::{S3Service, S3Settings};
 use crate::engine::time::{SimDuration, SimTime};
@@ -43,7 +44,7 @@ impl Lab {
                 break;
             }
             self.now = self.now.max(due);
-            self.firehose.handle_timeout(self.now, &mut self.s3);
+            self.firehose.handle_timeout(self.now, &mut self.s3, &Functions::default());
         }
         self.now = t;
     }
@@ -104,7 +105,7 @@ fn the_books_swapped_hints_and_unbuilt_features_are_refused_plainly() {
     let e = lab.call(R::CreateDeliveryStream(Box::new(swapped))).unwrap_err();
     assert!(e.message.contains("SizeInMBs 300 is out of range"), "{}", e.message);
     let mut lambda = s3(5, 300);
-    lambda.processing_configuration = Some(serde_json::json!({"Enabled": true, "Processors": []}));
+    lambda.data_format_conversion_configuration = Some(serde_json::json!({"Enabled": true}));
     let e = lab
         .call(R::CreateDeliveryStream(Box::new(CreateInput {
             delivery_stream_name: "s".into(),
