@@ -263,7 +263,7 @@ impl Engine {
                     Command::Kds(request) => self.kds.handle(self.now, request).map(Reply::Kds).map_err(ApiError::Kds),
                     Command::Firehose(request) => self
                         .firehose
-                        .handle(self.now, request, &mut self.s3)
+                        .handle(self.now, request, &mut self.s3, &self.kds)
                         .map(Reply::Firehose)
                         .map_err(ApiError::Firehose),
                     Command::S3(request) => self.s3.handle(self.now, request).map(Reply::S3).map_err(ApiError::S3),
@@ -381,7 +381,8 @@ impl Engine {
                 && firehose_at <= engine_at
                 && firehose_at <= live_at
             {
-                self.events_processed += self.firehose.handle_timeout(firehose_at, &mut self.s3, &self.functions);
+                self.events_processed +=
+                    self.firehose.handle_timeout(firehose_at, &mut self.s3, &self.functions, &mut self.kds);
                 continue;
             }
             if live_at <= self.now && live_at <= clients_at && live_at <= engine_at {

@@ -6,10 +6,12 @@ use super::buffer::Batch;
 use super::destination::{self, ExtendedS3Configuration, OTHER_DESTINATIONS};
 use super::error::{FirehoseError, FirehoseErrorKind};
 use super::ingest::{Admission, DirectPutQuota};
+use super::kinesis_source::{self, KinesisReader};
 use super::metrics::StreamMetrics;
 use super::processing::Processor;
 use super::stream::{DeliveryStream, Encryption, ObjectKind, Source, StreamStatus, Totals};
 use super::FirehoseService;
+use crate::engine::kds::KdsService;
 use crate::engine::s3::S3Service;
 use crate::engine::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
@@ -104,6 +106,7 @@ impl FirehoseService {
         now: SimTime,
         input: CreateInput,
         s3: &mut S3Service,
+        kds: &KdsService,
     ) -> Result<Value, FirehoseError> {
         let name = input.delivery_stream_name.clone();
         if self.streams.contains_key(&name) {
@@ -153,10 +156,19 @@ impl FirehoseService {
                          it relies on the data stream's encryption.",
                     ));
                     }
-                    return Err(destination::refuse(&format!(
-                        "A Kinesis data stream source ({})",
-                        kinesis.kinesis_stream_arn
-                    )));
+                    let name = kinesis_source::stream_name(&kinesis.kinesis_stream_arn).ok_or_else(|| {
+                        FirehoseError::invalid_argument(format!(
+                            "KinesisStreamARN '{}' is not a Kinesis data stream ARN",
+                            kinesis.kinesis_stream_arn
+                        ))
+                    })?;
+                    if !kds.streams().contains_key(name) {
+                        return Err(FirehoseError::invalid_argument(format!(
+                            "Kinesis stream {name} does not exist: {}",
+                            kinesis.kinesis_stream_arn
+                        )));
+                    }
+                    Source::Kinesis { stream_arn: kinesis.kinesis_stream_arn, role_arn: kinesis.role_arn }
                 }
                 ("KinesisStreamAsSource", None) => return Err(FirehoseError::invalid_argument(
                     "KinesisStreamSourceConfiguration is required when DeliveryStreamType is KinesisStreamAsSource.",
@@ -170,6 +182,10 @@ impl FirehoseService {
             None => Encryption::disabled(),
         };
         s3.ensure_bucket(&plan.bucket);
+        let kinesis = match &source {
+            Source::Kinesis { stream_arn, .. } => kinesis_source::stream_name(stream_arn).map(KinesisReader::new),
+            Source::DirectPut => None,
+        };
         let arn = format!("arn:aws:firehose:{}:{}:deliverystream/{name}", self.region, self.account_id);
         let stream = DeliveryStream {
             name: name.clone(),
@@ -183,6 +199,7 @@ impl FirehoseService {
             admission: Admission::new(DirectPutQuota::of(self.settings.profile, &self.region), now),
             buffer: DeliveryStream::buffer_for(&plan),
             processor: plan.processor.clone().map(Processor::new),
+            kinesis,
             config,
             plan,
             encryption,

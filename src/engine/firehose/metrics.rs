@@ -25,11 +25,16 @@ pub enum FirehoseMetric {
     ExecuteProcessingSuccess,
     SucceedProcessingRecords,
     SucceedProcessingBytes,
+    DataReadFromKinesisStreamBytes,
+    DataReadFromKinesisStreamRecords,
+    KinesisMillisBehindLatest,
+    ThrottledGetRecords,
+    ThrottledGetShardIterator,
 }
 
 impl FirehoseMetric {
     /// Every metric, in series order.
-    pub const ALL: [FirehoseMetric; 18] = [
+    pub const ALL: [FirehoseMetric; 23] = [
         FirehoseMetric::IncomingBytes,
         FirehoseMetric::IncomingRecords,
         FirehoseMetric::IncomingPutRequests,
@@ -48,6 +53,11 @@ impl FirehoseMetric {
         FirehoseMetric::ExecuteProcessingSuccess,
         FirehoseMetric::SucceedProcessingRecords,
         FirehoseMetric::SucceedProcessingBytes,
+        FirehoseMetric::DataReadFromKinesisStreamBytes,
+        FirehoseMetric::DataReadFromKinesisStreamRecords,
+        FirehoseMetric::KinesisMillisBehindLatest,
+        FirehoseMetric::ThrottledGetRecords,
+        FirehoseMetric::ThrottledGetShardIterator,
     ];
 
     /// The CloudWatch name.
@@ -71,6 +81,11 @@ impl FirehoseMetric {
             FirehoseMetric::ExecuteProcessingSuccess => "ExecuteProcessing.Success",
             FirehoseMetric::SucceedProcessingRecords => "SucceedProcessing.Records",
             FirehoseMetric::SucceedProcessingBytes => "SucceedProcessing.Bytes",
+            FirehoseMetric::DataReadFromKinesisStreamBytes => "DataReadFromKinesisStream.Bytes",
+            FirehoseMetric::DataReadFromKinesisStreamRecords => "DataReadFromKinesisStream.Records",
+            FirehoseMetric::KinesisMillisBehindLatest => "KinesisMillisBehindLatest",
+            FirehoseMetric::ThrottledGetRecords => "ThrottledGetRecords",
+            FirehoseMetric::ThrottledGetShardIterator => "ThrottledGetShardIterator",
         }
     }
 
@@ -86,7 +101,9 @@ impl FirehoseMetric {
             | FirehoseMetric::PutRecordBytes
             | FirehoseMetric::PutRecordBatchBytes
             | FirehoseMetric::DeliveryToS3Bytes
-            | FirehoseMetric::SucceedProcessingBytes => "Bytes",
+            | FirehoseMetric::SucceedProcessingBytes
+            | FirehoseMetric::DataReadFromKinesisStreamBytes => "Bytes",
+            FirehoseMetric::KinesisMillisBehindLatest => "Milliseconds",
             FirehoseMetric::ExecuteProcessingDuration => "Milliseconds",
             FirehoseMetric::DeliveryToS3DataFreshness => "Seconds",
             _ => "Count",

@@ -8,9 +8,11 @@
 //! Built: the fidelity profiles ([`profile`]), the buffering rule ([`buffer`]), Direct PUT admission
 //! ([`ingest`], [`put`]), the control plane ([`control`]), S3 prefixes and their rules ([`prefix`]),
 //! compression ([`compress`]), delivery with retries, catch-up coalescing and the 24 h loss
-//! ([`delivery`]), the AWS/Firehose metrics ([`metrics`]), and the Lambda record contract with the lab's
-//! built-in functions ([`transform`], natively tested but not yet wired into streams). Not built yet: the
-//! Kinesis source, transforms inside streams, dynamic partitioning, format conversion, source backup and the other destinations; a
+//! ([`delivery`]), the AWS/Firehose metrics ([`metrics`]), the Lambda record contract with the lab's
+//! built-in functions ([`transform`]) in the processor stage ([`processing`]), and a Kinesis data stream
+//! source read through the KDS engine ([`kinesis_source`]).
+//!
+//! Not built yet: dynamic partitioning, format conversion, source backup and the other destinations; a
 //! request for them is refused with a plain "not built in this lab yet".
 
 pub mod buffer;
@@ -20,6 +22,7 @@ pub mod delivery;
 pub mod destination;
 pub mod error;
 pub mod ingest;
+pub mod kinesis_source;
 pub mod metrics;
 pub mod prefix;
 pub mod processing;
@@ -35,6 +38,7 @@ use crate::engine::functions::Functions;
 use crate::engine::kds::actions::{GetMetricStatisticsInput, GetMetricStatisticsOutput};
 use crate::engine::kds::cloudwatch;
 use crate::engine::kds::error::KdsResult;
+use crate::engine::kds::KdsService;
 use crate::engine::rng::{Seed, SimRng};
 use crate::engine::s3::S3Service;
 use crate::engine::time::SimTime;
@@ -103,10 +107,11 @@ impl FirehoseService {
         now: SimTime,
         request: FirehoseRequest,
         s3: &mut S3Service,
+        kds: &KdsService,
     ) -> Result<Value, FirehoseError> {
         use FirehoseRequest as R;
         match request {
-            R::CreateDeliveryStream(input) => self.create(now, *input, s3),
+            R::CreateDeliveryStream(input) => self.create(now, *input, s3, kds),
             R::DescribeDeliveryStream { name } => self.describe(&name),
             R::ListDeliveryStreams(input) => self.list(&input),
             R::UpdateDestination(input) => self.update_destination(now, *input, s3),
@@ -140,7 +145,13 @@ impl FirehoseService {
     }
 
     /// Fires everything due by `now`. Returns the events handled.
-    pub fn handle_timeout(&mut self, now: SimTime, s3: &mut S3Service, functions: &Functions) -> u64 {
+    pub fn handle_timeout(
+        &mut self,
+        now: SimTime,
+        s3: &mut S3Service,
+        functions: &Functions,
+        kds: &mut KdsService,
+    ) -> u64 {
         let mut events = 0;
         let mut gone = Vec::new();
         let mut env =
@@ -152,7 +163,10 @@ impl FirehoseService {
             if s.settles_at.is_some_and(|at| at <= now) {
                 s.settles_at = None;
                 match s.status {
-                    StreamStatus::Creating => s.status = StreamStatus::Active,
+                    StreamStatus::Creating => {
+                        s.status = StreamStatus::Active;
+                        kinesis_source::start(s, now, kds);
+                    }
                     StreamStatus::Deleting => gone.push(s.name.clone()),
                     StreamStatus::Active => {}
                 }
@@ -166,6 +180,7 @@ impl FirehoseService {
                 }
                 events += 1;
             }
+            events += kinesis_source::handle_timeout(s, now, kds);
             events += delivery::handle_timeout(s, now, &mut env);
         }
         for name in gone {

@@ -84,12 +84,20 @@ fn refuse_kinesis_source(s: &DeliveryStream) -> Result<(), FirehoseError> {
     Ok(())
 }
 
-/// An accepted record enters the stream: counted, then buffered.
+/// An accepted Direct PUT record: counted, then into the stream.
 pub(super) fn admit(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
     let second = now.as_micros() / 1_000_000;
     let bytes = data.len() as u64;
     s.metrics.add(second, M::IncomingRecords, 1);
     s.metrics.add(second, M::IncomingBytes, bytes);
+    enter(s, now, data);
+}
+
+/// A record enters the stream (from Direct PUT or the Kinesis source): into the processor stage when
+/// there is one, else the destination buffer.
+pub(super) fn enter(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
+    let second = now.as_micros() / 1_000_000;
+    let bytes = data.len() as u64;
     s.totals.incoming_records += 1;
     s.totals.incoming_bytes += bytes;
     let record = Record { data, arrival: now };

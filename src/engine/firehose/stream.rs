@@ -159,6 +159,8 @@ pub struct DeliveryStream {
     pub plan: S3Plan,
     pub encryption: Encryption,
     pub tags: BTreeMap<String, String>,
+    /// The reader of a Kinesis data stream source.
+    pub kinesis: Option<super::kinesis_source::KinesisReader>,
     /// The Lambda processor stage, when transformation is on.
     pub processor: Option<super::processing::Processor>,
     /// The destination buffer.
@@ -199,6 +201,7 @@ impl DeliveryStream {
             // A batch flushed while nothing was in flight starts at once.
             self.waiting.front().filter(|_| self.in_flight.is_none()).map(|(_, b)| b.flushed_at),
             self.processor.as_ref().map(|p| p.poll_timeout()),
+            self.kinesis.as_ref().and_then(|k| k.next_poll),
         ]
         .into_iter()
         .flatten()

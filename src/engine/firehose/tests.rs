@@ -9,6 +9,8 @@ use super::settings::FirehoseSettings;
 use super::stream::Outcome;
 use super::{FirehoseRequest as R, FirehoseService};
 use crate::engine::functions::Functions;
+use crate::engine::kds::settings::KdsSettings;
+use crate::engine::kds::KdsService;
 use crate::engine::rng::Seed;
 use crate::engine::s3::{S3Service, S3Settings};
 use crate::engine::time::{SimDuration, SimTime};
@@ -20,6 +22,7 @@ const EPOCH: u64 = 1_609_808_228_000; // 2021-01-05 00:57:08 UTC
 struct Lab {
     firehose: FirehoseService,
     s3: S3Service,
+    kds: KdsService,
     now: SimTime,
 }
 
@@ -28,12 +31,13 @@ impl Lab {
         Lab {
             firehose: FirehoseService::new(FirehoseSettings::default(), "123456789012", "us-east-1", EPOCH, Seed(7)),
             s3: S3Service::new(S3Settings::default(), EPOCH),
+            kds: KdsService::new(KdsSettings::default()),
             now: SimTime::ZERO,
         }
     }
 
     fn call(&mut self, request: R) -> Result<Value, super::error::FirehoseError> {
-        self.firehose.handle(self.now, request, &mut self.s3)
+        self.firehose.handle(self.now, request, &mut self.s3, &self.kds)
     }
 
     /// Runs every timer up to `t`.
@@ -44,7 +48,7 @@ impl Lab {
                 break;
             }
             self.now = self.now.max(due);
-            self.firehose.handle_timeout(self.now, &mut self.s3, &Functions::default());
+            self.firehose.handle_timeout(self.now, &mut self.s3, &Functions::default(), &mut self.kds);
         }
         self.now = t;
     }

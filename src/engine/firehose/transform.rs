@@ -5,8 +5,6 @@
 //! of `{recordId, approximateArrivalTimestamp, data}`) and answers JSON bytes, as a real Lambda does;
 //! [`check`] then applies Firehose's contract to those bytes. The functions are pure: randomness comes
 //! from the seeded PRNG, time from the arrival timestamps.
-//!
-//! Not wired into streams yet: ProcessingConfiguration is still refused by CreateDeliveryStream.
 
 use crate::engine::kds::datetime::iso8601_millis;
 use crate::engine::rng::SimRng;
