@@ -102,7 +102,11 @@ const VIDEO_ACTIONS: [&str; 11] = [
 ];
 
 /// Members and words of the firehose and s3 actions.
-const FIREHOSE_MEMBERS: [&str; 31] = [
+const FIREHOSE_MEMBERS: [&str; 35] = [
+    "DynamicPartitioningConfiguration",
+    "Enabled",
+    "Type",
+    "DeliveryStreamType",
     "FunctionName",
     "Handler",
     "Environment",
@@ -155,7 +159,11 @@ const FIREHOSE_ACTIONS: [(&str, &str); 16] = [
     ("firehose", "NoSuchAction"),
 ];
 
-const FIREHOSE_WORDS: [&str; 13] = [
+const FIREHOSE_WORDS: [&str; 17] = [
+    "MetadataExtraction",
+    "MetadataExtractionQuery",
+    "{k:.a}",
+    "station=!{partitionKeyFromQuery:k}/",
     "drop_when",
     "throw",
     "LambdaArn",

@@ -5,6 +5,7 @@ mod api_fuzz;
 mod determinism;
 mod firehose_delivery;
 mod firehose_kinesis;
+mod firehose_partitioning;
 mod firehose_transform;
 mod golden;
 mod harness;

@@ -200,12 +200,16 @@ impl FirehoseService {
             buffer: DeliveryStream::buffer_for(&plan),
             processor: plan.processor.clone().map(Processor::new),
             kinesis,
+            partitions: None,
+            rng: self.rng.fork(&name),
+            epoch_ms: self.epoch_ms,
+            partition_limit: self.settings.active_partitions_max,
             config,
             plan,
             encryption,
             tags,
             waiting: VecDeque::new(),
-            in_flight: None,
+            in_flight: Vec::new(),
             freshness_at: None,
             metrics: StreamMetrics::new(self.settings.metrics_window_secs),
             log: VecDeque::new(),
@@ -309,6 +313,11 @@ impl FirehoseService {
         let update = input.extended_s3.or(input.s3).unwrap_or_default();
         let config = s.config.merged(&update);
         let plan = config.plan(profile)?;
+        if plan.partitioning.is_some() != s.plan.partitioning.is_some() {
+            return Err(FirehoseError::invalid_argument(
+                "Dynamic partitioning can only be enabled when a Firehose stream is created, and cannot be disabled.",
+            ));
+        }
         s3.ensure_bucket(&plan.bucket);
         // Records already buffered stay; they are re-buffered under the new hints.
         let old = std::mem::replace(&mut s.buffer, DeliveryStream::buffer_for(&plan));
@@ -339,8 +348,9 @@ impl FirehoseService {
             // Whatever is still buffered or in flight is discarded with the stream.
             s.buffer = DeliveryStream::buffer_for(&s.plan);
             s.waiting.clear();
-            s.in_flight = None;
+            s.in_flight.clear();
             s.processor = s.plan.processor.clone().map(Processor::new);
+            s.partitions = None;
             s.freshness_at = None;
             s.status = StreamStatus::Deleting;
             s.settles_at = Some(now + SimDuration::from_millis(delete_ms));

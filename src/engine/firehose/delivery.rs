@@ -27,29 +27,35 @@ pub struct Env<'a> {
 /// Fires what is due on one stream at `now`. Returns the events handled.
 pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u64 {
     let mut events = super::processing::handle_timeout(s, now, env);
+    events += super::partitioning::handle_timeout(s, now);
     if let Some(batch) = s.buffer.handle_timeout(now) {
         s.waiting.push_back((ObjectKind::Data, batch));
         events += 1;
     }
-    if s.in_flight.as_ref().is_some_and(|a| a.due <= now) {
-        attempt(s, now, env);
+    let (due, running): (Vec<Attempt>, Vec<Attempt>) =
+        std::mem::take(&mut s.in_flight).into_iter().partition(|a| a.due <= now);
+    s.in_flight = running;
+    for a in due {
+        attempt(s, now, a, env);
         events += 1;
     }
     if s.waiting.len() > env.settings.coalesce_after_batches {
         coalesce_waiting(s, env.settings.coalesce_after_batches);
     }
-    if s.in_flight.is_none() {
-        if let Some((kind, batch)) = s.waiting.pop_front() {
-            let due = now + SimDuration::from_millis(env.settings.s3_put_ms);
-            s.in_flight = Some(Attempt { kind, batch, attempts: 0, first_at: now, due });
-            events += 1;
-        }
+    while s.in_flight.len() < s.parallel_deliveries() {
+        let Some((kind, batch)) = s.waiting.pop_front() else { break };
+        let due = now + SimDuration::from_millis(env.settings.s3_put_ms);
+        s.in_flight.push(Attempt { kind, batch, attempts: 0, first_at: now, due });
+        events += 1;
     }
     if s.freshness_at.is_some_and(|at| at <= now) {
         let second = now.as_micros() / 1_000_000;
         match s.oldest_pending() {
             Some(oldest) => {
                 s.metrics.add(second, M::DeliveryToS3DataFreshness, now.saturating_since(oldest).as_millis() / 1_000);
+                if s.partitions.is_some() {
+                    s.metrics.add(second, M::PartitionCount, super::partitioning::active(s) as u64);
+                }
                 s.freshness_at = Some(SimTime::from_secs(second + 1));
             }
             None => s.freshness_at = None,
@@ -69,8 +75,7 @@ fn coalesce_waiting(s: &mut DeliveryStream, max_waiting: usize) {
 }
 
 /// One attempt of the delivery in flight.
-fn attempt(s: &mut DeliveryStream, now: SimTime, env: &mut Env) {
-    let mut a = s.in_flight.take().expect("an attempt is due");
+fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) {
     a.attempts += 1;
     let second = now.as_micros() / 1_000_000;
     let retention = SimDuration::from_millis(env.settings.data_retention_ms);
@@ -91,10 +96,10 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, env: &mut Env) {
         s.totals.failed_attempts += 1;
         s.record_delivery(line(&a, now, Outcome::Failed { error: format!("{}: {}", e.code, e.message) }));
         a.due = now + SimDuration::from_millis(env.settings.s3_retry_ms);
-        s.in_flight = Some(a);
+        s.in_flight.push(a);
         return;
     }
-    let key = object_key(s, a.kind, &a.batch, env);
+    let key = object_key(s, &a.kind, &a.batch, env);
     let body: Vec<u8> = a.batch.records.iter().flat_map(|r| r.data.iter().copied()).collect();
     let entry = key.rsplit('/').next().unwrap_or(&key).trim_end_matches(s.plan.compression.extension());
     let object = s.plan.compression.apply(&body, entry);
@@ -132,16 +137,20 @@ fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
 
 /// The key of a batch's object. A prefix that cannot be evaluated (over 512 characters) falls back to the
 /// error prefix [SIM].
-fn object_key(s: &DeliveryStream, kind: ObjectKind, batch: &Batch<Record>, env: &mut Env) -> String {
+fn object_key(s: &DeliveryStream, kind: &ObjectKind, batch: &Batch<Record>, env: &mut Env) -> String {
     let oldest = batch.records.iter().map(|r| r.arrival).min().unwrap_or(batch.opened_at);
     let epoch_ms = env.epoch_ms + oldest.as_millis();
     let book_era = env.settings.profile == super::profile::FidelityProfile::Book2021;
     let (template, error_output_type) = match kind {
         ObjectKind::Data => (&s.plan.prefixes.prefix, None),
+        ObjectKind::Partition(_) => (&s.plan.prefixes.prefix, None),
         ObjectKind::Error(t) => (&s.plan.prefixes.error_prefix, Some(t.as_str(book_era))),
     };
     let ctx = Context { arrival_epoch_ms: epoch_ms, error_output_type, ..Context::default() };
-    let prefix = template.evaluate(&ctx, env.rng).unwrap_or_default();
+    let prefix = match kind {
+        ObjectKind::Partition(prefix) => prefix.clone(),
+        _ => template.evaluate(&ctx, env.rng).unwrap_or_default(),
+    };
     let extension = s.plan.file_extension.as_deref().unwrap_or(s.plan.compression.extension());
     format!("{prefix}{}-{}-{}-{}{extension}", s.name, s.version, suffix_time(epoch_ms), uuid(env.rng))
 }

@@ -48,7 +48,7 @@ pub struct ExtendedS3Configuration {
 }
 
 /// What the engine delivers by: the bucket, the prefixes after AWS's rules, the hints and the codec.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct S3Plan {
     /// The bucket's name (from `arn:aws:s3:::name`).
     pub bucket: String,
@@ -62,6 +62,8 @@ pub struct S3Plan {
     pub file_extension: Option<String>,
     /// The Lambda processor, when transformation is on.
     pub processor: Option<super::processing::ProcessorPlan>,
+    /// Dynamic partitioning, when it is on.
+    pub partitioning: Option<super::partitioning::PartitioningPlan>,
 }
 
 /// The bucket named by a bucket ARN.
@@ -118,28 +120,29 @@ impl ExtendedS3Configuration {
         if enabled(&self.data_format_conversion_configuration) {
             return Err(not_built("DataFormatConversionConfiguration (JSON to Parquet)"));
         }
-        if enabled(&self.dynamic_partitioning_configuration) {
-            return Err(not_built("DynamicPartitioningConfiguration"));
-        }
         if self.s3_backup_mode.as_deref() == Some("Enabled") {
             return Err(not_built("S3BackupMode Enabled (source-record backup)"));
         }
         if self.custom_time_zone.as_deref().is_some_and(|z| z != "UTC") {
             return Err(not_built("CustomTimeZone other than UTC"));
         }
-        let hints = profile::resolve(
-            profile,
-            DestinationKind::S3,
-            self.buffering_hints.unwrap_or_default(),
-            BufferFeatures::default(),
-        )
-        .map_err(FirehoseError::invalid_argument)?;
+        let dynamic = enabled(&self.dynamic_partitioning_configuration);
+        let features = BufferFeatures { format_conversion: false, dynamic_partitioning: dynamic };
+        let hints = profile::resolve(profile, DestinationKind::S3, self.buffering_hints.unwrap_or_default(), features)
+            .map_err(FirehoseError::invalid_argument)?;
+        if dynamic && hints.interval_secs == 0 {
+            return Err(FirehoseError::invalid_argument(
+                "Zero buffering (IntervalInSeconds 0) is not available with dynamic partitioning",
+            ));
+        }
         let prefixes: Prefixes = prefix::resolve(
             self.prefix.as_deref(),
             self.error_output_prefix.as_deref(),
-            PrefixUse::S3 { dynamic_partitioning: false },
+            PrefixUse::S3 { dynamic_partitioning: dynamic },
         )
         .map_err(FirehoseError::invalid_argument)?;
+        let keys = prefixes.prefix.partition_keys();
+        let partitioning = super::partitioning::plan(dynamic, self.processing_configuration.as_ref(), &keys)?;
         Ok(S3Plan {
             bucket: bucket.to_string(),
             prefixes,
@@ -147,6 +150,7 @@ impl ExtendedS3Configuration {
             compression: self.compression_format.unwrap_or_default(),
             file_extension: self.file_extension.clone().filter(|e| !e.is_empty()),
             processor: super::processing::plan(self.processing_configuration.as_ref(), profile)?,
+            partitioning,
         })
     }
 

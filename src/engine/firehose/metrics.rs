@@ -30,11 +30,13 @@ pub enum FirehoseMetric {
     KinesisMillisBehindLatest,
     ThrottledGetRecords,
     ThrottledGetShardIterator,
+    PartitionCount,
+    PartitionCountExceeded,
 }
 
 impl FirehoseMetric {
     /// Every metric, in series order.
-    pub const ALL: [FirehoseMetric; 23] = [
+    pub const ALL: [FirehoseMetric; 25] = [
         FirehoseMetric::IncomingBytes,
         FirehoseMetric::IncomingRecords,
         FirehoseMetric::IncomingPutRequests,
@@ -58,6 +60,8 @@ impl FirehoseMetric {
         FirehoseMetric::KinesisMillisBehindLatest,
         FirehoseMetric::ThrottledGetRecords,
         FirehoseMetric::ThrottledGetShardIterator,
+        FirehoseMetric::PartitionCount,
+        FirehoseMetric::PartitionCountExceeded,
     ];
 
     /// The CloudWatch name.
@@ -86,6 +90,8 @@ impl FirehoseMetric {
             FirehoseMetric::KinesisMillisBehindLatest => "KinesisMillisBehindLatest",
             FirehoseMetric::ThrottledGetRecords => "ThrottledGetRecords",
             FirehoseMetric::ThrottledGetShardIterator => "ThrottledGetShardIterator",
+            FirehoseMetric::PartitionCount => "PartitionCount",
+            FirehoseMetric::PartitionCountExceeded => "PartitionCountExceeded",
         }
     }
 

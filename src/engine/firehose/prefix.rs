@@ -25,6 +25,10 @@ pub enum ErrorOutputType {
     OpenSearchFailed,
     SplunkFailed,
     HttpEndpointFailed,
+    /// Dynamic partitioning could not get a record's keys or evaluate its prefix [M: the folder name].
+    PartitioningFailed,
+    /// A new partition beyond the active-partition limit (L34).
+    ActivePartitionExceeded,
 }
 
 impl ErrorOutputType {
@@ -37,6 +41,8 @@ impl ErrorOutputType {
             ErrorOutputType::OpenSearchFailed => "AmazonOpenSearchService-failed",
             ErrorOutputType::SplunkFailed => "splunk-failed",
             ErrorOutputType::HttpEndpointFailed => "http-endpoint-failed",
+            ErrorOutputType::PartitioningFailed => "partitioning-failed",
+            ErrorOutputType::ActivePartitionExceeded => "activePartitionExceeded",
         }
     }
 }

@@ -23,6 +23,10 @@ pub const OUTSTANDING_MAX: usize = 5;
 pub const RETRIES_DEFAULT: u32 = 3;
 pub const RETRIES_MAX: u32 = 300;
 
+/// The processor types of the API: a Lambda, and dynamic partitioning's built-in ones.
+pub const PROCESSOR_TYPES: [&str; 4] =
+    ["Lambda", "MetadataExtraction", "RecordDeAggregation", "AppendDelimiterToRecord"];
+
 /// A processor as configured.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProcessorPlan {
@@ -80,16 +84,16 @@ pub fn plan(config: Option<&Value>, profile: FidelityProfile) -> Result<Option<P
     };
     let invalid = |m: String| FirehoseError::invalid_argument(m);
     let processors = config.get("Processors").and_then(Value::as_array).cloned().unwrap_or_default();
-    let [processor] = &processors[..] else {
-        return Err(invalid(format!(
-            "ProcessingConfiguration needs exactly one Lambda processor in this lab; {} given",
-            processors.len()
-        )));
-    };
-    let kind = processor.get("Type").and_then(Value::as_str).unwrap_or_default();
-    if kind != "Lambda" {
-        return Err(super::destination::refuse(&format!("Processor type {kind}")));
+    let kind = |p: &Value| p.get("Type").and_then(Value::as_str).unwrap_or_default().to_string();
+    if let Some(other) = processors.iter().map(kind).find(|k| !PROCESSOR_TYPES.contains(&k.as_str())) {
+        return Err(invalid(format!("Processor type '{other}' is not one of {}", PROCESSOR_TYPES.join(", "))));
     }
+    let lambdas: Vec<&Value> = processors.iter().filter(|p| kind(p) == "Lambda").collect();
+    let processor = match lambdas[..] {
+        [] => return Ok(None),
+        [one] => one,
+        _ => return Err(invalid("ProcessingConfiguration takes at most one Lambda processor".into())),
+    };
     let mut plan = ProcessorPlan {
         lambda_arn: String::new(),
         retries: RETRIES_DEFAULT,
@@ -251,10 +255,7 @@ fn finish(s: &mut DeliveryStream, now: SimTime, invocation: Invoking, env: &mut 
                 s.metrics.add(second, M::SucceedProcessingRecords, 1);
                 s.metrics.add(second, M::SucceedProcessingBytes, data.len() as u64);
                 s.totals.processed_ok += 1;
-                let bytes = data.len() as u64;
-                if let Some(batch) = s.buffer.append(now, Record { data, arrival: record.arrival }, bytes) {
-                    s.waiting.push_back((ObjectKind::Data, batch));
-                }
+                super::put::to_destination(s, now, Record { data, arrival: record.arrival });
             }
             RecordResult::Dropped => {
                 s.metrics.add(second, M::SucceedProcessingRecords, 1);

@@ -93,21 +93,36 @@ pub(super) fn admit(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
     enter(s, now, data);
 }
 
-/// A record enters the stream (from Direct PUT or the Kinesis source): into the processor stage when
-/// there is one, else the destination buffer.
+/// A record enters the stream (from Direct PUT or the Kinesis source): de-aggregated when partitioning
+/// asks for it, then into the processor stage when there is one, else on to the destination.
 pub(super) fn enter(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
     let second = now.as_micros() / 1_000_000;
-    let bytes = data.len() as u64;
     s.totals.incoming_records += 1;
-    s.totals.incoming_bytes += bytes;
-    let record = Record { data, arrival: now };
-    if let Some(p) = s.processor.as_mut() {
-        super::processing::append(p, now, record);
-    } else if let Some(batch) = s.buffer.append(now, record, bytes) {
-        s.waiting.push_back((super::stream::ObjectKind::Data, batch));
+    s.totals.incoming_bytes += data.len() as u64;
+    let parts = match &s.plan.partitioning {
+        Some(plan) => super::partitioning::deaggregate(plan, data),
+        None => vec![data],
+    };
+    for data in parts {
+        let record = Record { data, arrival: now };
+        match s.processor.as_mut() {
+            Some(p) => super::processing::append(p, now, record),
+            None => to_destination(s, now, record),
+        }
     }
     if s.freshness_at.is_none() {
         s.freshness_at = Some(SimTime::from_secs(second) + SimDuration::from_secs(1));
+    }
+}
+
+/// A record on its way to the destination: into its partition's buffer, or the destination buffer.
+pub(super) fn to_destination(s: &mut DeliveryStream, now: SimTime, record: Record) {
+    if s.plan.partitioning.is_some() {
+        return super::partitioning::route(s, now, record);
+    }
+    let bytes = record.data.len() as u64;
+    if let Some(batch) = s.buffer.append(now, record, bytes) {
+        s.waiting.push_back((super::stream::ObjectKind::Data, batch));
     }
 }
 

@@ -26,6 +26,8 @@ pub struct FirehoseSettings {
     pub data_retention_ms: u64,
     /// Flushed batches waiting behind a delivery before they are coalesced (§1.4 step 6, [SIM]).
     pub coalesce_after_batches: usize,
+    /// Active partitions per stream (L34: 500, raisable to 5,000).
+    pub active_partitions_max: usize,
     /// Seconds of per-second metrics kept per stream (CloudWatch keeps 1-minute data far longer; the lab
     /// keeps the recent window).
     pub metrics_window_secs: u64,
@@ -43,6 +45,7 @@ impl Default for FirehoseSettings {
             s3_retry_ms: 5_000,
             data_retention_ms: 24 * 3_600_000,
             coalesce_after_batches: 3,
+            active_partitions_max: super::partitioning::ACTIVE_PARTITIONS_DEFAULT,
             metrics_window_secs: 3 * 3_600,
         }
     }

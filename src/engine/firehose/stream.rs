@@ -8,6 +8,9 @@ use super::metrics::StreamMetrics;
 use crate::engine::time::{SimDuration, SimTime};
 use std::collections::{BTreeMap, VecDeque};
 
+/// Partition objects delivered side by side at most [SIM].
+pub const PARALLEL_PARTITION_DELIVERIES: usize = 50;
+
 /// Recent deliveries kept for the timeline.
 pub const DELIVERY_LOG_MAX: usize = 200;
 
@@ -69,10 +72,12 @@ pub struct Record {
 }
 
 /// What an object holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ObjectKind {
     /// Delivered records, under Prefix.
     Data,
+    /// Delivered records of one dynamic partition, under its evaluated prefix.
+    Partition(String),
     /// Error records, under ErrorOutputPrefix with this error-output-type.
     Error(super::prefix::ErrorOutputType),
 }
@@ -135,6 +140,8 @@ pub struct Totals {
     pub processed_ok: u64,
     pub dropped: u64,
     pub processing_failed: u64,
+    /// Records dynamic partitioning sent to the error prefix.
+    pub partitioning_failed: u64,
     /// Error objects written.
     pub error_objects: u64,
 }
@@ -165,9 +172,19 @@ pub struct DeliveryStream {
     pub processor: Option<super::processing::Processor>,
     /// The destination buffer.
     pub buffer: Buffer<Record>,
+    /// Dynamic partitioning's buffers, when it is on.
+    pub partitions: Option<super::partitioning::Partitions>,
+    /// This stream's share of the seeded PRNG (random strings in prefixes).
+    pub rng: crate::engine::rng::SimRng,
+    /// The wall clock at simulated time zero (prefixes evaluate arrival times).
+    pub epoch_ms: u64,
+    /// The active-partition limit (L34).
+    pub partition_limit: usize,
     /// Flushed batches (and error records) waiting behind the delivery in flight.
     pub waiting: VecDeque<(ObjectKind, Batch<Record>)>,
-    pub in_flight: Option<Attempt>,
+    /// Deliveries under way: one at a time, in order, without partitioning (a failing bucket blocks the
+    /// stream); with partitioning, partitions deliver side by side.
+    pub in_flight: Vec<Attempt>,
     /// When DataFreshness is next sampled (while records wait).
     pub freshness_at: Option<SimTime>,
     pub metrics: StreamMetrics,
@@ -183,11 +200,12 @@ impl DeliveryStream {
 
     /// The arrival of the oldest record not yet delivered.
     pub fn oldest_pending(&self) -> Option<SimTime> {
-        let in_flight = self.in_flight.as_ref().and_then(|a| a.batch.records.first()).map(|r| r.arrival);
+        let in_flight = self.in_flight.iter().filter_map(|a| a.batch.records.first()).map(|r| r.arrival).min();
         let waiting = self.waiting.iter().filter_map(|(_, b)| b.records.first()).map(|r| r.arrival).min();
         let processing = self.processor.as_ref().and_then(|p| p.oldest());
         let buffered = self.buffer.records().iter().map(|r| r.arrival).min();
-        [in_flight, waiting, processing, buffered].into_iter().flatten().min()
+        let partitioned = self.partitions.as_ref().and_then(super::partitioning::oldest);
+        [in_flight, waiting, processing, buffered, partitioned].into_iter().flatten().min()
     }
 
     /// The next instant this stream needs the clock.
@@ -196,17 +214,30 @@ impl DeliveryStream {
             self.settles_at,
             self.encryption.settles_at,
             Some(self.buffer.poll_timeout()),
-            self.in_flight.as_ref().map(|a| a.due),
+            self.in_flight.iter().map(|a| a.due).min(),
             self.freshness_at,
             // A batch flushed while nothing was in flight starts at once.
-            self.waiting.front().filter(|_| self.in_flight.is_none()).map(|(_, b)| b.flushed_at),
+            self.waiting
+                .front()
+                .filter(|_| self.in_flight.len() < self.parallel_deliveries())
+                .map(|(_, b)| b.flushed_at),
             self.processor.as_ref().map(|p| p.poll_timeout()),
             self.kinesis.as_ref().and_then(|k| k.next_poll),
+            self.partitions.as_ref().map(super::partitioning::poll_timeout),
         ]
         .into_iter()
         .flatten()
         .min()
         .unwrap_or(SimTime::MAX)
+    }
+
+    /// How many deliveries may be under way at once [SIM: partitions deliver side by side, up to 50].
+    pub fn parallel_deliveries(&self) -> usize {
+        if self.partitions.is_some() {
+            PARALLEL_PARTITION_DELIVERIES
+        } else {
+            1
+        }
     }
 
     /// Adds a line to the timeline.
