@@ -57,6 +57,9 @@ mod cli {
             /// Time these scenario files (or presets) from start to end instead of the ingest benchmark.
             #[arg(long)]
             scenario: Vec<String>,
+            /// Time the Firehose pipeline instead: Direct PUT → Lambda transform → GZIP → S3, for --records.
+            #[arg(long)]
+            firehose: bool,
             /// Records in the timed run.
             #[arg(long, default_value_t = 2_000_000)]
             records: usize,
@@ -183,6 +186,7 @@ mod cli {
             }
             Command::Plan(args) => plan(args),
             Command::Bench { scenario, .. } if !scenario.is_empty() => bench_scenarios(&scenario),
+            Command::Bench { firehose: true, records, .. } => bench_firehose(records),
             Command::Bench { records, shards, .. } => bench_cmd(records, shards),
         };
         match result {
@@ -305,6 +309,20 @@ mod cli {
             }
         };
         Scenario::from_json(&text).map_err(|e| invalid(format!("{which}: {e}")))
+    }
+
+    fn bench_firehose(records: usize) -> io::Result<()> {
+        if records == 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "--records must be above zero"));
+        }
+        // The bench harness, not the engine, reads the wall clock.
+        #[allow(clippy::disallowed_methods)]
+        let started = std::time::Instant::now();
+        let clock = move || started.elapsed().as_secs_f64();
+        let report = bench::firehose::pipeline(records, &clock);
+        let report = serde_json::json!({"target": std::env::consts::ARCH, "firehose": report});
+        println!("{}", serde_json::to_string_pretty(&report).expect("reports serialise"));
+        Ok(())
     }
 
     fn bench_cmd(records: usize, shards: u32) -> io::Result<()> {

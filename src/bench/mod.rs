@@ -7,6 +7,8 @@
 //! records per wall second, the rate of computing MD5 alone over the same keys (the physical floor of
 //! routing), and their ratio. The caller passes the wall clock: the engine itself never reads one.
 
+pub mod firehose;
+
 use crate::engine::kds::actions::{CreateStreamInput, PutRecordsInput, PutRecordsRequestEntry};
 use crate::engine::kds::hashing::partition_key_hash;
 use crate::engine::kds::settings::KdsSettings;
