@@ -208,11 +208,18 @@ mod cli {
         settings: Option<PathBuf>,
     ) -> io::Result<()> {
         let invalid = |text: String| io::Error::new(io::ErrorKind::InvalidInput, text);
-        let mut kds = match settings {
-            None => KdsSettings::default(),
+        // The account's settings are the Kinesis ones at the top level, with optional "firehose" and "s3"
+        // objects for those services.
+        let (mut kds, firehose, s3) = match settings {
+            None => Default::default(),
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
-                serde_json::from_str(&text).map_err(|e| invalid(format!("{}: {e}", path.display())))?
+                let bad = |e: serde_json::Error| invalid(format!("{}: {e}", path.display()));
+                let mut all: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).map_err(bad)?;
+                let firehose = all.remove("firehose").map(serde_json::from_value).transpose().map_err(bad)?;
+                let s3 = all.remove("s3").map(serde_json::from_value).transpose().map_err(bad)?;
+                let kds: KdsSettings = serde_json::from_value(all.into()).map_err(bad)?;
+                (kds, firehose.unwrap_or_default(), s3.unwrap_or_default())
             }
         };
         kds.account_id = account.unwrap_or(kds.account_id);
@@ -221,7 +228,7 @@ mod cli {
         if let Some(problem) = kds.problem() {
             return Err(invalid(problem));
         }
-        let config = EngineConfig { kds, ..EngineConfig::with_seed(Seed(seed)) };
+        let config = EngineConfig { kds, firehose, s3, ..EngineConfig::with_seed(Seed(seed)) };
         let mut replay = Replay::new(config);
         let mut out = BufWriter::new(io::stdout().lock());
         for line in io::stdin().lock().lines() {
