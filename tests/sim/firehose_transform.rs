@@ -1,6 +1,7 @@
 //! Firehose transforms through `kinesis-lab api`: a built-in Lambda (service "lambda") named by the
 //! processor's LambdaArn; Ok records delivered transformed, Dropped ones nowhere, ProcessingFailed ones as
-//! error records under `processing-failed`; failed invocations retried NumberOfRetries times.
+//! error records under `processing-failed`; failed invocations retried NumberOfRetries times; source-record
+//! backup keeps the untransformed records.
 
 use crate::harness::Api;
 use base64::engine::general_purpose::STANDARD;
@@ -121,4 +122,40 @@ fn a_missing_function_or_a_bad_processor_is_reported_plainly() {
     api.call_service(10_000, "firehose", "PutRecord", record).unwrap();
     let errors = bodies(&mut api, 200_000, "processing-failed/");
     assert!(errors[0].contains("Lambda.ResourceNotFound"), "{errors:?}");
+}
+
+#[test]
+fn source_backup_keeps_the_untransformed_records_and_cannot_be_disabled() {
+    let mut api = Api::new();
+    let function =
+        json!({"FunctionName": "f", "Handler": "select_fields", "Environment": {"Variables": {"FIELDS": "n"}}});
+    api.call_service(0, "lambda", "CreateFunction", function).unwrap();
+    let destination = json!({
+        "RoleARN": "r", "BucketARN": "arn:aws:s3:::lake", "Prefix": "curated/",
+        "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60},
+        "ProcessingConfiguration": {"Enabled": true, "Processors": [{"Type": "Lambda", "Parameters": [
+            {"ParameterName": "LambdaArn", "ParameterValue": FUNCTION_ARN}]}]},
+        "S3BackupMode": "Enabled",
+        "S3BackupConfiguration": {"RoleARN": "r", "BucketARN": "arn:aws:s3:::lake", "Prefix": "source/",
+            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60}, "CompressionFormat": "UNCOMPRESSED"},
+    });
+    let create = json!({"DeliveryStreamName": "rides", "ExtendedS3DestinationConfiguration": destination});
+    api.call_service(0, "firehose", "CreateDeliveryStream", create).unwrap();
+    put(&mut api, 10_000, &[r#"{"n":1,"secret":"x"}"#]);
+    assert_eq!(bodies(&mut api, 200_000, "curated/"), vec![r#"{"n":1}"#.to_string()]);
+    assert_eq!(bodies(&mut api, 200_000, "source/"), vec![r#"{"n":1,"secret":"x"}"#.to_string()]);
+    let d = api
+        .call_service(200_001, "firehose", "DescribeDeliveryStream", json!({"DeliveryStreamName": "rides"}))
+        .unwrap();
+    let ext = &d["DeliveryStreamDescription"]["Destinations"][0]["ExtendedS3DestinationDescription"];
+    assert_eq!(
+        (ext["S3BackupMode"].as_str(), ext["S3BackupDescription"]["Prefix"].as_str()),
+        (Some("Enabled"), Some("source/"))
+    );
+    let update = json!({
+        "DeliveryStreamName": "rides", "CurrentDeliveryStreamVersionId": "1", "DestinationId": "destinationId-000000000001",
+        "ExtendedS3DestinationUpdate": {"S3BackupMode": "Disabled"},
+    });
+    let (_, message) = api.call_service(200_002, "firehose", "UpdateDestination", update).unwrap_err();
+    assert!(message.contains("cannot be disabled once it is enabled"), "{message}");
 }

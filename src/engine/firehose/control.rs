@@ -2,6 +2,7 @@
 //! ListDeliveryStreams, UpdateDestination, DeleteDeliveryStream, the tag calls and Start/Stop encryption.
 //! Requests use AWS's member names; responses are AWS's JSON bodies.
 
+use super::backup::Backup;
 use super::buffer::Batch;
 use super::destination::{self, ExtendedS3Configuration, OTHER_DESTINATIONS};
 use super::error::{FirehoseError, FirehoseErrorKind};
@@ -182,6 +183,9 @@ impl FirehoseService {
             None => Encryption::disabled(),
         };
         s3.ensure_bucket(&plan.bucket);
+        if let Some(b) = &plan.backup {
+            s3.ensure_bucket(&b.bucket);
+        }
         let kinesis = match &source {
             Source::Kinesis { stream_arn, .. } => kinesis_source::stream_name(stream_arn).map(KinesisReader::new),
             Source::DirectPut => None,
@@ -201,6 +205,7 @@ impl FirehoseService {
             processor: plan.processor.clone().map(Processor::new),
             kinesis,
             partitions: None,
+            backup: plan.backup.as_deref().cloned().map(Backup::new),
             rng: self.rng.fork(&name),
             epoch_ms: self.epoch_ms,
             partition_limit: self.settings.active_partitions_max,
@@ -318,7 +323,20 @@ impl FirehoseService {
                 "Dynamic partitioning can only be enabled when a Firehose stream is created, and cannot be disabled.",
             ));
         }
+        match (&mut s.backup, plan.backup.as_deref()) {
+            (Some(_), None) => {
+                return Err(FirehoseError::invalid_argument(
+                    "Source-record backup cannot be disabled once it is enabled (S3BackupMode stays Enabled).",
+                ))
+            }
+            (Some(b), Some(new)) => b.plan = new.clone(),
+            (None, Some(new)) => s.backup = Some(Backup::new(new.clone())),
+            (None, None) => {}
+        }
         s3.ensure_bucket(&plan.bucket);
+        if let Some(b) = &plan.backup {
+            s3.ensure_bucket(&b.bucket);
+        }
         // Records already buffered stay; they are re-buffered under the new hints.
         let old = std::mem::replace(&mut s.buffer, DeliveryStream::buffer_for(&plan));
         for record in old.into_records() {
@@ -351,6 +369,7 @@ impl FirehoseService {
             s.in_flight.clear();
             s.processor = s.plan.processor.clone().map(Processor::new);
             s.partitions = None;
+            s.backup = s.plan.backup.as_deref().cloned().map(Backup::new);
             s.freshness_at = None;
             s.status = StreamStatus::Deleting;
             s.settles_at = Some(now + SimDuration::from_millis(delete_ms));

@@ -4,6 +4,7 @@
 //! `<evaluated prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid><extension>`.
 
 use super::buffer::{coalesce, Batch};
+use super::destination::S3Plan;
 use super::metrics::FirehoseMetric as M;
 use super::prefix::Context;
 use super::settings::FirehoseSettings;
@@ -27,6 +28,7 @@ pub struct Env<'a> {
 /// Fires what is due on one stream at `now`. Returns the events handled.
 pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u64 {
     let mut events = super::processing::handle_timeout(s, now, env);
+    events += super::backup::handle_timeout(s, now, env);
     events += super::partitioning::handle_timeout(s, now);
     if let Some(batch) = s.buffer.handle_timeout(now) {
         s.waiting.push_back((ObjectKind::Data, batch));
@@ -138,21 +140,26 @@ fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
 /// The key of a batch's object. A prefix that cannot be evaluated (over 512 characters) falls back to the
 /// error prefix [SIM].
 fn object_key(s: &DeliveryStream, kind: &ObjectKind, batch: &Batch<Record>, env: &mut Env) -> String {
+    key_for(&s.plan, (&s.name, s.version), kind, batch, env)
+}
+
+/// The key of an object of `batch` under a plan's prefixes, for stream (name, version).
+pub fn key_for(plan: &S3Plan, stream: (&str, u64), kind: &ObjectKind, batch: &Batch<Record>, env: &mut Env) -> String {
     let oldest = batch.records.iter().map(|r| r.arrival).min().unwrap_or(batch.opened_at);
     let epoch_ms = env.epoch_ms + oldest.as_millis();
     let book_era = env.settings.profile == super::profile::FidelityProfile::Book2021;
     let (template, error_output_type) = match kind {
-        ObjectKind::Data => (&s.plan.prefixes.prefix, None),
-        ObjectKind::Partition(_) => (&s.plan.prefixes.prefix, None),
-        ObjectKind::Error(t) => (&s.plan.prefixes.error_prefix, Some(t.as_str(book_era))),
+        ObjectKind::Data => (&plan.prefixes.prefix, None),
+        ObjectKind::Partition(_) => (&plan.prefixes.prefix, None),
+        ObjectKind::Error(t) => (&plan.prefixes.error_prefix, Some(t.as_str(book_era))),
     };
     let ctx = Context { arrival_epoch_ms: epoch_ms, error_output_type, ..Context::default() };
     let prefix = match kind {
         ObjectKind::Partition(prefix) => prefix.clone(),
         _ => template.evaluate(&ctx, env.rng).unwrap_or_default(),
     };
-    let extension = s.plan.file_extension.as_deref().unwrap_or(s.plan.compression.extension());
-    format!("{prefix}{}-{}-{}-{}{extension}", s.name, s.version, suffix_time(epoch_ms), uuid(env.rng))
+    let extension = plan.file_extension.as_deref().unwrap_or(plan.compression.extension());
+    format!("{prefix}{}-{}-{}-{}{extension}", stream.0, stream.1, suffix_time(epoch_ms), uuid(env.rng))
 }
 
 /// `yyyy-MM-dd-HH-mm-ss` [M: the same instant as the prefix, the oldest record's arrival].

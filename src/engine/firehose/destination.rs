@@ -64,6 +64,8 @@ pub struct S3Plan {
     pub processor: Option<super::processing::ProcessorPlan>,
     /// Dynamic partitioning, when it is on.
     pub partitioning: Option<super::partitioning::PartitioningPlan>,
+    /// Where source records are backed up, when S3BackupMode is Enabled.
+    pub backup: Option<Box<S3Plan>>,
 }
 
 /// The bucket named by a bucket ARN.
@@ -120,9 +122,6 @@ impl ExtendedS3Configuration {
         if enabled(&self.data_format_conversion_configuration) {
             return Err(not_built("DataFormatConversionConfiguration (JSON to Parquet)"));
         }
-        if self.s3_backup_mode.as_deref() == Some("Enabled") {
-            return Err(not_built("S3BackupMode Enabled (source-record backup)"));
-        }
         if self.custom_time_zone.as_deref().is_some_and(|z| z != "UTC") {
             return Err(not_built("CustomTimeZone other than UTC"));
         }
@@ -151,6 +150,12 @@ impl ExtendedS3Configuration {
             file_extension: self.file_extension.clone().filter(|e| !e.is_empty()),
             processor: super::processing::plan(self.processing_configuration.as_ref(), profile)?,
             partitioning,
+            backup: super::backup::plan(
+                self.s3_backup_mode.as_deref(),
+                self.s3_backup_configuration.as_ref(),
+                profile,
+            )?
+            .map(Box::new),
         })
     }
 
@@ -170,6 +175,11 @@ impl ExtendedS3Configuration {
         }
         if self.prefix.is_none() {
             d["Prefix"] = serde_json::json!("");
+        }
+        if let Some(map) = d.as_object_mut() {
+            if let Some(backup) = map.remove("S3BackupConfiguration") {
+                map.insert("S3BackupDescription".into(), backup);
+            }
         }
         d
     }

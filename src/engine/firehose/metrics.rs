@@ -32,11 +32,14 @@ pub enum FirehoseMetric {
     ThrottledGetShardIterator,
     PartitionCount,
     PartitionCountExceeded,
+    BackupToS3Bytes,
+    BackupToS3Records,
+    BackupToS3Success,
 }
 
 impl FirehoseMetric {
     /// Every metric, in series order.
-    pub const ALL: [FirehoseMetric; 25] = [
+    pub const ALL: [FirehoseMetric; 28] = [
         FirehoseMetric::IncomingBytes,
         FirehoseMetric::IncomingRecords,
         FirehoseMetric::IncomingPutRequests,
@@ -62,6 +65,9 @@ impl FirehoseMetric {
         FirehoseMetric::ThrottledGetShardIterator,
         FirehoseMetric::PartitionCount,
         FirehoseMetric::PartitionCountExceeded,
+        FirehoseMetric::BackupToS3Bytes,
+        FirehoseMetric::BackupToS3Records,
+        FirehoseMetric::BackupToS3Success,
     ];
 
     /// The CloudWatch name.
@@ -92,6 +98,9 @@ impl FirehoseMetric {
             FirehoseMetric::ThrottledGetShardIterator => "ThrottledGetShardIterator",
             FirehoseMetric::PartitionCount => "PartitionCount",
             FirehoseMetric::PartitionCountExceeded => "PartitionCountExceeded",
+            FirehoseMetric::BackupToS3Bytes => "BackupToS3.Bytes",
+            FirehoseMetric::BackupToS3Records => "BackupToS3.Records",
+            FirehoseMetric::BackupToS3Success => "BackupToS3.Success",
         }
     }
 
@@ -108,7 +117,8 @@ impl FirehoseMetric {
             | FirehoseMetric::PutRecordBatchBytes
             | FirehoseMetric::DeliveryToS3Bytes
             | FirehoseMetric::SucceedProcessingBytes
-            | FirehoseMetric::DataReadFromKinesisStreamBytes => "Bytes",
+            | FirehoseMetric::DataReadFromKinesisStreamBytes
+            | FirehoseMetric::BackupToS3Bytes => "Bytes",
             FirehoseMetric::KinesisMillisBehindLatest => "Milliseconds",
             FirehoseMetric::ExecuteProcessingDuration => "Milliseconds",
             FirehoseMetric::DeliveryToS3DataFreshness => "Seconds",

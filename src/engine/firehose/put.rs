@@ -99,6 +99,9 @@ pub(super) fn enter(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
     let second = now.as_micros() / 1_000_000;
     s.totals.incoming_records += 1;
     s.totals.incoming_bytes += data.len() as u64;
+    if let Some(b) = s.backup.as_mut() {
+        super::backup::append(b, now, Record { data: data.clone(), arrival: now });
+    }
     let parts = match &s.plan.partitioning {
         Some(plan) => super::partitioning::deaggregate(plan, data),
         None => vec![data],

@@ -166,6 +166,8 @@ pub struct DeliveryStream {
     pub plan: S3Plan,
     pub encryption: Encryption,
     pub tags: BTreeMap<String, String>,
+    /// Source-record backup, when S3BackupMode is Enabled.
+    pub backup: Option<super::backup::Backup>,
     /// The reader of a Kinesis data stream source.
     pub kinesis: Option<super::kinesis_source::KinesisReader>,
     /// The Lambda processor stage, when transformation is on.
@@ -224,6 +226,7 @@ impl DeliveryStream {
             self.processor.as_ref().map(|p| p.poll_timeout()),
             self.kinesis.as_ref().and_then(|k| k.next_poll),
             self.partitions.as_ref().map(super::partitioning::poll_timeout),
+            self.backup.as_ref().map(super::backup::Backup::poll_timeout),
         ]
         .into_iter()
         .flatten()
