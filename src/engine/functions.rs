@@ -15,7 +15,7 @@ pub const TIMEOUT_DEFAULT_S: u64 = 3;
 pub const TIMEOUT_MAX_S: u64 = 900;
 
 /// The built-ins by handler name, with the environment variables each reads.
-pub const HANDLERS: [(&str, &str); 15] = [
+pub const HANDLERS: [(&str, &str); 16] = [
     ("identity", ""),
     ("select_fields", "FIELDS (comma-separated)"),
     ("rename_field", "FROM, TO"),
@@ -24,6 +24,7 @@ pub const HANDLERS: [(&str, &str); 15] = [
     ("apache_log_to_json", ""),
     ("add_newline", ""),
     ("enrich", "FIELD, VALUE (absent: the arrival time)"),
+    ("partition_keys", "FIELDS (comma-separated)"),
     ("fail_share", "PERCENT"),
     ("throw", ""),
     ("slow", "MILLIS"),
@@ -113,6 +114,7 @@ impl Builtin {
             "apache_log_to_json" => Builtin::ApacheLogToJson,
             "add_newline" => Builtin::AddNewline,
             "enrich" => Builtin::Enrich { field: need("FIELD")?, value: vars.get("VALUE").cloned() },
+            "partition_keys" => Builtin::PartitionKeys { fields: list("FIELDS")? },
             "fail_share" => Builtin::FailShare { percent: number("PERCENT")?.min(100) },
             "throw" => Builtin::Throw,
             "slow" => Builtin::Slow { millis: number("MILLIS")? },

@@ -27,8 +27,9 @@ fn destination(query: &str, size_mib: u64) -> Value {
 }
 
 fn create(api: &mut Api, name: &str, d: Value) -> Result<Value, (String, String)> {
+    let at_ms = api.now_ms;
     api.call_service(
-        0,
+        at_ms,
         "firehose",
         "CreateDeliveryStream",
         json!({"DeliveryStreamName": name, "ExtendedS3DestinationConfiguration": d}),
@@ -130,4 +131,29 @@ fn the_configuration_rules_hold() {
     });
     let (_, toggled) = api.call_service(10_000, "firehose", "UpdateDestination", update).unwrap_err();
     assert!(toggled.contains("only be enabled when a Firehose stream is created"), "{toggled}");
+}
+
+#[test]
+fn keys_from_lambda_metadata_partition_too() {
+    let mut api = Api::new();
+    let function =
+        json!({"FunctionName": "keys", "Handler": "partition_keys", "Environment": {"Variables": {"FIELDS": "city"}}});
+    api.call_service(0, "lambda", "CreateFunction", function).unwrap();
+    let mut d = destination("{station:.stationId}", 64);
+    d["Prefix"] = json!("city=!{partitionKeyFromLambda:city}/station=!{partitionKeyFromQuery:station}/");
+    d["ProcessingConfiguration"]["Processors"].as_array_mut().unwrap().push(json!({"Type": "Lambda", "Parameters": [
+        {"ParameterName": "LambdaArn", "ParameterValue": "arn:aws:lambda:us-east-1:123456789012:function:keys"}]}));
+    create(&mut api, "bikes", d.clone()).unwrap();
+    put_batch(
+        &mut api,
+        10_000,
+        &[r#"{"stationId":1,"city":"NYC"}"#.to_string(), r#"{"stationId":2,"city":"SF"}"#.to_string()],
+    );
+    let keys: Vec<String> = objects(&mut api, 200_000, "city=").into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys.len(), 2);
+    assert!(keys[0].starts_with("city=NYC/station=1/") && keys[1].starts_with("city=SF/station=2/"), "{keys:?}");
+    let mut no_lambda = destination("{station:.stationId}", 64);
+    no_lambda["Prefix"] = json!("city=!{partitionKeyFromLambda:city}/");
+    let (_, message) = create(&mut api, "other", no_lambda).unwrap_err();
+    assert!(message.contains("needs a Lambda processor"), "{message}");
 }

@@ -117,7 +117,11 @@ pub fn plan(
                 }
             }
             KeySource::Lambda => {
-                return Err(super::destination::refuse("partitionKeyFromLambda (keys from Lambda metadata)"))
+                if of("Lambda").is_none() {
+                    return Err(invalid(format!(
+                        "Prefix uses !{{partitionKeyFromLambda:{key}}}, which needs a Lambda processor to return it"
+                    )));
+                }
             }
         }
     }
@@ -175,7 +179,8 @@ pub fn route(s: &mut DeliveryStream, now: SimTime, mut record: Record) {
     };
     let arrival_epoch_ms = epoch_ms + record.arrival.as_millis();
     let prefix = keys.and_then(|k| {
-        let ctx = Context { arrival_epoch_ms, query_keys: Some(&k), ..Context::default() };
+        let lambda_keys = record.lambda_keys.as_ref();
+        let ctx = Context { arrival_epoch_ms, query_keys: Some(&k), lambda_keys, ..Context::default() };
         s.plan.prefixes.prefix.evaluate(&ctx, &mut s.rng)
     });
     let second = now.as_micros() / 1_000_000;
@@ -248,7 +253,7 @@ fn error(
         .entry(kind)
         .or_insert_with(|| Buffer::new(hints.size_bytes, SimDuration::from_secs(hints.interval_secs)));
     let bytes = line.len() as u64;
-    if let Some(batch) = buffer.append(now, Record { data: line, arrival: record.arrival }, bytes) {
+    if let Some(batch) = buffer.append(now, Record::new(line, record.arrival), bytes) {
         s.waiting.push_back((ObjectKind::Error(kind), batch));
     }
 }

@@ -251,11 +251,12 @@ fn finish(s: &mut DeliveryStream, now: SimTime, invocation: Invoking, env: &mut 
     let mut errors = Vec::new();
     for (record, result) in invocation.batch.records.into_iter().zip(results) {
         match result {
-            RecordResult::Ok { data } => {
+            RecordResult::Ok { data, partition_keys } => {
                 s.metrics.add(second, M::SucceedProcessingRecords, 1);
                 s.metrics.add(second, M::SucceedProcessingBytes, data.len() as u64);
                 s.totals.processed_ok += 1;
-                super::put::to_destination(s, now, Record { data, arrival: record.arrival });
+                let transformed = Record { data, arrival: record.arrival, lambda_keys: partition_keys };
+                super::put::to_destination(s, now, transformed);
             }
             RecordResult::Dropped => {
                 s.metrics.add(second, M::SucceedProcessingRecords, 1);
@@ -274,7 +275,7 @@ fn finish(s: &mut DeliveryStream, now: SimTime, invocation: Invoking, env: &mut 
                 });
                 let mut line = envelope.to_string().into_bytes();
                 line.push(b'\n');
-                errors.push(Record { data: line, arrival: record.arrival });
+                errors.push(Record::new(line, record.arrival));
             }
         }
     }

@@ -100,14 +100,14 @@ pub(super) fn enter(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
     s.totals.incoming_records += 1;
     s.totals.incoming_bytes += data.len() as u64;
     if let Some(b) = s.backup.as_mut() {
-        super::backup::append(b, now, Record { data: data.clone(), arrival: now });
+        super::backup::append(b, now, Record::new(data.clone(), now));
     }
     let parts = match &s.plan.partitioning {
         Some(plan) => super::partitioning::deaggregate(plan, data),
         None => vec![data],
     };
     for data in parts {
-        let record = Record { data, arrival: now };
+        let record = Record::new(data, now);
         match s.processor.as_mut() {
             Some(p) => super::processing::append(p, now, record),
             None => to_destination(s, now, record),

@@ -69,6 +69,15 @@ pub struct Record {
     pub data: Vec<u8>,
     /// Its approximate arrival (drives prefixes, freshness and the 24 h loss).
     pub arrival: SimTime,
+    /// Dynamic-partitioning keys the Lambda returned in `metadata.partitionKeys`.
+    pub lambda_keys: Option<BTreeMap<String, String>>,
+}
+
+impl Record {
+    /// A record as it arrived.
+    pub fn new(data: Vec<u8>, arrival: SimTime) -> Record {
+        Record { data, arrival, lambda_keys: None }
+    }
 }
 
 /// What an object holds.

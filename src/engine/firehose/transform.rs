@@ -39,6 +39,9 @@ pub enum Builtin {
     AddNewline,
     /// Adds a field with a constant, or the record's arrival time when no value is given.
     Enrich { field: String, value: Option<String> },
+    /// Returns records unchanged with `metadata.partitionKeys` from these JSON fields (for dynamic
+    /// partitioning's `partitionKeyFromLambda`).
+    PartitionKeys { fields: Vec<String> },
     /// Drill: this share of records (percent) comes back ProcessingFailed.
     FailShare { percent: u64 },
     /// Drill: the function throws; Firehose retries the whole batch.
@@ -75,8 +78,8 @@ pub struct Invocation {
 /// What became of one record under the contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RecordResult {
-    /// Transformed: goes on with these bytes (and Lambda partition keys, if any).
-    Ok { data: Vec<u8> },
+    /// Transformed: goes on with these bytes (and `metadata.partitionKeys`, if any).
+    Ok { data: Vec<u8>, partition_keys: Option<std::collections::BTreeMap<String, String>> },
     /// Filtered out on purpose: counted as processed, delivered nowhere.
     Dropped,
     /// Goes to `processing-failed/` with the original bytes.
@@ -186,6 +189,21 @@ fn answer(function: &Builtin, index: usize, r: &InputRecord, rng: &mut SimRng) -
             }
         }
         Builtin::Inflate { factor } => ok(r.data.repeat((*factor).max(1) as usize)),
+        Builtin::PartitionKeys { fields } => match as_object() {
+            Some(o) => {
+                let keys: Map<String, Value> = fields
+                    .iter()
+                    .filter_map(|f| {
+                        let v = o.get(f)?;
+                        Some((f.clone(), Value::String(v.as_str().map_or_else(|| v.to_string(), str::to_string))))
+                    })
+                    .collect();
+                let mut answer = ok(r.data.clone());
+                answer["metadata"] = json!({ "partitionKeys": keys });
+                answer
+            }
+            None => failed(),
+        },
         Builtin::LowercaseDropped => json!({ "recordId": r.record_id, "result": "dropped" }),
         Builtin::ForgetRecordIds { every } => {
             if *every > 0 && (index as u64 + 1).is_multiple_of(*every) {
@@ -225,6 +243,12 @@ fn apache_log(line: &str) -> Option<Map<String, Value>> {
         }
     }
     Some(o)
+}
+
+/// `metadata.partitionKeys` of an answer, as text.
+fn partition_keys(answer: &Value) -> Option<std::collections::BTreeMap<String, String>> {
+    let keys = answer.get("metadata")?.get("partitionKeys")?.as_object()?;
+    Some(keys.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect())
 }
 
 /// Firehose's contract applied to an invocation of `records` (spec §1.6): per record Ok, Dropped or
@@ -272,7 +296,7 @@ pub fn check(records: &[InputRecord], invocation: &Invocation) -> Result<Vec<Rec
             },
             Some(a) => match (a.get("result").and_then(Value::as_str), a.get("data").and_then(Value::as_str)) {
                 (Some("Ok"), Some(data)) => match STANDARD.decode(data) {
-                    Ok(data) => RecordResult::Ok { data },
+                    Ok(data) => RecordResult::Ok { data, partition_keys: partition_keys(a) },
                     Err(_) => transformation_failure("data is not base64".into()),
                 },
                 (Some("Ok"), None) => transformation_failure("result Ok without data".into()),
@@ -323,7 +347,7 @@ mod tests {
 
     fn ok_text(r: &RecordResult) -> String {
         match r {
-            RecordResult::Ok { data } => String::from_utf8(data.clone()).unwrap(),
+            RecordResult::Ok { data, .. } => String::from_utf8(data.clone()).unwrap(),
             other => panic!("{other:?}"),
         }
     }
