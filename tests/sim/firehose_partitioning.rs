@@ -106,6 +106,8 @@ fn beyond_500_active_partitions_records_go_to_active_partition_exceeded() {
         api.call_service(80_001, "cloudwatch", "GetMetricStatistics", input).unwrap()["Datapoints"][0][stat].as_f64()
     };
     assert_eq!(metric(&mut api, "PartitionCount", "Maximum"), Some(500.0));
+    assert_eq!(metric(&mut api, "DeliveryToS3.Records", "Sum"), Some(500.0), "partition objects are deliveries");
+    assert_eq!(metric(&mut api, "DeliveryToS3.ObjectCount", "Sum"), Some(500.0));
     assert_eq!(metric(&mut api, "PartitionCountExceeded", "Sum"), Some(100.0));
 }
 

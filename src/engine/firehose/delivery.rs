@@ -111,7 +111,7 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) 
         .expect("writable was checked at the same instant");
     let records = a.batch.records.len() as u64;
     s.metrics.add(second, M::DeliveryToS3Success, 1);
-    if a.kind != ObjectKind::Data {
+    if matches!(a.kind, ObjectKind::Error(_)) {
         s.totals.error_objects += 1;
         s.record_delivery(line(&a, now, Outcome::Delivered { bucket, key, object_bytes }));
         return;
