@@ -4,7 +4,7 @@
 //! retried like the destination's, and loses records after 24 h.
 
 use super::buffer::{Batch, Buffer};
-use super::delivery::{key_for, Env};
+use super::delivery::{expire, write_object, Env};
 use super::destination::{ExtendedS3Configuration, S3Plan};
 use super::error::FirehoseError;
 use super::metrics::FirehoseMetric as M;
@@ -101,28 +101,18 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u6
     if b.in_flight.as_ref().is_some_and(|(_, due)| *due <= now) {
         events += 1;
         let (mut batch, _) = b.in_flight.take().expect("checked above");
-        let retention = SimDuration::from_millis(env.settings.data_retention_ms);
-        let before = batch.records.len();
-        batch.records.retain(|r| r.arrival + retention > now);
-        b.lost_records += (before - batch.records.len()) as u64;
+        b.lost_records += expire(&mut batch, now, env);
         if !batch.records.is_empty() {
-            match env.s3.writable(now, &b.plan.bucket) {
+            match write_object(&b.plan, (&s.name, s.version), &ObjectKind::Data, &batch, now, env) {
                 Err(_) => {
                     s.metrics.add(second, M::BackupToS3Success, 0);
                     b.failed_attempts += 1;
                     b.in_flight = Some((batch, now + SimDuration::from_millis(env.settings.s3_retry_ms)));
                 }
-                Ok(()) => {
-                    let key = key_for(&b.plan, (&s.name, s.version), &ObjectKind::Data, &batch, env);
-                    let body: Vec<u8> = batch.records.iter().flat_map(|r| r.data.iter().copied()).collect();
-                    let entry = key.rsplit('/').next().unwrap_or(&key).to_string();
-                    let object = b.plan.compression.apply(&body, &entry);
-                    env.s3
-                        .put_object(now, &b.plan.bucket, &key, object, b.plan.compression.content_type())
-                        .expect("writable was checked at the same instant");
+                Ok(_) => {
                     s.metrics.add(second, M::BackupToS3Success, 1);
                     s.metrics.add(second, M::BackupToS3Records, batch.records.len() as u64);
-                    s.metrics.add(second, M::BackupToS3Bytes, body.len() as u64);
+                    s.metrics.add(second, M::BackupToS3Bytes, batch.bytes);
                     b.objects += 1;
                 }
             }

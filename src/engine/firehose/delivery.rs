@@ -80,12 +80,8 @@ fn coalesce_waiting(s: &mut DeliveryStream, max_waiting: usize) {
 fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) {
     a.attempts += 1;
     let second = now.as_micros() / 1_000_000;
-    let retention = SimDuration::from_millis(env.settings.data_retention_ms);
-    let before = a.batch.records.len();
-    a.batch.records.retain(|r| r.arrival + retention > now);
-    let lost = (before - a.batch.records.len()) as u64;
+    let lost = expire(&mut a.batch, now, env);
     if lost > 0 {
-        a.batch.bytes = a.batch.records.iter().map(|r| r.data.len() as u64).sum();
         s.totals.lost_records += lost;
         s.record_delivery(line(&a, now, Outcome::Lost { records: lost }));
     }
@@ -93,22 +89,17 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) 
         return;
     }
     let bucket = s.plan.bucket.clone();
-    if let Err(e) = env.s3.writable(now, &bucket) {
-        s.metrics.add(second, M::DeliveryToS3Success, 0);
-        s.totals.failed_attempts += 1;
-        s.record_delivery(line(&a, now, Outcome::Failed { error: format!("{}: {}", e.code, e.message) }));
-        a.due = now + SimDuration::from_millis(env.settings.s3_retry_ms);
-        s.in_flight.push(a);
-        return;
-    }
-    let key = object_key(s, &a.kind, &a.batch, env);
-    let body: Vec<u8> = a.batch.records.iter().flat_map(|r| r.data.iter().copied()).collect();
-    let entry = key.rsplit('/').next().unwrap_or(&key).trim_end_matches(s.plan.compression.extension());
-    let object = s.plan.compression.apply(&body, entry);
-    let object_bytes = object.len() as u64;
-    env.s3
-        .put_object(now, &bucket, &key, object, s.plan.compression.content_type())
-        .expect("writable was checked at the same instant");
+    let (key, object_bytes) = match write_object(&s.plan, (&s.name, s.version), &a.kind, &a.batch, now, env) {
+        Ok(written) => written,
+        Err(e) => {
+            s.metrics.add(second, M::DeliveryToS3Success, 0);
+            s.totals.failed_attempts += 1;
+            s.record_delivery(line(&a, now, Outcome::Failed { error: format!("{}: {}", e.code, e.message) }));
+            a.due = now + SimDuration::from_millis(env.settings.s3_retry_ms);
+            s.in_flight.push(a);
+            return;
+        }
+    };
     let records = a.batch.records.len() as u64;
     s.metrics.add(second, M::DeliveryToS3Success, 1);
     if matches!(a.kind, ObjectKind::Error(_)) {
@@ -125,6 +116,38 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) 
     s.record_delivery(line(&a, now, Outcome::Delivered { bucket, key, object_bytes }));
 }
 
+/// Drops the records older than the retention (L9); returns how many were lost.
+pub fn expire(batch: &mut Batch<Record>, now: SimTime, env: &Env) -> u64 {
+    let retention = SimDuration::from_millis(env.settings.data_retention_ms);
+    let before = batch.records.len();
+    batch.records.retain(|r| r.arrival + retention > now);
+    let lost = (before - batch.records.len()) as u64;
+    if lost > 0 {
+        batch.bytes = batch.records.iter().map(|r| r.data.len() as u64).sum();
+    }
+    lost
+}
+
+/// Writes a batch as one object (records concatenated, then compressed) under a plan's bucket and
+/// prefixes: its key and size, or S3's refusal.
+pub fn write_object(
+    plan: &S3Plan,
+    stream: (&str, u64),
+    kind: &ObjectKind,
+    batch: &Batch<Record>,
+    now: SimTime,
+    env: &mut Env,
+) -> Result<(String, u64), crate::engine::s3::S3Error> {
+    env.s3.writable(now, &plan.bucket)?;
+    let key = key_for(plan, stream, kind, batch, env);
+    let body: Vec<u8> = batch.records.iter().flat_map(|r| r.data.iter().copied()).collect();
+    let entry = key.rsplit('/').next().unwrap_or(&key).trim_end_matches(plan.compression.extension());
+    let object = plan.compression.apply(&body, entry);
+    let size = object.len() as u64;
+    env.s3.put_object(now, &plan.bucket, &key, object, plan.compression.content_type())?;
+    Ok((key, size))
+}
+
 fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
     Delivery {
         at: now,
@@ -137,14 +160,8 @@ fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
     }
 }
 
-/// The key of a batch's object. A prefix that cannot be evaluated (over 512 characters) falls back to the
-/// error prefix [SIM].
-fn object_key(s: &DeliveryStream, kind: &ObjectKind, batch: &Batch<Record>, env: &mut Env) -> String {
-    key_for(&s.plan, (&s.name, s.version), kind, batch, env)
-}
-
 /// The key of an object of `batch` under a plan's prefixes, for stream (name, version).
-pub fn key_for(plan: &S3Plan, stream: (&str, u64), kind: &ObjectKind, batch: &Batch<Record>, env: &mut Env) -> String {
+fn key_for(plan: &S3Plan, stream: (&str, u64), kind: &ObjectKind, batch: &Batch<Record>, env: &mut Env) -> String {
     let oldest = batch.records.iter().map(|r| r.arrival).min().unwrap_or(batch.opened_at);
     let epoch_ms = env.epoch_ms + oldest.as_millis();
     let book_era = env.settings.profile == super::profile::FidelityProfile::Book2021;
