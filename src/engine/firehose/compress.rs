@@ -56,8 +56,9 @@ impl Compression {
         }
     }
 
-    /// The compressed bytes; `entry` names the file inside a ZIP archive.
-    pub fn apply(self, data: &[u8], entry: &str) -> Vec<u8> {
+    /// The compressed bytes; `entry` names the file inside a ZIP archive, dated `written_epoch_ms` (UTC,
+    /// clamped to ZIP's 1980–2107 range).
+    pub fn apply(self, data: &[u8], entry: &str, written_epoch_ms: u64) -> Vec<u8> {
         match self {
             Compression::Uncompressed => data.to_vec(),
             Compression::Gzip => {
@@ -69,7 +70,7 @@ impl Compression {
                 let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
                 let options = zip::write::SimpleFileOptions::default()
                     .compression_method(zip::CompressionMethod::Deflated)
-                    .last_modified_time(zip::DateTime::default());
+                    .last_modified_time(zip_time(written_epoch_ms));
                 zip.start_file(entry, options).expect("an in-memory archive accepts a file");
                 zip.write_all(data).expect("writing to a Vec cannot fail");
                 zip.finish().expect("an in-memory archive closes").into_inner()
@@ -96,6 +97,15 @@ impl Compression {
     }
 }
 
+/// A wall-clock instant as a ZIP (DOS) date and time.
+fn zip_time(epoch_ms: u64) -> zip::DateTime {
+    let secs = epoch_ms / 1_000;
+    let (y, m, d) = crate::engine::kds::datetime::civil_from_days((secs / 86_400) as i64);
+    let (h, mi, s) = ((secs / 3_600 % 24) as u8, (secs / 60 % 60) as u8, (secs % 60) as u8);
+    let year = y.clamp(1980, 2107) as u16;
+    zip::DateTime::from_date_and_time(year, m as u8, d as u8, h, mi, s).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,24 +116,26 @@ mod tests {
     #[test]
     fn every_format_reads_back_with_its_own_decoder() {
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&Compression::Gzip.apply(TEXT, "x")[..]).read_to_end(&mut out).unwrap();
+        flate2::read::GzDecoder::new(&Compression::Gzip.apply(TEXT, "x", 0)[..]).read_to_end(&mut out).unwrap();
         assert_eq!(out, TEXT);
 
-        let zipped = Compression::Zip.apply(TEXT, "records");
+        let zipped = Compression::Zip.apply(TEXT, "records", 1_609_808_228_000);
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zipped)).unwrap();
         let mut entry = archive.by_name("records").unwrap();
+        let dated = entry.last_modified().unwrap();
+        assert_eq!((dated.year(), dated.month(), dated.day(), dated.hour(), dated.minute()), (2021, 1, 5, 0, 57));
         out.clear();
         entry.read_to_end(&mut out).unwrap();
         assert_eq!(out, TEXT);
 
         out.clear();
-        snap::read::FrameDecoder::new(&Compression::Snappy.apply(TEXT, "x")[..]).read_to_end(&mut out).unwrap();
+        snap::read::FrameDecoder::new(&Compression::Snappy.apply(TEXT, "x", 0)[..]).read_to_end(&mut out).unwrap();
         assert_eq!(out, TEXT);
 
-        let hadoop = Compression::HadoopSnappy.apply(TEXT, "x");
+        let hadoop = Compression::HadoopSnappy.apply(TEXT, "x", 0);
         assert_eq!(u32::from_be_bytes(hadoop[..4].try_into().unwrap()) as usize, TEXT.len());
         let chunk = u32::from_be_bytes(hadoop[4..8].try_into().unwrap()) as usize;
         assert_eq!(snap::raw::Decoder::new().decompress_vec(&hadoop[8..8 + chunk]).unwrap(), TEXT);
-        assert_eq!(Compression::Uncompressed.apply(TEXT, "x"), TEXT);
+        assert_eq!(Compression::Uncompressed.apply(TEXT, "x", 0), TEXT);
     }
 }

@@ -142,7 +142,7 @@ pub fn write_object(
     let key = key_for(plan, stream, kind, batch, env);
     let body: Vec<u8> = batch.records.iter().flat_map(|r| r.data.iter().copied()).collect();
     let entry = key.rsplit('/').next().unwrap_or(&key).trim_end_matches(plan.compression.extension());
-    let object = plan.compression.apply(&body, entry);
+    let object = plan.compression.apply(&body, entry, env.epoch_ms + now.as_millis());
     let size = object.len() as u64;
     env.s3.put_object(now, &plan.bucket, &key, object, plan.compression.content_type())?;
     Ok((key, size))
