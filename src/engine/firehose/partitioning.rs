@@ -9,11 +9,11 @@ use super::error::FirehoseError;
 use super::jq::Query;
 use super::metrics::FirehoseMetric as M;
 use super::prefix::{Context, ErrorOutputType, KeySource};
-use super::stream::{DeliveryStream, ObjectKind, Record};
+use super::stream::{DeliveryStream, Failure, ObjectKind, Record};
 use crate::engine::time::{SimDuration, SimTime};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Active partitions per stream by default (L34; raisable to 5,000).
@@ -236,24 +236,15 @@ fn error(
     epoch_ms: u64,
 ) {
     s.totals.partitioning_failed += 1;
-    let envelope = json!({
-        "attemptsMade": 1,
-        "arrivalTimestamp": epoch_ms + record.arrival.as_millis(),
-        "errorCode": code,
-        "errorMessage": message,
-        "attemptEndingTimestamp": epoch_ms + now.as_millis(),
-        "rawData": STANDARD.encode(&record.data),
-    });
-    let mut line = envelope.to_string().into_bytes();
-    line.push(b'\n');
+    let failed = record.error(Failure { attempts: 1, code, message }, now, epoch_ms, None);
     let hints = s.plan.hints;
     let parts = s.partitions.get_or_insert_with(Partitions::default);
     let buffer = parts
         .errors
         .entry(kind)
         .or_insert_with(|| Buffer::new(hints.size_bytes, SimDuration::from_secs(hints.interval_secs)));
-    let bytes = line.len() as u64;
-    if let Some(batch) = buffer.append(now, Record::new(line, record.arrival), bytes) {
+    let bytes = failed.data.len() as u64;
+    if let Some(batch) = buffer.append(now, failed, bytes) {
         s.waiting.push_back((ObjectKind::Error(kind), batch));
     }
 }

@@ -9,12 +9,10 @@ use super::error::FirehoseError;
 use super::metrics::FirehoseMetric as M;
 use super::prefix::ErrorOutputType;
 use super::profile::FidelityProfile;
-use super::stream::{DeliveryStream, ObjectKind, Record};
+use super::stream::{DeliveryStream, Failure, ObjectKind, Record};
 use super::transform::{self, InputRecord, InvocationFailure, RecordResult};
 use crate::engine::time::{SimDuration, SimTime};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::VecDeque;
 
 /// Outstanding invocations per stream (L26: 5 per shard for S3; a Direct PUT stream counts as one [M]).
@@ -264,18 +262,8 @@ fn finish(s: &mut DeliveryStream, now: SimTime, invocation: Invoking, env: &mut 
             }
             RecordResult::ProcessingFailed { code, message } => {
                 s.totals.processing_failed += 1;
-                let envelope = json!({
-                    "attemptsMade": invocation.attempts,
-                    "arrivalTimestamp": env.epoch_ms + record.arrival.as_millis(),
-                    "errorCode": code,
-                    "errorMessage": message,
-                    "attemptEndingTimestamp": env.epoch_ms + now.as_millis(),
-                    "rawData": STANDARD.encode(&record.data),
-                    "lambdaArn": lambda_arn,
-                });
-                let mut line = envelope.to_string().into_bytes();
-                line.push(b'\n');
-                errors.push(Record::new(line, record.arrival));
+                let failure = Failure { attempts: invocation.attempts, code, message: &message };
+                errors.push(record.error(failure, now, env.epoch_ms, Some(&lambda_arn)));
             }
         }
     }

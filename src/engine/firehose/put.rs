@@ -37,11 +37,10 @@ impl FirehoseService {
         name: &str,
         records: Vec<Vec<u8>>,
     ) -> Result<Value, FirehoseError> {
-        let s = self.streams.get_mut(name).filter(|s| s.status == super::stream::StreamStatus::Active);
-        if s.is_none() {
-            self.active_stream_mut(name)?;
-        }
-        let s = self.streams.get_mut(name).expect("checked above");
+        // The errors AWS gives for a missing or inactive stream; the stream is then borrowed from the map
+        // alone, so RecordIds can draw on the service's PRNG while it is held.
+        self.active_stream_mut(name)?;
+        let s = self.streams.get_mut(name).expect("active_stream_mut found it");
         refuse_kinesis_source(s)?;
         let second = now.as_micros() / 1_000_000;
         let sizes: Vec<u64> = records.iter().map(|r| r.len() as u64).collect();

@@ -78,6 +78,33 @@ impl Record {
     pub fn new(data: Vec<u8>, arrival: SimTime) -> Record {
         Record { data, arrival, lambda_keys: None }
     }
+
+    /// The error record of `self` (spec §1.6 envelope, one JSON line) for the error prefix; `lambda_arn`
+    /// is added for processing failures.
+    pub fn error(&self, failure: Failure, now: SimTime, epoch_ms: u64, lambda_arn: Option<&str>) -> Record {
+        let mut envelope = serde_json::json!({
+            "attemptsMade": failure.attempts,
+            "arrivalTimestamp": epoch_ms + self.arrival.as_millis(),
+            "errorCode": failure.code,
+            "errorMessage": failure.message,
+            "attemptEndingTimestamp": epoch_ms + now.as_millis(),
+            "rawData": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &self.data),
+        });
+        if let Some(arn) = lambda_arn {
+            envelope["lambdaArn"] = serde_json::json!(arn);
+        }
+        let mut line = envelope.to_string().into_bytes();
+        line.push(b'\n');
+        Record::new(line, self.arrival)
+    }
+}
+
+/// Why a record failed: the attempts made, the error code and its message.
+#[derive(Clone, Copy, Debug)]
+pub struct Failure<'a> {
+    pub attempts: u32,
+    pub code: &'a str,
+    pub message: &'a str,
 }
 
 /// What an object holds.
