@@ -113,7 +113,10 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
         "p10-bursty-iot",
         "p11-producer-retries",
         "p12-station-routing",
-        "p13-hot-shard"
+        "p13-hot-shard",
+        "firehose-p02-data-lake",
+        "firehose-p08-partition-by-station",
+        "firehose-p10-s3-outage"
     );
     assert_eq!(goldens.len(), presets::all().len(), "every preset has its golden here");
     for (name, golden) in goldens {

@@ -35,6 +35,7 @@ pub mod rng;
 pub mod runner;
 pub mod s3;
 pub mod scenario;
+pub mod services;
 pub mod snapshot;
 pub mod time;
 pub mod video;
@@ -254,23 +255,8 @@ impl Engine {
             Input::Timeout => {}
             Input::Command { id, cmd } => {
                 self.events_processed += 1;
-                let result = match cmd {
-                    Command::Kds(KdsRequest::GetMetricStatistics(input)) if input.namespace == "AWS/Firehose" => self
-                        .firehose
-                        .get_metric_statistics(&input)
-                        .map(|o| Reply::Kds(KdsResponse::GetMetricStatistics(o)))
-                        .map_err(ApiError::Kds),
-                    Command::Kds(request) => self.kds.handle(self.now, request).map(Reply::Kds).map_err(ApiError::Kds),
-                    Command::Firehose(request) => self
-                        .firehose
-                        .handle(self.now, request, &mut self.s3, &self.kds)
-                        .map(Reply::Firehose)
-                        .map_err(ApiError::Firehose),
-                    Command::S3(request) => self.s3.handle(self.now, request).map(Reply::S3).map_err(ApiError::S3),
-                    Command::Lambda(request) => {
-                        self.functions.handle(self.now, request).map(Reply::Lambda).map_err(ApiError::Lambda)
-                    }
-                };
+                let now = self.now;
+                let result = self.services().execute(now, cmd);
                 self.outputs.push_back(Output::Reply { id, result });
                 self.drain_service_events();
             }
@@ -294,6 +280,16 @@ impl Engine {
             if let Some(event) = self.clients.take_event(event) {
                 self.outputs.push_back(Output::Event(Event::Kds(event)));
             }
+        }
+    }
+
+    /// Every service, borrowed together.
+    fn services(&mut self) -> services::Services<'_> {
+        services::Services {
+            kds: &mut self.kds,
+            firehose: &mut self.firehose,
+            s3: &mut self.s3,
+            functions: &mut self.functions,
         }
     }
 
@@ -401,7 +397,13 @@ impl Engine {
                 continue;
             }
             if clients_at <= self.now {
-                self.events_processed += self.clients.handle_next(clients_at, &mut self.kds);
+                let mut svc = services::Services {
+                    kds: &mut self.kds,
+                    firehose: &mut self.firehose,
+                    s3: &mut self.s3,
+                    functions: &mut self.functions,
+                };
+                self.events_processed += self.clients.handle_next(clients_at, &mut svc);
                 self.drain_service_events();
                 continue;
             }

@@ -178,6 +178,10 @@ fn scenario(design: &Design, shards: u32, settings: CheckSettings) -> Scenario {
         consumers: polling.chain(efo).collect(),
         actions: Vec::new(),
         prices: design.prices,
+        firehose: Default::default(),
+        s3: Default::default(),
+        calls: Vec::new(),
+        firehose_producers: Vec::new(),
     }
 }
 

@@ -14,6 +14,7 @@ use crate::engine::kds::actions::*;
 use crate::engine::kds::types::{StreamMode, StreamModeDetails};
 use crate::engine::kds::{KdsRequest, KdsService};
 use crate::engine::scenario::format::{Action, ModeSpec};
+use crate::engine::services::Services;
 use crate::engine::time::{SimDuration, SimTime};
 
 /// Streams created together: the CREATING limit and the CreateStream rate are both five.
@@ -27,7 +28,9 @@ impl Clients {
         let waves = plan.scenario.streams.len().div_ceil(CREATE_WAVE).max(1);
         let gap = SimDuration::from_millis(kds.settings().stream_create_ms.max(1_000));
         let last = now + SimDuration::from_micros(gap.as_micros() * (waves as u64 - 1));
-        self.ready_at = last + SimDuration::from_millis(kds.settings().stream_create_ms);
+        // Without Kinesis streams there is nothing to wait for.
+        let creating = if plan.scenario.streams.is_empty() { 0 } else { kds.settings().stream_create_ms };
+        self.ready_at = last + SimDuration::from_millis(creating);
         self.create(now, 0, kds);
         for wave in 1..waves {
             self.timers
@@ -80,6 +83,11 @@ impl Clients {
                     .map(|(i, c)| (at(c.start_s()), ClientTimer::ConsumerStart(i))),
             )
             .chain(plan.scenario.actions.iter().enumerate().map(|(i, a)| (at(a.at_s), ClientTimer::Action(i))))
+            .chain(plan.calls.iter().enumerate().map(|(i, c)| (c.at.max(now), ClientTimer::Call(i))))
+            .chain(plan.direct_put.iter().enumerate().flat_map(|(i, p)| {
+                let stop = p.spec.stop_s.map(|s| (at(s), ClientTimer::DirectPutStop(i)));
+                std::iter::once((at(p.spec.start_s), ClientTimer::DirectPutStart(i))).chain(stop)
+            }))
             .collect();
         for (stream, hours) in retention {
             let input = RetentionPeriodInput {
@@ -93,6 +101,16 @@ impl Clients {
         for (at, timer) in starts {
             self.timers.schedule(at, timer);
         }
+    }
+
+    /// A scheduled AWS call; its outcome goes to the log.
+    pub(super) fn call(&mut self, now: SimTime, i: usize, svc: &mut Services) {
+        let Some(call) = self.plan.as_deref().map(|p| p.calls[i].clone()) else { return };
+        let text = match svc.execute(now, call.command) {
+            Ok(_) => format!("{}: ok", call.what),
+            Err(e) => format!("{}: {} {}", call.what, e.aws_code(), e.message()),
+        };
+        self.note(now, "calls", text);
     }
 
     /// A scheduled action; its outcome goes to the log.

@@ -5,6 +5,7 @@
 //! the services' (at equal times the service's changes come first), and talk to Kinesis Data Streams
 //! through its API and its bulk data path. Everything they do is derived from the scenario's seed.
 
+pub mod direct_put;
 mod director;
 pub mod efo;
 pub mod kcl;
@@ -15,6 +16,7 @@ pub mod producer;
 pub mod stats;
 mod summary;
 
+use self::direct_put::{DirectPutProducer, Outcome};
 use self::efo::EfoConsumer;
 use self::kcl::{KclApp, KclWake};
 use self::lambda::{LambdaEsm, LambdaWake};
@@ -29,6 +31,7 @@ use crate::engine::queue::TimerQueue;
 use crate::engine::rng::SimRng;
 use crate::engine::scenario::format::{ConsumerSpec, StartSpec};
 use crate::engine::scenario::Plan;
+use crate::engine::services::Services;
 use crate::engine::time::SimTime;
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +61,11 @@ enum ClientTimer {
     LambdaDone(usize, ShardId, usize),
     LambdaRetry(usize, ShardId),
     Action(usize),
+    Call(usize),
+    DirectPutStart(usize),
+    DirectPutTick(usize),
+    DirectPutStop(usize),
+    DirectPutRetry(usize),
 }
 
 /// A consumer application.
@@ -163,6 +171,8 @@ pub struct Clients {
     pub producers: Vec<Producer>,
     /// The consumers, in scenario order.
     pub consumers: Vec<Consumer>,
+    /// The Direct PUT producers, in scenario order.
+    pub direct_put: Vec<DirectPutProducer>,
     /// Notable events, oldest first (the newest 10,000).
     pub log: Vec<LogLine>,
     /// Lines ever logged, so a reader can tell which lines are new.
@@ -219,6 +229,11 @@ impl Clients {
                 }
             })
             .collect();
+        let direct_put = plan
+            .direct_put
+            .iter()
+            .map(|p| DirectPutProducer::new(p.clone(), root.fork(&format!("direct-put/{}", p.spec.name))))
+            .collect();
         let mut timers = TimerQueue::new();
         timers.schedule(SimTime::ZERO, ClientTimer::Setup);
         Clients {
@@ -226,6 +241,7 @@ impl Clients {
             timers,
             producers,
             consumers,
+            direct_put,
             log: Vec::new(),
             logged: 0,
             ready_at: SimTime::ZERO,
@@ -246,7 +262,7 @@ impl Clients {
     /// Wakes the clients due next, if that is at or before `now`: everything due at that one instant,
     /// including what it schedules for the same instant. The engine interleaves instants with the
     /// services' own timers. Returns how many wake-ups there were.
-    pub fn handle_next(&mut self, now: SimTime, kds: &mut KdsService) -> u64 {
+    pub fn handle_next(&mut self, now: SimTime, svc: &mut Services) -> u64 {
         let at = self.timers.next_time();
         if at > now {
             return 0;
@@ -255,19 +271,19 @@ impl Clients {
         while self.timers.next_time() == at {
             let Some((at, timer)) = self.timers.pop_due(at) else { break };
             fired += 1;
-            self.fire(at, timer, kds);
+            self.fire(at, timer, svc);
         }
         fired
     }
 
-    fn fire(&mut self, now: SimTime, timer: ClientTimer, kds: &mut KdsService) {
+    fn fire(&mut self, now: SimTime, timer: ClientTimer, svc: &mut Services) {
         let Some(plan) = self.plan.as_deref() else { return };
         let tick = plan.tick;
         let epoch_ms = plan.config.kds.epoch_ms;
         match timer {
-            ClientTimer::Setup => self.setup(now, kds),
-            ClientTimer::Create(wave) => self.create(now, wave, kds),
-            ClientTimer::Ready => self.ready(now, kds),
+            ClientTimer::Setup => self.setup(now, svc.kds),
+            ClientTimer::Create(wave) => self.create(now, wave, svc.kds),
+            ClientTimer::Ready => self.ready(now, svc.kds),
             ClientTimer::ProducerStart(i) => {
                 let grid = (plan.scenario.detail == Detail::Runs).then_some(tick);
                 self.producers[i].start(now, grid);
@@ -278,49 +294,79 @@ impl Clients {
                 if !producer.running {
                     return;
                 }
-                let wakes = producer.tick(now, now.as_secs_f64(), epoch_ms + now.as_millis(), kds);
+                let wakes = producer.tick(now, now.as_secs_f64(), epoch_ms + now.as_millis(), svc.kds);
                 self.schedule_wakes(i, wakes);
                 self.timers.schedule(now + tick, ClientTimer::ProducerTick(i));
             }
             ClientTimer::ProducerStop(i) => {
-                let wakes = self.producers[i].stop(now, kds);
+                let wakes = self.producers[i].stop(now, svc.kds);
                 self.schedule_wakes(i, wakes);
             }
             ClientTimer::ProducerFlush(i) => {
-                let wakes = self.producers[i].flush(now, kds);
+                let wakes = self.producers[i].flush(now, svc.kds);
                 self.schedule_wakes(i, wakes);
             }
             ClientTimer::ProducerRetry(i) => {
-                let wakes = self.producers[i].retry(now, kds);
+                let wakes = self.producers[i].retry(now, svc.kds);
                 self.schedule_wakes(i, wakes);
             }
-            ClientTimer::ConsumerStart(i) => self.start_consumer(now, i, kds),
+            ClientTimer::ConsumerStart(i) => self.start_consumer(now, i, svc.kds),
             ClientTimer::Poll(i, shard) => {
                 let Consumer::Polling(c) = &mut self.consumers[i] else { return };
-                for (at, shard) in c.poll(now, shard, kds) {
+                for (at, shard) in c.poll(now, shard, svc.kds) {
                     self.timers.schedule(at, ClientTimer::Poll(i, shard));
                 }
             }
             ClientTimer::EfoActive(i) => {
                 let Consumer::Efo(c) = &mut self.consumers[i] else { return };
-                for shard in c.first_shards(kds) {
+                for shard in c.first_shards(svc.kds) {
                     self.timers.schedule(now, ClientTimer::Subscribe(i, shard));
                 }
             }
             ClientTimer::Subscribe(i, shard) => {
                 let Consumer::Efo(c) = &mut self.consumers[i] else { return };
-                if let Some(again) = c.subscribe(now, shard, kds) {
+                if let Some(again) = c.subscribe(now, shard, svc.kds) {
                     self.timers.schedule(again, ClientTimer::Subscribe(i, shard));
                 }
             }
             ClientTimer::KclRenew(i, w) => self.kcl(i, |app| app.renew(now, w)),
             ClientTimer::KclTake(i, w) => self.kcl(i, |app| app.take(now, w)),
-            ClientTimer::KclSync(i) => self.kcl(i, |app| app.sync(now, kds)),
-            ClientTimer::KclPoll(i, shard) => self.kcl(i, |app| app.poll(now, shard, kds)),
-            ClientTimer::LambdaPoll(i, shard) => self.lambda(i, |esm| esm.poll(now, shard, kds)),
-            ClientTimer::LambdaDone(i, shard, lane) => self.lambda(i, |esm| esm.done(now, shard, lane, kds)),
-            ClientTimer::LambdaRetry(i, shard) => self.lambda(i, |esm| esm.retry(now, shard, kds)),
-            ClientTimer::Action(i) => self.act(now, i, kds),
+            ClientTimer::KclSync(i) => self.kcl(i, |app| app.sync(now, svc.kds)),
+            ClientTimer::KclPoll(i, shard) => self.kcl(i, |app| app.poll(now, shard, svc.kds)),
+            ClientTimer::LambdaPoll(i, shard) => self.lambda(i, |esm| esm.poll(now, shard, svc.kds)),
+            ClientTimer::LambdaDone(i, shard, lane) => self.lambda(i, |esm| esm.done(now, shard, lane, svc.kds)),
+            ClientTimer::LambdaRetry(i, shard) => self.lambda(i, |esm| esm.retry(now, shard, svc.kds)),
+            ClientTimer::Action(i) => self.act(now, i, svc.kds),
+            ClientTimer::Call(i) => self.call(now, i, svc),
+            ClientTimer::DirectPutStart(i) => {
+                self.direct_put[i].start(now);
+                self.timers.schedule(now + tick, ClientTimer::DirectPutTick(i));
+            }
+            ClientTimer::DirectPutTick(i) => {
+                if !self.direct_put[i].running {
+                    return;
+                }
+                let outcome = self.direct_put[i].tick(now, epoch_ms + now.as_millis(), svc);
+                self.direct_put_outcome(now, i, outcome);
+                self.timers.schedule(now + tick, ClientTimer::DirectPutTick(i));
+            }
+            ClientTimer::DirectPutStop(i) => self.direct_put[i].stop(),
+            ClientTimer::DirectPutRetry(i) => {
+                let mut outcome = Outcome::default();
+                self.direct_put[i].retry(now, svc, &mut outcome);
+                self.direct_put_outcome(now, i, outcome);
+            }
+        }
+    }
+
+    /// Schedules a Direct PUT producer's retry and logs its notes.
+    fn direct_put_outcome(&mut self, now: SimTime, i: usize, outcome: Outcome) {
+        if let Some(at) = outcome.retry_at {
+            self.timers.schedule(at, ClientTimer::DirectPutRetry(i));
+        }
+        let who = self.direct_put[i].plan.spec.name.clone();
+        for text in outcome.notes {
+            self.note(now, &who, text);
         }
     }
 

@@ -22,7 +22,7 @@ use crate::engine::kds::shard::Detail;
 use crate::engine::kds::KdsService;
 use crate::engine::rng::SimRng;
 use crate::engine::scenario::compile::{BodyPlan, ProducerPlan};
-use crate::engine::scenario::format::{Jitter, PutApi};
+use crate::engine::scenario::format::{Jitter, PutApi, RetrySpec};
 use crate::engine::time::{SimDuration, SimTime};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -393,7 +393,7 @@ impl Producer {
         }
         self.stats.dropped += given_up;
         let Some(attempt) = again.iter().map(|o| o.attempts).max() else { return Vec::new() };
-        let mut due = now + self.backoff(attempt);
+        let mut due = now + backoff(&retry, attempt, &mut self.rng);
         if let Some((origin, tick)) = self.grid {
             let ticks = due.saturating_since(origin).as_micros().div_ceil(tick.as_micros().max(1));
             due = origin + SimDuration::from_micros(ticks * tick.as_micros());
@@ -406,18 +406,6 @@ impl Producer {
         } else {
             Vec::new()
         }
-    }
-
-    /// The wait before retry number `attempt` (1-based).
-    fn backoff(&mut self, attempt: u32) -> SimDuration {
-        let retry = self.plan.spec.retry;
-        let ceiling_ms = retry.base_ms.saturating_mul(1u64 << (attempt - 1).min(40)).min(retry.cap_ms);
-        let us = ceiling_ms * 1_000;
-        SimDuration::from_micros(match retry.jitter {
-            Jitter::Full => self.rng.below(us + 1),
-            Jitter::Equal => us / 2 + self.rng.below(us / 2 + 1),
-            Jitter::None => us,
-        })
     }
 
     fn create_records(&mut self, n: u64, poison: usize, now: SimTime, wall_ms: u64) -> Vec<Outgoing> {
@@ -526,7 +514,18 @@ impl Producer {
 }
 
 /// A record body of exactly `bytes` bytes, naming its producer and sequence number.
-fn filler(producer: &str, seq: u64, bytes: usize) -> Vec<u8> {
+/// The wait before retry number `attempt` (1-based): `jitter(min(cap, base·2^(attempt−1)))`.
+pub fn backoff(retry: &RetrySpec, attempt: u32, rng: &mut SimRng) -> SimDuration {
+    let ceiling_ms = retry.base_ms.saturating_mul(1u64 << (attempt.max(1) - 1).min(40)).min(retry.cap_ms);
+    let us = ceiling_ms * 1_000;
+    SimDuration::from_micros(match retry.jitter {
+        Jitter::Full => rng.below(us + 1),
+        Jitter::Equal => us / 2 + rng.below(us / 2 + 1),
+        Jitter::None => us,
+    })
+}
+
+pub(super) fn filler(producer: &str, seq: u64, bytes: usize) -> Vec<u8> {
     let stamp = format!("{producer}#{seq};");
     stamp.bytes().cycle().take(bytes).collect()
 }

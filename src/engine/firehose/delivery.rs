@@ -54,7 +54,9 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u6
         let second = now.as_micros() / 1_000_000;
         match s.oldest_pending() {
             Some(oldest) => {
-                s.metrics.add(second, M::DeliveryToS3DataFreshness, now.saturating_since(oldest).as_millis() / 1_000);
+                let freshness_s = now.saturating_since(oldest).as_millis() / 1_000;
+                s.metrics.add(second, M::DeliveryToS3DataFreshness, freshness_s);
+                s.totals.data_freshness_max_s = s.totals.data_freshness_max_s.max(freshness_s);
                 if s.partitions.is_some() {
                     s.metrics.add(second, M::PartitionCount, super::partitioning::active(s) as u64);
                 }

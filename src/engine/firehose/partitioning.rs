@@ -278,6 +278,11 @@ pub fn poll_timeout(parts: &Partitions) -> SimTime {
 }
 
 /// The oldest record held in the partition and error buffers.
+pub fn pending(parts: &Partitions) -> u64 {
+    parts.buffers.values().chain(parts.errors.values()).map(|b| b.len() as u64).sum()
+}
+
+/// The arrival of the oldest record in the partition buffers.
 pub fn oldest(parts: &Partitions) -> Option<SimTime> {
     parts.buffers.values().chain(parts.errors.values()).flat_map(|b| b.records().first()).map(|r| r.arrival).min()
 }

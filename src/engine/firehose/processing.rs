@@ -67,7 +67,14 @@ impl Processor {
         [Some(self.buffer.poll_timeout()), next_due, start].into_iter().flatten().min().unwrap_or(SimTime::MAX)
     }
 
-    /// The oldest record still in the stage.
+    /// Records in the stage: buffered, queued or in an invocation.
+    pub fn pending(&self) -> u64 {
+        let invoking: usize = self.invoking.iter().map(|i| i.batch.records.len()).sum();
+        let queued: usize = self.queued.iter().map(|b| b.records.len()).sum();
+        (invoking + queued + self.buffer.len()) as u64
+    }
+
+    /// The arrival of the oldest record in this stage.
     pub fn oldest(&self) -> Option<SimTime> {
         let invoking = self.invoking.iter().filter_map(|i| i.batch.records.first()).map(|r| r.arrival).min();
         let queued = self.queued.front().and_then(|b| b.records.first()).map(|r| r.arrival);

@@ -180,6 +180,8 @@ pub struct Totals {
     pub partitioning_failed: u64,
     /// Error objects written.
     pub error_objects: u64,
+    /// The largest DeliveryToS3.DataFreshness sampled, in seconds.
+    pub data_freshness_max_s: u64,
 }
 
 /// A Firehose stream.
@@ -234,6 +236,15 @@ impl DeliveryStream {
     /// The buffer for a plan.
     pub fn buffer_for(plan: &S3Plan) -> Buffer<Record> {
         Buffer::new(plan.hints.size_bytes, SimDuration::from_secs(plan.hints.interval_secs))
+    }
+
+    /// Records accepted and not yet delivered (or written as errors).
+    pub fn pending_records(&self) -> u64 {
+        let in_flight: usize = self.in_flight.iter().map(|a| a.batch.records.len()).sum();
+        let waiting: usize = self.waiting.iter().map(|(_, b)| b.records.len()).sum();
+        let processing = self.processor.as_ref().map_or(0, |p| p.pending());
+        let partitioned = self.partitions.as_ref().map_or(0, super::partitioning::pending);
+        (in_flight + waiting + self.buffer.len()) as u64 + processing + partitioned
     }
 
     /// The arrival of the oldest record not yet delivered.

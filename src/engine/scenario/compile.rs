@@ -12,7 +12,7 @@ use crate::engine::kds::shard::Detail;
 use crate::engine::rng::{Seed, SimRng};
 use crate::engine::time::SimDuration;
 use crate::engine::workload::keys::KeyPlan;
-use crate::engine::workload::rate::RateCurve;
+use crate::engine::workload::rate::{RateCurve, RateProfile};
 use crate::engine::workload::size::{classes_from_sample, SizeDist};
 use crate::engine::workload::template::Template;
 use crate::engine::EngineConfig;
@@ -36,6 +36,10 @@ pub struct Plan {
     pub tick: SimDuration,
     /// The producers, compiled, in file order.
     pub producers: Vec<ProducerPlan>,
+    /// The Direct PUT producers, compiled, in file order.
+    pub direct_put: Vec<super::firehose::DirectPutPlan>,
+    /// The AWS calls, parsed, in file order.
+    pub calls: Vec<super::firehose::CallPlan>,
 }
 
 /// A producer, compiled.
@@ -112,10 +116,14 @@ pub fn compile(s: &Scenario) -> Result<Plan, ScenarioError> {
     unique(s.producers.iter().map(|p| p.name.as_str()), "producers")?;
     check_consumers(s, &streams)?;
     check_actions(s, &streams)?;
+    let calls = super::firehose::compile_calls(s)?;
+    let direct_put = super::firehose::compile_direct_put(s, start_ms)?;
     let config = EngineConfig {
+        seed: Seed(s.seed),
         sample_interval: SimDuration::from_secs(s.sample_s),
         kds,
-        ..EngineConfig::with_seed(Seed(s.seed))
+        firehose: s.firehose.clone(),
+        s3: s.s3.clone(),
     };
     Ok(Plan {
         scenario: s.clone(),
@@ -123,6 +131,8 @@ pub fn compile(s: &Scenario) -> Result<Plan, ScenarioError> {
         duration: SimDuration::from_micros((s.duration_s * 1e6) as u64),
         tick: SimDuration::from_millis(tick_ms),
         producers,
+        direct_put,
+        calls,
     })
 }
 
@@ -150,12 +160,12 @@ pub fn parse_start(text: &str) -> Result<u64, String> {
     Ok(((days * 86_400) + u64::from(h) * 3_600 + u64::from(mi) * 60 + u64::from(sec)) * 1_000)
 }
 
-fn prefix(at: &str, e: ScenarioError) -> ScenarioError {
+pub(super) fn prefix(at: &str, e: ScenarioError) -> ScenarioError {
     let path = if e.path.is_empty() { at.to_string() } else { format!("{at}.{}", e.path) };
     ScenarioError { path, message: e.message }
 }
 
-fn unique<'a>(names: impl Iterator<Item = &'a str>, list: &str) -> Result<(), ScenarioError> {
+pub(super) fn unique<'a>(names: impl Iterator<Item = &'a str>, list: &str) -> Result<(), ScenarioError> {
     let mut seen = BTreeSet::new();
     for (i, name) in names.enumerate() {
         if !seen.insert(name) {
@@ -166,8 +176,8 @@ fn unique<'a>(names: impl Iterator<Item = &'a str>, list: &str) -> Result<(), Sc
 }
 
 fn check_streams(s: &Scenario) -> Result<BTreeSet<String>, ScenarioError> {
-    if s.streams.is_empty() {
-        return Err(ScenarioError::at("streams", "needs at least one stream"));
+    if s.streams.is_empty() && s.calls.is_empty() {
+        return Err(ScenarioError::at("streams", "needs at least one stream, or calls that create what the run uses"));
     }
     for (i, st) in s.streams.iter().enumerate() {
         let at = |field: &str| format!("streams[{i}].{field}");
@@ -202,7 +212,7 @@ fn check_streams(s: &Scenario) -> Result<BTreeSet<String>, ScenarioError> {
     Ok(s.streams.iter().map(|st| st.name.clone()).collect())
 }
 
-fn time_in_run(s: &Scenario, path: &str, t: f64) -> Result<(), ScenarioError> {
+pub(super) fn time_in_run(s: &Scenario, path: &str, t: f64) -> Result<(), ScenarioError> {
     if t.is_finite() && t >= 0.0 && t <= s.duration_s {
         Ok(())
     } else {
@@ -210,7 +220,7 @@ fn time_in_run(s: &Scenario, path: &str, t: f64) -> Result<(), ScenarioError> {
     }
 }
 
-fn known(set: &BTreeSet<String>, path: &str, name: &str, what: &str) -> Result<(), ScenarioError> {
+pub(super) fn known(set: &BTreeSet<String>, path: &str, name: &str, what: &str) -> Result<(), ScenarioError> {
     if set.contains(name) {
         Ok(())
     } else {
@@ -228,29 +238,9 @@ fn compile_producer(
         return Err(ScenarioError::at("name", "must not be empty"));
     }
     known(streams, "stream", &p.stream, "stream")?;
-    let profiles = p.rate.to_vec();
-    if profiles.is_empty() {
-        return Err(ScenarioError::at("rate", "needs at least one profile"));
-    }
-    for (j, profile) in profiles.iter().enumerate() {
-        let at = if matches!(p.rate, OneOrMany::One(_)) { "rate".to_string() } else { format!("rate[{j}]") };
-        profile.validate().map_err(|(field, m)| ScenarioError::at(format!("{at}.{field}"), m))?;
-    }
+    let rate = compile_rate(&p.rate, start_ms)?;
     let keys = p.keys.plan().map_err(|(field, m)| ScenarioError::at(format!("keys.{field}"), m))?;
-    let (body, size_classes) = match (&p.size, &p.template) {
-        (Some(size), None) => {
-            size.validate().map_err(|(field, m)| ScenarioError::at(format!("size.{field}"), m))?;
-            (BodyPlan::Sized(size.clone()), size.classes())
-        }
-        (None, Some(text)) => {
-            let template = Template::parse(text).map_err(|e| ScenarioError::at("template", e.to_string()))?;
-            let mut rng = SimRng::new(Seed(s.seed)).fork(&format!("template-sizes/{}", p.name));
-            let sizes =
-                (0..TEMPLATE_SAMPLES).map(|_| template.render(&mut rng, start_ms as i64).len() as u32).collect();
-            (BodyPlan::Template(template), classes_from_sample(sizes))
-        }
-        _ => return Err(ScenarioError::at("size", "give either size or template (exactly one)")),
-    };
+    let (body, size_classes) = compile_body(s, &p.name, &p.size, &p.template, start_ms)?;
     if !(1..=500).contains(&p.batch.max_records) {
         return Err(ScenarioError::at(
             "batch.max_records",
@@ -263,13 +253,8 @@ fn compile_producer(
             format!("must be at most 60,000 ms, got {}", p.batch.linger_ms),
         ));
     }
+    check_retry(&p.retry)?;
     let r = &p.retry;
-    if !(1..=100).contains(&r.max_attempts) {
-        return Err(ScenarioError::at("retry.max_attempts", format!("must be from 1 to 100, got {}", r.max_attempts)));
-    }
-    if r.base_ms == 0 || r.base_ms > r.cap_ms || r.cap_ms > 3_600_000 {
-        return Err(ScenarioError::at("retry.cap_ms", "needs 0 < base_ms ≤ cap_ms ≤ 3,600,000".to_string()));
-    }
     if !(r.lost_ack_fraction.is_finite() && (0.0..=1.0).contains(&r.lost_ack_fraction)) {
         return Err(ScenarioError::at(
             "retry.lost_ack_fraction",
@@ -305,20 +290,74 @@ fn compile_producer(
             return Err(ScenarioError::at("api", "the KPL sends PutRecords; leave api out or set put_records"));
         }
     }
-    time_in_run(s, "start_s", p.start_s)?;
-    if let Some(stop) = p.stop_s {
-        time_in_run(s, "stop_s", stop)?;
-        if stop <= p.start_s {
-            return Err(ScenarioError::at("stop_s", "must be later than start_s"));
-        }
-    }
+    check_window(s, p.start_s, p.stop_s)?;
     if let Some(poison) = &p.poison {
         for (j, t) in poison.at_s.iter().enumerate() {
             time_in_run(s, &format!("poison.at_s[{j}]"), *t)?;
         }
     }
+    Ok(ProducerPlan { spec: p.clone(), rate, keys, body, size_classes })
+}
+
+/// A producer's rate profiles, checked, as one curve.
+pub(super) fn compile_rate(rate: &OneOrMany<RateProfile>, start_ms: u64) -> Result<RateCurve, ScenarioError> {
+    let profiles = rate.to_vec();
+    if profiles.is_empty() {
+        return Err(ScenarioError::at("rate", "needs at least one profile"));
+    }
+    for (j, profile) in profiles.iter().enumerate() {
+        let at = if matches!(rate, OneOrMany::One(_)) { "rate".to_string() } else { format!("rate[{j}]") };
+        profile.validate().map_err(|(field, m)| ScenarioError::at(format!("{at}.{field}"), m))?;
+    }
     let second_of_day = (start_ms / 1_000 % 86_400) as f64;
-    Ok(ProducerPlan { spec: p.clone(), rate: RateCurve::new(&profiles, second_of_day), keys, body, size_classes })
+    Ok(RateCurve::new(&profiles, second_of_day))
+}
+
+/// A producer's record bodies (a size or a template, exactly one), with their size classes.
+pub(super) fn compile_body(
+    s: &Scenario,
+    producer: &str,
+    size: &Option<SizeDist>,
+    template: &Option<String>,
+    start_ms: u64,
+) -> Result<(BodyPlan, Vec<(u32, f64)>), ScenarioError> {
+    match (size, template) {
+        (Some(size), None) => {
+            size.validate().map_err(|(field, m)| ScenarioError::at(format!("size.{field}"), m))?;
+            Ok((BodyPlan::Sized(size.clone()), size.classes()))
+        }
+        (None, Some(text)) => {
+            let template = Template::parse(text).map_err(|e| ScenarioError::at("template", e.to_string()))?;
+            let mut rng = SimRng::new(Seed(s.seed)).fork(&format!("template-sizes/{producer}"));
+            let sizes =
+                (0..TEMPLATE_SAMPLES).map(|_| template.render(&mut rng, start_ms as i64).len() as u32).collect();
+            Ok((BodyPlan::Template(template), classes_from_sample(sizes)))
+        }
+        _ => Err(ScenarioError::at("size", "give either size or template (exactly one)")),
+    }
+}
+
+/// A producer's retries: attempts and backoff bounds.
+pub(super) fn check_retry(r: &RetrySpec) -> Result<(), ScenarioError> {
+    if !(1..=100).contains(&r.max_attempts) {
+        return Err(ScenarioError::at("retry.max_attempts", format!("must be from 1 to 100, got {}", r.max_attempts)));
+    }
+    if r.base_ms == 0 || r.base_ms > r.cap_ms || r.cap_ms > 3_600_000 {
+        return Err(ScenarioError::at("retry.cap_ms", "needs 0 < base_ms ≤ cap_ms ≤ 3,600,000".to_string()));
+    }
+    Ok(())
+}
+
+/// A client's start and stop times: inside the run, stop after start.
+pub(super) fn check_window(s: &Scenario, start_s: f64, stop_s: Option<f64>) -> Result<(), ScenarioError> {
+    time_in_run(s, "start_s", start_s)?;
+    if let Some(stop) = stop_s {
+        time_in_run(s, "stop_s", stop)?;
+        if stop <= start_s {
+            return Err(ScenarioError::at("stop_s", "must be later than start_s"));
+        }
+    }
+    Ok(())
 }
 
 fn check_consumers(s: &Scenario, streams: &BTreeSet<String>) -> Result<(), ScenarioError> {

@@ -39,7 +39,14 @@ pub struct Scenario {
     /// The simulated account's settings (any subset; the rest keep their defaults).
     #[serde(default)]
     pub kds: KdsSettings,
+    /// The simulated Firehose's settings (any subset).
+    #[serde(default)]
+    pub firehose: crate::engine::firehose::settings::FirehoseSettings,
+    /// The simulated S3's settings (any subset).
+    #[serde(default)]
+    pub s3: crate::engine::s3::S3Settings,
     /// Streams created at the start.
+    #[serde(default)]
     pub streams: Vec<StreamSpec>,
     /// Who writes.
     #[serde(default)]
@@ -50,6 +57,12 @@ pub struct Scenario {
     /// What happens at given times.
     #[serde(default)]
     pub actions: Vec<ScheduledAction>,
+    /// AWS requests made at given times: Firehose streams, buckets and functions, outages.
+    #[serde(default)]
+    pub calls: Vec<super::firehose::CallSpec>,
+    /// Producers writing to Firehose streams with Direct PUT.
+    #[serde(default)]
+    pub firehose_producers: Vec<super::firehose::DirectPutSpec>,
     /// Prices for the cost estimate (any subset; defaults are illustrative us-east-1 figures).
     #[serde(default)]
     pub prices: crate::planner::cost::Prices,

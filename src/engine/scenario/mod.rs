@@ -6,6 +6,8 @@
 //! consumers run from. Nothing is changed by a scenario that fails to load.
 
 pub mod compile;
+pub mod firehose;
+pub mod firehose_summary;
 pub mod format;
 pub mod presets;
 pub mod run;

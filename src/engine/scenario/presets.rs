@@ -1,4 +1,6 @@
-//! The built-in scenarios: the teaching scenarios of spec kds.md §6 (P1–P12) and P13, the hot shard a split fixes (§4.2), each a JSON file in `presets/`.
+//! The built-in scenarios: the teaching scenarios of spec kds.md §6 (P1–P12), P13, the hot shard a split
+//! fixes (§4.2), and the Firehose ones of spec firehose-analytics.md §5 built so far; each a JSON file in
+//! `presets/`.
 //!
 //! Each has a title and a two-sentence explanation of what it teaches; `kinesis-lab run <name>` runs one,
 //! and every one has a golden summary under `tests/golden/`.
@@ -14,7 +16,7 @@ pub struct Preset {
     pub json: &'static str,
 }
 
-const PRESETS: [Preset; 13] = [
+const PRESETS: [Preset; 16] = [
     Preset { name: "p01-simple-pipeline", json: include_str!("presets/p01-simple-pipeline.json") },
     Preset { name: "p02-rider-alert", json: include_str!("presets/p02-rider-alert.json") },
     Preset { name: "p03-full-pipeline", json: include_str!("presets/p03-full-pipeline.json") },
@@ -28,6 +30,12 @@ const PRESETS: [Preset; 13] = [
     Preset { name: "p11-producer-retries", json: include_str!("presets/p11-producer-retries.json") },
     Preset { name: "p12-station-routing", json: include_str!("presets/p12-station-routing.json") },
     Preset { name: "p13-hot-shard", json: include_str!("presets/p13-hot-shard.json") },
+    Preset { name: "firehose-p02-data-lake", json: include_str!("presets/firehose-p02-data-lake.json") },
+    Preset {
+        name: "firehose-p08-partition-by-station",
+        json: include_str!("presets/firehose-p08-partition-by-station.json"),
+    },
+    Preset { name: "firehose-p10-s3-outage", json: include_str!("presets/firehose-p10-s3-outage.json") },
 ];
 
 /// Every preset, in order.
@@ -36,7 +44,8 @@ pub fn all() -> Vec<PresetInfo> {
         .iter()
         .map(|p| {
             let s = Scenario::from_json(p.json).expect("presets are valid (tested)");
-            PresetInfo { name: p.name, title: s.title, explanation: s.explanation, json: p.json }
+            let firehose = !s.calls.is_empty() || !s.firehose_producers.is_empty();
+            PresetInfo { name: p.name, title: s.title, explanation: s.explanation, json: p.json, firehose }
         })
         .collect()
 }
@@ -52,6 +61,8 @@ pub struct PresetInfo {
     pub explanation: String,
     /// Its scenario file.
     pub json: &'static str,
+    /// Whether it is a Firehose scenario (it makes calls or has Direct PUT producers), for the Firehose lab.
+    pub firehose: bool,
 }
 
 /// The preset called `name`.

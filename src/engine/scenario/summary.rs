@@ -35,6 +35,9 @@ pub struct Summary {
     pub producers: Vec<ProducerSummary>,
     /// Per consumer.
     pub consumers: Vec<ConsumerSummary>,
+    /// Firehose, S3 and the Direct PUT producers, when the scenario uses them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firehose: Option<super::firehose_summary::FirehoseSummary>,
     /// What the director did, and any errors clients met: `[time] who: text`.
     pub log: Vec<String>,
 }
@@ -305,6 +308,7 @@ impl SummaryBuilder {
             streams,
             producers,
             consumers,
+            firehose: super::firehose_summary::summarise(engine),
             log,
         }
     }

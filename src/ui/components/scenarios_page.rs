@@ -105,11 +105,20 @@ pub fn ScenariosPage() -> impl IntoView {
         .into_iter()
         .map(|p| {
             let json = presets::find(p.name).map(|f| f.json.to_string()).unwrap_or_default();
+            let action = if p.firehose {
+                let note = format!("The Firehose lab page is not built yet: run it with kinesis-lab run {}.", p.name);
+                view! { <p class="preset-note">{note}</p> }.into_any()
+            } else {
+                view! {
+                    <button class="btn small" on:click=move |_| open(engine, json.clone(), None)>"Open in the Streams lab"</button>
+                }
+                .into_any()
+            };
             view! {
                 <li class="preset-card">
                     <h3>{p.title.clone()}</h3>
                     <p>{p.explanation.clone()}</p>
-                    <button class="btn small" on:click=move |_| open(engine, json.clone(), None)>"Open in the Streams lab"</button>
+                    {action}
                 </li>
             }
         })

@@ -23,7 +23,7 @@ use leptos::prelude::*;
 #[component]
 pub fn StreamsLab() -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
-    let all = presets::all();
+    let all: Vec<_> = presets::all().into_iter().filter(|p| !p.firehose).collect();
     let chosen = RwSignal::new(all.iter().position(|p| p.name == "p04-hot-key").unwrap_or(0));
     let selected = RwSignal::new(None);
     let explanation = {
