@@ -274,6 +274,17 @@ impl Engine {
         outcome
     }
 
+    /// A user's request at `now` (after firing what is due), answered at once: how the lab page browses
+    /// buckets and reads objects, through the same API as everything else.
+    pub fn call(&mut self, now: SimTime, cmd: Command) -> Result<Reply, ApiError> {
+        self.handle_input(now, Input::Timeout);
+        self.events_processed += 1;
+        let now = self.now;
+        let result = self.services().execute(now, cmd);
+        self.drain_service_events();
+        result
+    }
+
     /// Service events: the clients' own subscriptions go to them, the rest out.
     fn drain_service_events(&mut self) {
         while let Some(event) = self.kds.poll_event() {
@@ -354,6 +365,12 @@ impl Engine {
             streams: snapshot::StreamView::all(&self.kds, self.now),
             consumers: snapshot::ConsumerView::all(&self.clients),
             producers: snapshot::ProducerView::all(&self.clients),
+            firehose: self
+                .firehose
+                .streams()
+                .values()
+                .map(|s| firehose::view::DeliveryStreamView::of(s, self.now))
+                .collect(),
         }
     }
 

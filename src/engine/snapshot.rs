@@ -9,7 +9,7 @@ use super::time::SimTime;
 use serde::{Deserialize, Serialize};
 
 /// What the engine looks like at one instant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The simulated time the engine has reached.
     pub now: SimTime,
@@ -30,6 +30,9 @@ pub struct Snapshot {
     /// The loaded scenario's producers, in its order.
     #[serde(default)]
     pub producers: Vec<ProducerView>,
+    /// The Firehose streams, in name order.
+    #[serde(default)]
+    pub firehose: Vec<super::firehose::view::DeliveryStreamView>,
 }
 
 /// A simulated producer as the UI shows it.

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The version both sides must agree on.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// UI → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,6 +57,10 @@ pub enum ToWorker {
     /// Run this many simulated seconds as fast as the engine goes (not following the wall clock), over
     /// as many ticks as it takes; Pause stops it, Play stops it and plays on.
     FastForward { secs: u64 },
+    /// An AWS request now, as `kinesis-lab api` takes one (`input` is the JSON body): the Firehose page
+    /// browses buckets and reads objects this way. The answer comes in the reply's `answer`, an AWS
+    /// error included; a request that does not parse is answered the same way and changes nothing.
+    Call { id: u64, service: String, action: String, input: String },
     /// Size this design and check the answer by simulation (the answer's shards and one fewer); the
     /// check arrives in the reply's `plan_check`, a design the planner refuses as an Error.
     CheckPlan { design: crate::planner::sizing::Design },
@@ -109,9 +113,23 @@ pub struct HostSnapshot {
     /// The check a CheckPlan asked for.
     #[serde(default)]
     pub plan_check: Option<crate::planner::check::Check>,
+    /// The answer to a Call.
+    #[serde(default)]
+    pub answer: Option<CallAnswer>,
     /// A fast-forward under way: from when, to when.
     #[serde(default)]
     pub fast_forward: Option<(SimTime, SimTime)>,
+}
+
+/// The answer to [`ToWorker::Call`]: AWS's JSON body, or its `{"__type", "message"}` error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallAnswer {
+    /// The call's id.
+    pub id: u64,
+    /// The body, as JSON text.
+    pub body: String,
+    /// True when the body is an error.
+    pub error: bool,
 }
 
 /// Playback speed: simulated seconds per wall second, in tenths (×0.1 = 1, ×1000 = 10,000).

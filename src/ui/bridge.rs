@@ -67,6 +67,9 @@ pub struct EngineHandle {
     /// The planner's check by simulation: running, and its newest answer.
     plan_checking: RwSignal<bool>,
     plan_check: RwSignal<Option<crate::planner::check::Check>>,
+    /// The newest answer to an AWS call, and the id the next call gets.
+    answer: RwSignal<Option<crate::protocol::CallAnswer>>,
+    next_call: StoredValue<u64>,
     link: StoredValue<Link, LocalStorage>,
 }
 
@@ -101,6 +104,8 @@ pub fn use_engine(options: UseEngineOptions) -> EngineHandle {
         page: RwSignal::new(None),
         plan_checking: RwSignal::new(false),
         plan_check: RwSignal::new(None),
+        answer: RwSignal::new(None),
+        next_call: StoredValue::new(1),
         link: StoredValue::new_local(Link::default()),
     };
     handle.spawn();
@@ -179,6 +184,20 @@ impl EngineHandle {
         self.plan_check.set(None);
         self.plan_checking.set(true);
         self.send(ToWorker::CheckPlan { design });
+    }
+
+    /// Sends an AWS request (as `kinesis-lab api` takes one) and returns its id; the answer arrives in
+    /// `answer` with that id.
+    pub fn call(self, service: &str, action: &str, input: String) -> u64 {
+        let id = self.next_call.get_value();
+        self.next_call.set_value(id + 1);
+        self.send(ToWorker::Call { id, service: service.into(), action: action.into(), input });
+        id
+    }
+
+    /// The newest answer to a call.
+    pub fn answer(&self) -> ReadSignal<Option<crate::protocol::CallAnswer>> {
+        self.answer.read_only()
     }
 
     /// Runs `secs` simulated seconds as fast as the engine goes; a refusal arrives in `refused`.
@@ -375,6 +394,9 @@ impl EngineHandle {
                 if let Some(check) = snapshot.plan_check.take() {
                     self.plan_checking.set(false);
                     self.plan_check.set(Some(check));
+                }
+                if let Some(answer) = snapshot.answer.take() {
+                    self.answer.set(Some(answer));
                 }
                 if let Some(page) = snapshot.page.take() {
                     self.page.set(Some(page));

@@ -6,6 +6,7 @@
 mod bridge;
 pub mod canvas;
 mod components;
+pub mod download;
 mod url;
 pub mod webrtc;
 

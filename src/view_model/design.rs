@@ -2,7 +2,7 @@
 //! typed), turned into a scenario file. Each field's key is the scenario path it fills
 //! (`producers[0].rate.per_second`), so the engine's own validation errors land beside the right input.
 
-use crate::engine::scenario::{compile, Scenario, ScenarioError};
+use crate::engine::scenario::{check, Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -256,7 +256,7 @@ impl Design {
         let engine_error =
             |e: ScenarioError| vec![FieldError { field: origins.form_path(&e.path), message: e.message }];
         let scenario = Scenario::from_json(&file.to_string()).map_err(engine_error)?;
-        compile(&scenario).map_err(engine_error)?;
+        check(&scenario).map_err(engine_error)?;
         Ok(scenario)
     }
 }

@@ -52,6 +52,7 @@ mod tests {
                 streams: Vec::new(),
                 consumers: Vec::new(),
                 producers: Vec::new(),
+                firehose: Vec::new(),
             },
             playing,
             speed: Speed::MAX,
@@ -63,6 +64,7 @@ mod tests {
             cloudwatch: None,
             page: None,
             plan_check: None,
+            answer: None,
             fast_forward: None,
         }
     }

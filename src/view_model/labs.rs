@@ -51,10 +51,10 @@ impl Lab {
     pub fn status_sentence(self) -> &'static str {
         match self {
             Lab::Streams => "The Streams lab is partly built: load a preset or design a stream, play or fast-forward it, watch each shard's key range, rates and throttling live, chart any shard second by second beside CloudWatch's minutes, page through its records, reshard while it runs and size a stream with the planner; opening a preset in the design panel to edit it is not built yet.",
-            Lab::Firehose => "The Firehose lab is not built yet as a page: its engine already runs through kinesis-lab api (Direct PUT or a Kinesis source, transforms from a built-in Lambda library, dynamic partitioning, buffering by size or interval, real GZIP, ZIP and Snappy objects in a simulated S3, outages and the 24-hour loss), and the page will show how those hints, transforms and failures shape what a Firehose stream delivers.",
+            Lab::Firehose => "The Firehose lab is partly built: load a Firehose scenario, play or fast-forward it, and watch the stages count records, the buffer fill toward its size and interval hints with the trigger that fires first, each delivery and failure, and the bucket's objects, which open as text or hex and download as real files; S3 outages are a click away, while Parquet conversion, the Redshift, OpenSearch, Splunk and HTTP destinations and the metric charts are not built yet.",
             Lab::Analytics => "The Analytics lab is not built yet: it will run tumbling, sliding and session windows over event time so you can watch watermarks close them.",
             Lab::Video => "The Video lab is partly built: a real master and viewer (your camera, RTCPeerConnection, a data channel) connect through the simulated Kinesis Video Streams signaling channel, in one tab or two, with its frames, candidates, NAT verdict, codecs and stats live, the channel's knobs and failure drills, a guided lesson, and the master's camera recorded into a Kinesis video stream (fragments, PutMedia acknowledgements, retention) with GetClip ranges played back; GetMedia and HLS/DASH playback are not built yet.",
-            Lab::Scenarios => "The Scenarios lab is partly built: open a preset in the Streams lab, save designs in this browser, export and import scenario files and share a design by its address; the Firehose and Analytics presets join it when those labs are built.",
+            Lab::Scenarios => "The Scenarios lab is partly built: open a preset in the Streams or Firehose lab, save designs in this browser, export and import scenario files and share a design by its address; the Analytics presets join it when that lab is built.",
         }
     }
 }
@@ -82,7 +82,7 @@ mod tests {
     fn every_lab_says_plainly_whether_it_is_built() {
         for lab in Lab::ALL {
             let s = lab.status_sentence();
-            let state = if matches!(lab, Lab::Streams | Lab::Scenarios | Lab::Video) {
+            let state = if matches!(lab, Lab::Streams | Lab::Scenarios | Lab::Video | Lab::Firehose) {
                 "partly built"
             } else {
                 "not built yet"

@@ -7,6 +7,7 @@ pub mod cloudwatch;
 pub mod design;
 pub mod engine_rows;
 pub mod event_log;
+pub mod firehose;
 pub mod format;
 pub mod history;
 pub mod inspector;

@@ -38,7 +38,7 @@ fn check(scenario: &str) -> Result<Scenario, String> {
         return Err(format!("The file is {} bytes; a scenario may be at most {SCENARIO_BYTES_MAX}.", scenario.len()));
     }
     let parsed = Scenario::from_json(scenario).map_err(|e| format!("This is not a valid scenario: {e}"))?;
-    crate::engine::scenario::compile(&parsed).map_err(|e| format!("This is not a valid scenario: {e}"))?;
+    crate::engine::scenario::check(&parsed).map_err(|e| format!("This is not a valid scenario: {e}"))?;
     Ok(parsed)
 }
 

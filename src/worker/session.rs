@@ -56,6 +56,8 @@ pub struct Session {
     layouts: LayoutsSent,
     /// The planner check asked for, sent with the next reply.
     plan_check: Option<crate::planner::check::Check>,
+    /// The answer to a Call, sent with the next reply.
+    answer: Option<crate::protocol::CallAnswer>,
 }
 
 impl Session {
@@ -78,6 +80,7 @@ impl Session {
             page: None,
             layouts: LayoutsSent::default(),
             plan_check: None,
+            answer: None,
         }
     }
 
@@ -140,6 +143,10 @@ impl Session {
                 Ok(page) => self.page = Some(page),
                 Err(message) => return FromWorker::Error { message },
             },
+            ToWorker::Call { id, service, action, input } => {
+                self.tick(wall_us);
+                self.answer = Some(self.call(id, &service, &action, &input));
+            }
             ToWorker::CheckPlan { design } => {
                 use crate::planner::{check, sizing};
                 if let Err(message) = design.validate() {
@@ -220,7 +227,27 @@ impl Session {
             cloudwatch,
             page: self.page.take(),
             plan_check: self.plan_check.take(),
+            answer: self.answer.take(),
             fast_forward: self.fast_forward.map(|(from, to, _)| (from, to)),
+        }
+    }
+
+    /// An AWS request at the engine's time, answered as `kinesis-lab api` answers it.
+    fn call(&mut self, id: u64, service: &str, action: &str, input: &str) -> crate::protocol::CallAnswer {
+        use crate::api::{parse, reply_json, ErrorBody};
+        let error = |e: ErrorBody| crate::protocol::CallAnswer { id, body: e.to_json().to_string(), error: true };
+        let body = match serde_json::from_str::<serde_json::Value>(input) {
+            Ok(body) => body,
+            Err(e) => return error(ErrorBody { type_name: "SerializationException".into(), message: e.to_string() }),
+        };
+        let command = match parse(service, action, &body) {
+            Ok(command) => command,
+            Err(e) => return error(e),
+        };
+        let now = self.runner.now();
+        match self.runner.engine_mut().call(now, command) {
+            Ok(reply) => crate::protocol::CallAnswer { id, body: reply_json(&reply), error: false },
+            Err(e) => error(e.into()),
         }
     }
 
@@ -389,6 +416,37 @@ mod tests {
         assert!(again.engine.streams.is_empty(), "the scenario restarts: streams come at its first event");
         let after = snap(send(&mut s, ToWorker::Step, 40_000));
         assert_eq!(after.engine.streams.len(), 3, "it is still the hot-key scenario");
+    }
+
+    #[test]
+    fn a_firehose_scenario_shows_its_delivery_stream_and_calls_read_its_bucket() {
+        let mut s = Session::new(Seed(1), Speed::MAX);
+        let lake = crate::engine::scenario::presets::find("firehose-p02-data-lake").expect("preset");
+        send(&mut s, ToWorker::LoadScenario { scenario: lake.json.into() }, 0);
+        send(&mut s, ToWorker::Play, 0);
+        let filling = snap(send(&mut s, ToWorker::Tick, 60_000));
+        let stream = &filling.engine.firehose[0];
+        assert_eq!((stream.name.as_str(), stream.source.as_str()), ("dl-delivery-stream", "Direct PUT"));
+        assert_eq!((stream.size_hint_bytes, stream.interval_s), (5 * 1024 * 1024, 300));
+        assert!(stream.buffered_records > 0 && stream.buffer_age_ms.is_some(), "{stream:?}");
+        assert_eq!(stream.history.len(), 60, "one point per second so far (up to 120)");
+        let list = |id| ToWorker::Call {
+            id,
+            service: "s3".into(),
+            action: "ListObjectsV2".into(),
+            input: r#"{"Bucket": "smartbike-data-lake", "Delimiter": "/"}"#.into(),
+        };
+        let answer = snap(send(&mut s, list(1), 60_000)).answer.expect("an answer");
+        assert!(!answer.error && !answer.body.contains("rawdata/"), "nothing delivered yet: {answer:?}");
+        send(&mut s, ToWorker::Tick, 300_000);
+        let delivered = snap(send(&mut s, ToWorker::Tick, 400_000));
+        assert_eq!(delivered.engine.firehose[0].totals.objects, 1, "the 300 s interval has run out");
+        assert_eq!(delivered.engine.firehose[0].deliveries[0].trigger, "INTERVAL");
+        let answer = snap(send(&mut s, list(3), 400_000)).answer.expect("an answer");
+        assert!(answer.body.contains("rawdata/") && answer.body.contains("stations/"), "{answer:?}");
+        let bad = ToWorker::Call { id: 2, service: "s3".into(), action: "GetObject".into(), input: "{".into() };
+        let answer = snap(send(&mut s, bad, 400_000)).answer.expect("an answer");
+        assert!(answer.error && answer.body.contains("SerializationException"), "{answer:?}");
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod stream;
 #[cfg(test)]
 mod tests;
 pub mod transform;
+pub mod view;
 
 use crate::engine::functions::Functions;
 use crate::engine::kds::actions::{GetMetricStatisticsInput, GetMetricStatisticsOutput};

@@ -14,7 +14,7 @@ pub mod run;
 pub mod series;
 pub mod summary;
 
-pub use compile::{compile, Plan};
+pub use compile::{check, compile, Plan};
 pub use format::Scenario;
 
 use std::fmt;

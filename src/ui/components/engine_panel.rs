@@ -16,7 +16,7 @@ pub fn EnginePanel() -> impl IntoView {
         <aside class="engine-panel" aria-label="Engine">
             <h2>"Engine"</h2>
             <p class="panel-note">
-                "Live from the simulation engine in the Web Worker. It simulates Kinesis Data Streams; until a scenario is loaded in the Streams lab, its only events are its own once-a-second metric samples. The chart counts every event it processes."
+                "Live from the simulation engine in the Web Worker. It simulates Kinesis Data Streams, Firehose and the S3 it delivers to; until a scenario is loaded in the Streams or Firehose lab, its only events are its own once-a-second metric samples. The chart counts every event it processes."
             </p>
             <EventsChart />
             <Show

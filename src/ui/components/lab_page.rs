@@ -1,5 +1,6 @@
 //! The open lab's page.
 
+use super::firehose_lab::FirehoseLab;
 use super::scenarios_page::ScenariosPage;
 use super::streams_lab::StreamsLab;
 use super::video_lab::VideoLabPage;
@@ -14,6 +15,7 @@ pub fn LabPage(lab: ReadSignal<Lab>) -> impl IntoView {
             <h1>{move || lab.get().title()}</h1>
             {move || match lab.get() {
                 Lab::Streams => view! { <StreamsLab /> }.into_any(),
+                Lab::Firehose => view! { <FirehoseLab /> }.into_any(),
                 Lab::Video => view! { <VideoLabPage /> }.into_any(),
                 Lab::Scenarios => view! { <p class="lab-status">{Lab::Scenarios.status_sentence()}</p> <ScenariosPage /> }.into_any(),
                 other => view! { <p class="lab-status">{other.status_sentence()}</p> }.into_any(),

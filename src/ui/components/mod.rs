@@ -1,5 +1,6 @@
 //! One component per file, each rendering one part of the page.
 
+pub mod bucket_browser;
 pub mod chart_canvas;
 pub mod clients_panel;
 pub mod cloudwatch_table;
@@ -9,6 +10,8 @@ pub mod design_panel;
 pub mod engine_panel;
 pub mod event_log;
 pub mod events_chart;
+pub mod firehose_lab;
+pub mod firehose_pipeline;
 pub mod header;
 pub mod lab_page;
 pub mod nav;

@@ -24,25 +24,12 @@ fn store_saves(saves: &Saves) -> Result<(), String> {
         .map_err(|_| "The browser refused to store the design (storage full?).".into())
 }
 
-/// Offers `text` as a download named `file`.
-fn download(file: &str, text: &str) {
-    let parts = js_sys::Array::of1(&text.into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
-    if let Some(a) = document().create_element("a").ok().and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok()) {
-        a.set_href(&url);
-        a.set_download(file);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
-}
-
-/// Opens a scenario in the Streams lab, with `seed` instead of the file's when given.
+/// Opens a scenario in its lab (Firehose or Streams), with `seed` instead of the file's when given.
 fn open(engine: EngineHandle, json: String, seed: Option<u64>) {
+    let firehose = crate::engine::scenario::Scenario::from_json(&json)
+        .is_ok_and(|s| !s.calls.is_empty() || !s.firehose_producers.is_empty());
     engine.load_scenario(json, seed.map(crate::engine::rng::Seed));
-    let _ = window().location().set_hash("streams");
+    let _ = window().location().set_hash(if firehose { "firehose" } else { "streams" });
 }
 
 /// The Scenarios page.
@@ -105,20 +92,12 @@ pub fn ScenariosPage() -> impl IntoView {
         .into_iter()
         .map(|p| {
             let json = presets::find(p.name).map(|f| f.json.to_string()).unwrap_or_default();
-            let action = if p.firehose {
-                let note = format!("The Firehose lab page is not built yet: run it with kinesis-lab run {}.", p.name);
-                view! { <p class="preset-note">{note}</p> }.into_any()
-            } else {
-                view! {
-                    <button class="btn small" on:click=move |_| open(engine, json.clone(), None)>"Open in the Streams lab"</button>
-                }
-                .into_any()
-            };
+            let label = if p.firehose { "Open in the Firehose lab" } else { "Open in the Streams lab" };
             view! {
                 <li class="preset-card">
                     <h3>{p.title.clone()}</h3>
                     <p>{p.explanation.clone()}</p>
-                    {action}
+                    <button class="btn small" on:click=move |_| open(engine, json.clone(), None)>{label}</button>
                 </li>
             }
         })
@@ -150,7 +129,7 @@ pub fn ScenariosPage() -> impl IntoView {
                                 <span class="saved-name">{s.name.clone()}</span>
                                 <span class="saved-seed">{format!("seed {}", s.seed)}</span>
                                 <button class="btn small" on:click=move |_| open(engine, json.clone(), Some(seed))>"Open"</button>
-                                <button class="btn small" on:click=move |_| if let Ok(text) = export(&for_export, seed) { download(&file, &text) }>"Export"</button>
+                                <button class="btn small" on:click=move |_| if let Ok(text) = export(&for_export, seed) { crate::ui::download::download(&file, text.as_bytes(), "application/json") }>"Export"</button>
                                 <button class="btn small" on:click=move |_| { let mut next = saves.get_untracked(); next.remove(&remove); commit(next, format!("Deleted \u{201c}{remove}\u{201d}.")) }>"Delete"</button>
                             </li>
                         }

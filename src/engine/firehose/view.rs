@@ -1,0 +1,181 @@
+//! What the Firehose lab page draws of each delivery stream: the stages with their counts, the
+//! destination buffer against its two hints, the recent deliveries and a short per-second history.
+//! Built from the engine's state on each reply; a few kilobytes per stream.
+
+use super::buffer::Trigger;
+use super::metrics::FirehoseMetric;
+use super::stream::{DeliveryStream, Outcome, Source, Totals};
+use crate::engine::time::SimTime;
+use serde::{Deserialize, Serialize};
+
+/// Seconds of per-second history each view carries.
+pub const HISTORY_SECS: u64 = 120;
+/// Recent deliveries each view carries.
+pub const DELIVERIES_MAX: usize = 12;
+
+/// One delivery stream, as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryStreamView {
+    pub name: String,
+    /// CREATING, ACTIVE or DELETING.
+    pub status: String,
+    /// `Direct PUT`, or the Kinesis stream's name.
+    pub source: String,
+    /// The Lambda's name, when transformation is on.
+    pub transform: Option<String>,
+    /// The active partitions and their limit, when dynamic partitioning is on.
+    pub partitions: Option<(u64, u64)>,
+    /// The object codec (`UNCOMPRESSED`, `GZIP`, …).
+    pub compression: String,
+    pub bucket: String,
+    /// Prefix as configured (empty: the default time prefix).
+    pub prefix: String,
+    /// The destination buffer's hints.
+    pub size_hint_bytes: u64,
+    pub interval_s: u64,
+    /// The destination buffer now: records, bytes, and how long it has been open (ms).
+    pub buffered_records: u64,
+    pub buffered_bytes: u64,
+    pub buffer_age_ms: Option<u64>,
+    /// Records in the transform stage, and invocations running.
+    pub processing_records: u64,
+    pub invocations: u64,
+    /// Batches flushed and waiting behind a delivery, and deliveries under way.
+    pub waiting_batches: u64,
+    pub in_flight: u64,
+    /// Now minus the oldest undelivered record's arrival, in seconds (DataFreshness).
+    pub freshness_s: Option<u64>,
+    pub totals: TotalsView,
+    /// The newest deliveries first.
+    pub deliveries: Vec<DeliveryView>,
+    /// The last seconds, oldest first: (second, IncomingBytes, IncomingRecords, DeliveryToS3.Records).
+    pub history: Vec<(u64, u64, u64, u64)>,
+}
+
+/// The running totals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotalsView {
+    pub incoming_records: u64,
+    pub incoming_bytes: u64,
+    pub throttled_records: u64,
+    pub delivered_records: u64,
+    pub delivered_bytes: u64,
+    pub objects: u64,
+    pub error_objects: u64,
+    pub failed_attempts: u64,
+    pub lost_records: u64,
+    pub processed_ok: u64,
+    pub dropped: u64,
+    pub processing_failed: u64,
+    pub partitioning_failed: u64,
+}
+
+impl From<Totals> for TotalsView {
+    fn from(t: Totals) -> TotalsView {
+        TotalsView {
+            incoming_records: t.incoming_records,
+            incoming_bytes: t.incoming_bytes,
+            throttled_records: t.throttled_records,
+            delivered_records: t.delivered_records,
+            delivered_bytes: t.delivered_bytes,
+            objects: t.objects,
+            error_objects: t.error_objects,
+            failed_attempts: t.failed_attempts,
+            lost_records: t.lost_records,
+            processed_ok: t.processed_ok,
+            dropped: t.dropped,
+            processing_failed: t.processing_failed,
+            partitioning_failed: t.partitioning_failed,
+        }
+    }
+}
+
+/// One line of the delivery timeline.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub at: SimTime,
+    pub records: u64,
+    pub bytes: u64,
+    /// `SIZE` or `INTERVAL`.
+    pub trigger: String,
+    /// Batches merged into it.
+    pub coalesced: u64,
+    pub attempt: u32,
+    /// `delivered`, `failed` or `lost`.
+    pub outcome: String,
+    /// The object's key, the error, or how many records were lost.
+    pub detail: String,
+}
+
+impl DeliveryStreamView {
+    /// The view of `s` at `now`.
+    pub fn of(s: &DeliveryStream, now: SimTime) -> DeliveryStreamView {
+        let source = match &s.source {
+            Source::DirectPut => "Direct PUT".to_string(),
+            Source::Kinesis { stream_arn, .. } => stream_arn.rsplit('/').next().unwrap_or(stream_arn).to_string(),
+        };
+        let transform = s
+            .processor
+            .as_ref()
+            .map(|p| p.plan.lambda_arn.rsplit(':').next().unwrap_or(&p.plan.lambda_arn).to_string());
+        let partitions = s.partitions.as_ref().map(|p| (p.buffers.len() as u64, s.partition_limit as u64));
+        let deliveries = s.log.iter().rev().take(DELIVERIES_MAX).map(delivery_view).collect();
+        let second = now.as_millis() / 1_000;
+        let from = second.saturating_sub(HISTORY_SECS);
+        let series = |m: FirehoseMetric| s.metrics.periods(m, from, second, 1);
+        let (bytes, records, delivered) = (
+            series(FirehoseMetric::IncomingBytes),
+            series(FirehoseMetric::IncomingRecords),
+            series(FirehoseMetric::DeliveryToS3Records),
+        );
+        let at = |v: &[(u64, crate::engine::kds::metrics::Stat)], t: u64| {
+            v.iter().find(|(s, _)| *s == t).map_or(0, |(_, stat)| stat.sum)
+        };
+        let history = (from..second).map(|t| (t, at(&bytes, t), at(&records, t), at(&delivered, t))).collect();
+        DeliveryStreamView {
+            name: s.name.clone(),
+            status: s.status.as_str().to_string(),
+            source,
+            transform,
+            partitions,
+            compression: s.plan.compression.as_str().to_string(),
+            bucket: s.plan.bucket.clone(),
+            prefix: s.config.prefix.clone().unwrap_or_default(),
+            size_hint_bytes: s.plan.hints.size_bytes,
+            interval_s: s.plan.hints.interval_secs,
+            buffered_records: s.buffer.len() as u64,
+            buffered_bytes: s.buffer.bytes(),
+            buffer_age_ms: s.buffer.opened_at().map(|t| now.saturating_since(t).as_millis()),
+            processing_records: s.processor.as_ref().map_or(0, |p| p.pending()),
+            invocations: s.processor.as_ref().map_or(0, |p| p.invoking.len() as u64),
+            waiting_batches: s.waiting.len() as u64,
+            in_flight: s.in_flight.len() as u64,
+            freshness_s: s.oldest_pending().map(|t| now.saturating_since(t).as_millis() / 1_000),
+            totals: s.totals.into(),
+            deliveries,
+            history,
+        }
+    }
+}
+
+fn delivery_view(d: &super::stream::Delivery) -> DeliveryView {
+    let (outcome, detail) = match &d.outcome {
+        Outcome::Delivered { key, .. } => ("delivered", key.clone()),
+        Outcome::Failed { error } => ("failed", error.clone()),
+        Outcome::Lost { records } => ("lost", format!("{records} records older than the retention")),
+    };
+    DeliveryView {
+        at: d.at,
+        records: d.records,
+        bytes: d.bytes,
+        trigger: match d.trigger {
+            Trigger::Size => "SIZE",
+            Trigger::Interval => "INTERVAL",
+        }
+        .to_string(),
+        coalesced: d.coalesced as u64,
+        attempt: d.attempt,
+        outcome: outcome.to_string(),
+        detail,
+    }
+}

@@ -1,0 +1,131 @@
+//! The Firehose lab: load a Firehose scenario, play it, and watch its records move through the stages,
+//! its buffer fill toward the size and interval hints, its deliveries and failures, and the objects it
+//! writes — which open in the viewer and download as real files.
+
+use super::bucket_browser::BucketBrowser;
+use super::event_log::EventLog;
+use super::firehose_pipeline::{BufferGauges, Pipeline};
+use crate::engine::firehose::view::DeliveryStreamView;
+use crate::engine::scenario::presets;
+use crate::ui::EngineHandle;
+use crate::view_model::firehose::bytes;
+use crate::view_model::format::count;
+use crate::view_model::labs::Lab;
+use leptos::prelude::*;
+use serde_json::json;
+
+/// The lab page for Amazon Data Firehose.
+#[component]
+pub fn FirehoseLab() -> impl IntoView {
+    let engine = expect_context::<EngineHandle>();
+    let all: Vec<_> = presets::all().into_iter().filter(|p| p.firehose).collect();
+    let chosen = RwSignal::new(0usize);
+    let explanation = {
+        let all = all.clone();
+        move || all.get(chosen.get()).map(|p| p.explanation.clone()).unwrap_or_default()
+    };
+    let load = {
+        let all = all.clone();
+        move |_| {
+            if let Some(p) = all.get(chosen.get_untracked()) {
+                engine.load_scenario(p.json.to_string(), None);
+            }
+        }
+    };
+    let options = all
+        .iter()
+        .enumerate()
+        .map(|(i, p)| view! { <option value=i.to_string() selected=move || chosen.get() == i>{p.title.clone()}</option> })
+        .collect_view();
+    let picked = RwSignal::new(0usize);
+    let streams = move || engine.snapshot().with(|s| s.as_ref().map(|s| s.engine.firehose.clone()).unwrap_or_default());
+    let stream: Signal<Option<DeliveryStreamView>> = Signal::derive(move || {
+        let all = streams();
+        let i = picked.get().min(all.len().saturating_sub(1));
+        all.into_iter().nth(i)
+    });
+    let names = move || streams().into_iter().map(|s| s.name).collect::<Vec<_>>();
+    let bucket = Signal::derive(move || stream.with(|s| s.as_ref().map(|s| s.bucket.clone()).unwrap_or_default()));
+    let version =
+        Signal::derive(move || stream.with(|s| s.as_ref().map_or(0, |s| s.totals.objects + s.totals.error_objects)));
+    let outage = move |secs: u64| {
+        let input = json!({"Bucket": bucket.get_untracked(), "DurationSeconds": secs}).to_string();
+        engine.call("s3", "InjectOutage", input);
+    };
+    view! {
+        <section class="firehose-lab">
+            <p class="lab-status">{Lab::Firehose.status_sentence()}</p>
+            <div class="preset-row">
+                <label for="fh-preset">"Scenario"</label>
+                <select id="fh-preset" data-testid="fh-preset" on:change=move |ev| {
+                    if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+                        chosen.set(i);
+                    }
+                }>
+                    {options}
+                </select>
+                <button data-testid="fh-load" on:click=load>"Load"</button>
+            </div>
+            <p class="preset-explanation">{explanation}</p>
+            <Show when=move || { names().len() > 1 }>
+                <div class="preset-row">
+                    <label for="fh-stream">"Firehose stream"</label>
+                    <select id="fh-stream" on:change=move |ev| picked.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {move || names().into_iter().enumerate().map(|(i, n)| view! { <option value=i.to_string()>{n}</option> }).collect_view()}
+                    </select>
+                </div>
+            </Show>
+            <h2 class="lab-subhead">
+                {move || stream.with(|s| s.as_ref().map_or("No Firehose stream yet: load a scenario and press play.".to_string(), |s| format!("{} — {}", s.name, s.status)))}
+            </h2>
+            <Pipeline stream=stream />
+            <h2 class="lab-subhead">"Buffer"</h2>
+            <BufferGauges stream=stream />
+            <h2 class="lab-subhead">"Deliveries"</h2>
+            <Deliveries stream=stream />
+            <h2 class="lab-subhead">"Failure drills"</h2>
+            <p class="panel-note">"S3 refuses every write to the bucket for a while. Firehose retries every 5 s, later batches wait behind the failing one and are merged, DataFreshness climbs, and records older than 24 hours are lost."</p>
+            <div class="drill-row">
+                <button class="btn small" data-testid="drill-outage-10m" on:click=move |_| outage(600)>"S3 outage: 10 min"</button>
+                <button class="btn small" on:click=move |_| outage(25 * 3_600)>"S3 outage: 25 h"</button>
+            </div>
+            <p class="fh-freshness" data-testid="fh-freshness">
+                {move || stream.with(|s| s.as_ref().map(|s| match s.freshness_s {
+                    Some(f) => format!("DataFreshness now: {f} s (the oldest record not yet in S3)."),
+                    None => "DataFreshness now: nothing waiting.".to_string(),
+                }))}
+            </p>
+            <h2 class="lab-subhead">"Bucket"</h2>
+            <BucketBrowser bucket=bucket version=version />
+            <h2 class="lab-subhead">"Log"</h2>
+            <EventLog />
+        </section>
+    }
+}
+
+/// The newest deliveries: when, what, why it flushed, and what became of it.
+#[component]
+fn Deliveries(stream: Signal<Option<DeliveryStreamView>>) -> impl IntoView {
+    let rows = move || stream.with(|s| s.as_ref().map(|s| s.deliveries.clone()).unwrap_or_default());
+    view! {
+        <table class="deliveries" data-testid="fh-deliveries">
+            <thead><tr><th>"At"</th><th>"Records"</th><th>"Bytes"</th><th>"Flushed by"</th><th>"Attempt"</th><th>"Outcome"</th></tr></thead>
+            <tbody>
+                {move || rows().into_iter().map(|d| {
+                    let merged = if d.coalesced > 1 { format!(" (+{} merged)", d.coalesced - 1) } else { String::new() };
+                    view! {
+                        <tr class=format!("outcome-{}", d.outcome)>
+                            <td>{d.at.to_string()}</td>
+                            <td>{count(d.records)}</td>
+                            <td>{bytes(d.bytes)}</td>
+                            <td>{format!("{}{merged}", d.trigger)}</td>
+                            <td>{d.attempt}</td>
+                            <td title=d.detail.clone()>{format!("{}: {}", d.outcome, d.detail)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        {move || rows().is_empty().then(|| view! { <p class="panel-note">"No delivery yet: the first comes when the size or the interval hint is reached."</p> })}
+    }
+}

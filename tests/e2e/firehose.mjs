@@ -1,0 +1,83 @@
+// End-to-end test of the Firehose lab in headless Chromium. Usage: node tests/e2e/firehose.mjs [url]
+//
+// Checks: the data-lake preset loads and plays, the stages count the records and the buffer gauges fill
+// toward the 5 MiB / 300 s hints with the interval named as the trigger that fires first; after a
+// fast-forward the delivery is in the timeline as INTERVAL, the bucket browser walks the default hourly
+// prefix down to the object, the viewer shows its JSON lines, and the download hands over the object's bytes;
+// on the S3 outage preset, the outage drill makes the next delivery fail and DataFreshness climb past the
+// interval.
+import { OUT, assert, checks, start } from './harness.mjs';
+
+const { check, finish } = checks(30000);
+const { server, url, browser } = await start([]);
+const page = await browser.newPage({ viewport: { width: 1280, height: 2400 }, acceptDownloads: true });
+const problems = [];
+page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+const text = (sel) => page.locator(sel).innerText();
+const waitText = (sel, needle, timeout = 10000) => page.waitForFunction(
+  ([s, n]) => document.querySelector(s)?.textContent.includes(n), [sel, needle], { timeout });
+
+async function fastForward(minutes) {
+  await page.fill('[data-testid=ff-span]', String(minutes));
+  await page.selectOption('[data-testid=ff-unit]', '60');
+  await page.click('[data-testid=fast-forward]');
+}
+
+try {
+  await check('the data-lake preset fills the buffer toward its hints', async () => {
+    await page.goto(new URL('?speed=5#firehose', url).href);
+    await page.waitForFunction(() => document.querySelector('#worker-status')?.textContent.startsWith('worker ready'), null, { timeout: 5000 });
+    await page.click('[data-testid=fh-load]');
+    await page.click('[data-testid=play]');
+    await waitText('[data-testid=fh-stage-source]', 'records in');
+    await page.waitForFunction(() => /[1-9][0-9,]* records in/.test(document.querySelector('[data-testid=fh-stage-source]').textContent), null, { timeout: 10000 });
+    await waitText('[data-testid=fh-verdict]', 'INTERVAL fires first');
+    assert((await text('[data-testid=fh-size]')).endsWith('of 5.0 MiB'), await text('[data-testid=fh-size]'));
+    assert((await text('[data-testid=fh-age]')).endsWith('of 300 s'), await text('[data-testid=fh-age]'));
+    await page.screenshot({ path: `${OUT}/firehose-filling.png` });
+    await page.click('[data-testid=play]'); // pause
+  });
+
+  await check('a fast-forward delivers on the interval and the object opens and downloads', async () => {
+    await fastForward(6);
+    await waitText('[data-testid=fh-deliveries]', 'INTERVAL', 20000);
+    assert((await text('[data-testid=fh-deliveries]')).includes('delivered: rawdata/rides/2024/03/15/10/dl-delivery-stream-1-'), await text('[data-testid=fh-deliveries]'));
+    for (const folder of ['rawdata/', 'rides/', '2024/', '03/', '15/', '10/']) {
+      await page.locator('[data-testid=objects] button', { hasText: folder }).click();
+      await page.waitForTimeout(100);
+    }
+    await page.locator('[data-testid=object]').first().click();
+    await waitText('[data-testid=object-viewer]', '"stationId"');
+    const viewer = await text('[data-testid=object-viewer]');
+    assert(viewer.includes('as text') && viewer.includes('"bikeDetail"'), viewer.slice(0, 300));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-object]')]);
+    const path = await download.path();
+    const body = (await import('node:fs')).readFileSync(path, 'utf8');
+    const lines = body.trim().split('\n');
+    assert(lines.length === 9990, `the object holds ${lines.length} lines, not 9,990`);
+    assert(JSON.parse(lines[0]).bikeDetail, 'each line is a ride event');
+    await page.screenshot({ path: `${OUT}/firehose.png` });
+  });
+
+  await check('the S3 outage drill fails the next delivery and DataFreshness climbs past the interval', async () => {
+    await page.selectOption('[data-testid=fh-preset]', { index: 2 });
+    await page.click('[data-testid=fh-load]');
+    await fastForward(6);
+    await waitText('[data-testid=fh-deliveries]', 'delivered:', 20000);
+    const heading = await page.locator('#lab-page h2').first().innerText();
+    assert(heading.startsWith('sensor-readings'), heading);
+    await page.click('[data-testid=drill-outage-10m]');
+    await fastForward(6);
+    await waitText('[data-testid=fh-deliveries]', 'failed:', 20000);
+    const freshness = Number((await text('[data-testid=fh-freshness]')).match(/(\d+) s/)?.[1]);
+    assert(freshness > 300, `DataFreshness ${freshness} s is not past the 300 s interval`);
+    await page.screenshot({ path: `${OUT}/firehose-outage.png` });
+    assert(problems.length === 0, problems.join('\n'));
+  });
+} finally {
+  await browser.close();
+  await server?.close();
+}
+
+process.exit(finish());
