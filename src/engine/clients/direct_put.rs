@@ -7,12 +7,11 @@
 //! it (ServiceUnavailableException) and dropped otherwise (a stream still CREATING, a missing stream).
 //! Every record ends accepted, waiting, or dropped.
 
-use super::producer::{backoff, filler};
+use super::producer::backoff;
 use super::stats::ProducerStats;
 use crate::engine::firehose::ingest::{BATCH_MAX_BYTES, RECORD_MAX_BYTES};
 use crate::engine::firehose::FirehoseRequest;
 use crate::engine::rng::SimRng;
-use crate::engine::scenario::compile::BodyPlan;
 use crate::engine::scenario::firehose::{DirectPutApi, DirectPutPlan};
 use crate::engine::services::Services;
 use crate::engine::time::SimTime;
@@ -113,14 +112,7 @@ impl DirectPutProducer {
     }
 
     fn body(&mut self, wall_ms: u64) -> Vec<u8> {
-        match &self.plan.body {
-            BodyPlan::Template(t) => t.render(&mut self.rng, wall_ms as i64).into_bytes(),
-            BodyPlan::Sized(size) => {
-                let bytes = size.draw(&mut self.rng) as usize;
-                self.seq += 1;
-                filler(&self.plan.spec.name, self.seq, bytes)
-            }
-        }
+        self.plan.body.render(&mut self.rng, wall_ms, &self.plan.spec.name, &mut self.seq)
     }
 
     /// Sends records in calls, in order, and schedules what failed.

@@ -21,7 +21,7 @@ use crate::engine::kds::record::Labels;
 use crate::engine::kds::shard::Detail;
 use crate::engine::kds::KdsService;
 use crate::engine::rng::SimRng;
-use crate::engine::scenario::compile::{BodyPlan, ProducerPlan};
+use crate::engine::scenario::compile::ProducerPlan;
 use crate::engine::scenario::format::{Jitter, PutApi, RetrySpec};
 use crate::engine::time::{SimDuration, SimTime};
 use std::collections::{BTreeMap, VecDeque};
@@ -416,14 +416,7 @@ impl Producer {
             let data = if is_poison {
                 b"{\"malformed\": ".to_vec()
             } else {
-                match &self.plan.body {
-                    BodyPlan::Template(t) => t.render(&mut self.rng, wall_ms as i64).into_bytes(),
-                    BodyPlan::Sized(size) => {
-                        let bytes = size.draw(&mut self.rng) as usize;
-                        self.seq += 1;
-                        filler(&self.plan.spec.name, self.seq, bytes)
-                    }
-                }
+                self.plan.body.render(&mut self.rng, wall_ms, &self.plan.spec.name, &mut self.seq)
             };
             let hash = match &key.explicit_hash_key {
                 Some(text) => HashKey(text.parse().expect("validated when the scenario loaded")),
@@ -513,7 +506,6 @@ impl Producer {
     }
 }
 
-/// A record body of exactly `bytes` bytes, naming its producer and sequence number.
 /// The wait before retry number `attempt` (1-based): `jitter(min(cap, base·2^(attempt−1)))`.
 pub fn backoff(retry: &RetrySpec, attempt: u32, rng: &mut SimRng) -> SimDuration {
     let ceiling_ms = retry.base_ms.saturating_mul(1u64 << (attempt.max(1) - 1).min(40)).min(retry.cap_ms);
@@ -523,9 +515,4 @@ pub fn backoff(retry: &RetrySpec, attempt: u32, rng: &mut SimRng) -> SimDuration
         Jitter::Equal => us / 2 + rng.below(us / 2 + 1),
         Jitter::None => us,
     })
-}
-
-pub(super) fn filler(producer: &str, seq: u64, bytes: usize) -> Vec<u8> {
-    let stamp = format!("{producer}#{seq};");
-    stamp.bytes().cycle().take(bytes).collect()
 }

@@ -162,7 +162,7 @@ pub struct Delivery {
 }
 
 /// Running totals, for the page and tests.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub incoming_records: u64,
     pub incoming_bytes: u64,

@@ -45,49 +45,11 @@ pub struct DeliveryStreamView {
     pub in_flight: u64,
     /// Now minus the oldest undelivered record's arrival, in seconds (DataFreshness).
     pub freshness_s: Option<u64>,
-    pub totals: TotalsView,
+    pub totals: Totals,
     /// The newest deliveries first.
     pub deliveries: Vec<DeliveryView>,
     /// The last seconds, oldest first: (second, IncomingBytes, IncomingRecords, DeliveryToS3.Records).
     pub history: Vec<(u64, u64, u64, u64)>,
-}
-
-/// The running totals.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TotalsView {
-    pub incoming_records: u64,
-    pub incoming_bytes: u64,
-    pub throttled_records: u64,
-    pub delivered_records: u64,
-    pub delivered_bytes: u64,
-    pub objects: u64,
-    pub error_objects: u64,
-    pub failed_attempts: u64,
-    pub lost_records: u64,
-    pub processed_ok: u64,
-    pub dropped: u64,
-    pub processing_failed: u64,
-    pub partitioning_failed: u64,
-}
-
-impl From<Totals> for TotalsView {
-    fn from(t: Totals) -> TotalsView {
-        TotalsView {
-            incoming_records: t.incoming_records,
-            incoming_bytes: t.incoming_bytes,
-            throttled_records: t.throttled_records,
-            delivered_records: t.delivered_records,
-            delivered_bytes: t.delivered_bytes,
-            objects: t.objects,
-            error_objects: t.error_objects,
-            failed_attempts: t.failed_attempts,
-            lost_records: t.lost_records,
-            processed_ok: t.processed_ok,
-            dropped: t.dropped,
-            processing_failed: t.processing_failed,
-            partitioning_failed: t.partitioning_failed,
-        }
-    }
 }
 
 /// One line of the delivery timeline.
@@ -151,7 +113,7 @@ impl DeliveryStreamView {
             waiting_batches: s.waiting.len() as u64,
             in_flight: s.in_flight.len() as u64,
             freshness_s: s.oldest_pending().map(|t| now.saturating_since(t).as_millis() / 1_000),
-            totals: s.totals.into(),
+            totals: s.totals,
             deliveries,
             history,
         }

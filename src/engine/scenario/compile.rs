@@ -66,6 +66,22 @@ pub enum BodyPlan {
     Sized(SizeDist),
 }
 
+impl BodyPlan {
+    /// The next body: a rendered template, or filler of a drawn size stamped with the producer and `seq`
+    /// (which counts the filler bodies).
+    pub fn render(&self, rng: &mut SimRng, wall_ms: u64, producer: &str, seq: &mut u64) -> Vec<u8> {
+        match self {
+            BodyPlan::Template(t) => t.render(rng, wall_ms as i64).into_bytes(),
+            BodyPlan::Sized(size) => {
+                let bytes = size.draw(rng) as usize;
+                *seq += 1;
+                let stamp = format!("{producer}#{seq};");
+                stamp.bytes().cycle().take(bytes).collect()
+            }
+        }
+    }
+}
+
 /// Checks and compiles a scenario.
 pub fn compile(s: &Scenario) -> Result<Plan, ScenarioError> {
     let mut plan = compile_without_calls(s)?;

@@ -39,8 +39,7 @@ pub fn BucketBrowser(bucket: Signal<String>, version: Signal<u64>) -> impl IntoV
         let id = engine.call("s3", "ListObjectsV2", input);
         waiting.update_value(|w| w.0 = id);
     };
-    // The snapshot arrives every frame; list again only when the bucket, its object count or the
-    // folder really changed.
+    // What was listed last: another bucket or a lower count (a restarted run) goes back to the top.
     let listed = StoredValue::new(None::<(String, u64, String)>);
     Effect::new(move |_| {
         let now = (bucket.get(), version.get(), prefix.get());

@@ -45,9 +45,10 @@ pub fn FirehoseLab() -> impl IntoView {
         all.into_iter().nth(i)
     });
     let names = move || streams().into_iter().map(|s| s.name).collect::<Vec<_>>();
-    let bucket = Signal::derive(move || stream.with(|s| s.as_ref().map(|s| s.bucket.clone()).unwrap_or_default()));
+    // Memos: the snapshot changes every frame, the bucket and its object count seldom.
+    let bucket = Memo::new(move |_| stream.with(|s| s.as_ref().map(|s| s.bucket.clone()).unwrap_or_default()));
     let version =
-        Signal::derive(move || stream.with(|s| s.as_ref().map_or(0, |s| s.totals.objects + s.totals.error_objects)));
+        Memo::new(move |_| stream.with(|s| s.as_ref().map_or(0, |s| s.totals.objects + s.totals.error_objects)));
     let outage = move |secs: u64| {
         let input = json!({"Bucket": bucket.get_untracked(), "DurationSeconds": secs}).to_string();
         engine.call("s3", "InjectOutage", input);
@@ -96,7 +97,7 @@ pub fn FirehoseLab() -> impl IntoView {
                 }))}
             </p>
             <h2 class="lab-subhead">"Bucket"</h2>
-            <BucketBrowser bucket=bucket version=version />
+            <BucketBrowser bucket=bucket.into() version=version.into() />
             <h2 class="lab-subhead">"Log"</h2>
             <EventLog />
         </section>
