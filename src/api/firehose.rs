@@ -43,6 +43,81 @@ const EXTENDED_S3_MEMBERS: &[Member] = &[
     opt("S3BackupUpdate", ANY),
 ];
 const EXTENDED_S3: Shape = Shape::Structure(EXTENDED_S3_MEMBERS);
+const S3_MEMBERS: &[Member] = &[
+    opt("BucketARN", BUCKET_ARN),
+    opt("BufferingHints", HINTS),
+    opt("CloudWatchLoggingOptions", ANY),
+    opt("CompressionFormat", COMPRESSION),
+    opt("EncryptionConfiguration", ANY),
+    opt("ErrorOutputPrefix", PREFIX),
+    opt("Prefix", PREFIX),
+    opt("RoleARN", ROLE_ARN),
+];
+const S3: Shape = Shape::Structure(S3_MEMBERS);
+const RETRY: Shape = Shape::Structure(&[opt("DurationInSeconds", Shape::Long(&[Rule::Min(0), Rule::Max(7_200)]))]);
+const HTTP_HINTS: Shape = Shape::Structure(&[
+    opt("IntervalInSeconds", Shape::Long(&[Rule::Min(0), Rule::Max(900)])),
+    opt("SizeInMBs", Shape::Long(&[Rule::Min(1), Rule::Max(64)])),
+]);
+const ATTRIBUTE: Shape = Shape::Structure(&[
+    req("AttributeName", Shape::String(&[Rule::LenMin(1), Rule::LenMax(256)])),
+    req("AttributeValue", Shape::String(&[Rule::LenMin(0), Rule::LenMax(1024)])),
+]);
+const REQUEST_CONFIGURATION: Shape = Shape::Structure(&[
+    opt(
+        "CommonAttributes",
+        Shape::List { member: &ATTRIBUTE, rules: &[Rule::LenMin(0), Rule::LenMax(50)], member_text: None },
+    ),
+    opt("ContentEncoding", Shape::Enum(&["NONE", "GZIP"])),
+]);
+const ENDPOINT_CONFIGURATION: Shape = Shape::Structure(&[
+    opt("AccessKey", Shape::String(&[Rule::LenMin(0), Rule::LenMax(4_096)])),
+    opt("Name", Shape::String(&[Rule::LenMin(1), Rule::LenMax(256)])),
+    req("Url", Shape::String(&[Rule::LenMin(1), Rule::LenMax(1_000)])),
+]);
+/// HttpEndpointDestinationConfiguration and, with `S3Update` for `S3Configuration`, its Update.
+macro_rules! http_endpoint {
+    ($s3:literal) => {
+        Shape::Structure(&[
+            opt("BufferingHints", HTTP_HINTS),
+            opt("CloudWatchLoggingOptions", ANY),
+            opt("EndpointConfiguration", ENDPOINT_CONFIGURATION),
+            opt("ProcessingConfiguration", ANY),
+            opt("RequestConfiguration", REQUEST_CONFIGURATION),
+            opt("RetryOptions", RETRY),
+            opt("RoleARN", ROLE_ARN),
+            opt("S3BackupMode", Shape::Enum(&["FailedDataOnly", "AllData"])),
+            opt($s3, S3),
+        ])
+    };
+}
+const HTTP_ENDPOINT: Shape = http_endpoint!("S3Configuration");
+const HTTP_ENDPOINT_UPDATE: Shape = http_endpoint!("S3Update");
+/// SplunkDestinationConfiguration and, with `S3Update`, its Update.
+macro_rules! splunk {
+    ($s3:literal) => {
+        Shape::Structure(&[
+            opt(
+                "BufferingHints",
+                Shape::Structure(&[
+                    opt("IntervalInSeconds", Shape::Long(&[Rule::Min(0), Rule::Max(60)])),
+                    opt("SizeInMBs", Shape::Long(&[Rule::Min(1), Rule::Max(5)])),
+                ]),
+            ),
+            opt("CloudWatchLoggingOptions", ANY),
+            opt("HECAcknowledgmentTimeoutInSeconds", Shape::Long(&[Rule::Min(180), Rule::Max(600)])),
+            opt("HECEndpoint", Shape::String(&[Rule::LenMin(0), Rule::LenMax(2_048)])),
+            opt("HECEndpointType", Shape::Enum(&["Raw", "Event"])),
+            opt("HECToken", Shape::String(&[Rule::LenMin(0), Rule::LenMax(2_048)])),
+            opt("ProcessingConfiguration", ANY),
+            opt("RetryOptions", RETRY),
+            opt("S3BackupMode", Shape::Enum(&["FailedEventsOnly", "AllEvents"])),
+            opt($s3, S3),
+        ])
+    };
+}
+const SPLUNK: Shape = splunk!("S3Configuration");
+const SPLUNK_UPDATE: Shape = splunk!("S3Update");
 const TAG: Shape = Shape::Structure(&[
     req("Key", Shape::String(&[Rule::LenMin(1), Rule::LenMax(128)])),
     opt("Value", Shape::String(&[Rule::LenMin(0), Rule::LenMax(256)])),
@@ -81,11 +156,11 @@ pub fn model(action: &str) -> Option<&'static [Member]> {
                     opt("DeliveryStreamType", STREAM_TYPE),
                     opt("ElasticsearchDestinationConfiguration", ANY),
                     opt("ExtendedS3DestinationConfiguration", EXTENDED_S3),
-                    opt("HttpEndpointDestinationConfiguration", ANY),
+                    opt("HttpEndpointDestinationConfiguration", HTTP_ENDPOINT),
                     opt("KinesisStreamSourceConfiguration", KINESIS_SOURCE),
                     opt("RedshiftDestinationConfiguration", ANY),
                     opt("S3DestinationConfiguration", EXTENDED_S3),
-                    opt("SplunkDestinationConfiguration", ANY),
+                    opt("SplunkDestinationConfiguration", SPLUNK),
                     opt("Tags", TAGS),
                 ]
             }
@@ -117,10 +192,10 @@ pub fn model(action: &str) -> Option<&'static [Member]> {
                     req("DestinationId", Shape::String(&[Rule::LenMin(1), Rule::LenMax(100)])),
                     opt("ElasticsearchDestinationUpdate", ANY),
                     opt("ExtendedS3DestinationUpdate", EXTENDED_S3),
-                    opt("HttpEndpointDestinationUpdate", ANY),
+                    opt("HttpEndpointDestinationUpdate", HTTP_ENDPOINT_UPDATE),
                     opt("RedshiftDestinationUpdate", ANY),
                     opt("S3DestinationUpdate", EXTENDED_S3),
-                    opt("SplunkDestinationUpdate", ANY),
+                    opt("SplunkDestinationUpdate", SPLUNK_UPDATE),
                 ]
             }
         }

@@ -4,6 +4,7 @@
 //! action's model exactly as the AWS JSON protocol front end does ([`schema`]); [`reply_json`] and
 //! [`ErrorBody`] are the way back; [`parse_video`] does the same for the `kinesisvideo` signaling service. [`replay`] is the JSON-lines driver behind `kinesis-lab api`.
 
+pub mod endpoint;
 pub mod firehose;
 pub mod kinesis;
 pub mod kinesisvideo;
@@ -70,10 +71,15 @@ pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, Error
             let body = checked(service, action, s3::model(action), body, "InvalidArgument")?;
             s3::request(action, body).map(Command::S3)
         }
+        "endpoint" => {
+            let body = checked(service, action, endpoint::model(action), body, "InvalidArgumentException")?;
+            endpoint::request(action, body).map(Command::Endpoint)
+        }
         _ => {
             let text = format!(
                 "Unknown service '{service}'; this lab simulates: kinesis, cloudwatch (GetMetricStatistics), firehose, \
-                 s3 (ListObjectsV2, GetObject, PutObject, CreateBucket), lambda (built-in functions), kinesisvideo."
+                 s3 (ListObjectsV2, GetObject, PutObject, CreateBucket), lambda (built-in functions), endpoint (the lab's HTTP \
+                 endpoints and Splunk HEC: ConfigureEndpoint, ListRequests), kinesisvideo."
             );
             Err(ErrorBody::new("UnknownOperationException", text))
         }
@@ -123,7 +129,7 @@ fn checked(
 pub fn reply_json(reply: &Reply) -> String {
     match reply {
         Reply::Kds(response) => serde_json::to_string(response).expect("response bodies always serialise"),
-        Reply::Firehose(body) | Reply::S3(body) | Reply::Lambda(body) => body.to_string(),
+        Reply::Firehose(body) | Reply::S3(body) | Reply::Lambda(body) | Reply::Endpoint(body) => body.to_string(),
     }
 }
 

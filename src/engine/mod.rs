@@ -25,6 +25,7 @@
 
 pub mod clients;
 pub mod distributions;
+pub mod endpoints;
 pub mod firehose;
 pub mod functions;
 pub mod kds;
@@ -84,6 +85,8 @@ pub enum Command {
     S3(S3Request),
     /// The lab's Lambda functions (built-ins for transforms).
     Lambda(LambdaRequest),
+    /// The lab's HTTP endpoints and Splunk HEC receivers.
+    Endpoint(endpoints::EndpointRequest),
 }
 
 /// A service's successful answer.
@@ -97,6 +100,8 @@ pub enum Reply {
     S3(Value),
     /// Lambda: the response body.
     Lambda(Value),
+    /// The lab's receivers: the response body.
+    Endpoint(Value),
 }
 
 /// A service's failure, with AWS's exception name and text.
@@ -110,6 +115,8 @@ pub enum ApiError {
     S3(S3Error),
     /// Lambda.
     Lambda(LambdaError),
+    /// The lab's receivers.
+    Endpoint(endpoints::EndpointError),
 }
 
 impl ApiError {
@@ -120,6 +127,7 @@ impl ApiError {
             ApiError::Firehose(e) => e.kind.aws_code(),
             ApiError::S3(e) => e.code,
             ApiError::Lambda(e) => e.code,
+            ApiError::Endpoint(e) => e.code,
         }
     }
 
@@ -130,6 +138,7 @@ impl ApiError {
             ApiError::Firehose(e) => &e.message,
             ApiError::S3(e) => &e.message,
             ApiError::Lambda(e) => &e.message,
+            ApiError::Endpoint(e) => &e.message,
         }
     }
 }
@@ -201,6 +210,7 @@ pub struct Engine {
     kds: KdsService,
     firehose: FirehoseService,
     s3: S3Service,
+    endpoints: endpoints::Endpoints,
     functions: Functions,
     clients: Clients,
     sampler: Option<scenario::series::Sampler>,
@@ -221,6 +231,7 @@ impl Engine {
         let firehose = FirehoseService::new(config.firehose.clone(), &k.account_id, &k.region, k.epoch_ms, config.seed);
         let s3 = S3Service::new(config.s3.clone(), k.epoch_ms);
         let functions = Functions::new(&k.account_id, &k.region, k.epoch_ms);
+        let endpoints = endpoints::Endpoints::new(rng::SimRng::new(config.seed).fork("endpoints"), k.epoch_ms);
         let clients = Clients::default();
         Engine {
             config,
@@ -231,6 +242,7 @@ impl Engine {
             kds,
             firehose,
             s3,
+            endpoints,
             functions,
             clients,
             sampler: None,
@@ -300,6 +312,7 @@ impl Engine {
             kds: &mut self.kds,
             firehose: &mut self.firehose,
             s3: &mut self.s3,
+            endpoints: &mut self.endpoints,
             functions: &mut self.functions,
         }
     }
@@ -336,6 +349,11 @@ impl Engine {
     /// The simulated S3.
     pub fn s3(&self) -> &S3Service {
         &self.s3
+    }
+
+    /// The HTTP endpoints and Splunk HEC receivers Firehose delivers to.
+    pub fn endpoints(&self) -> &endpoints::Endpoints {
+        &self.endpoints
     }
 
     /// The scenario's simulated clients (empty without a scenario).
@@ -394,8 +412,13 @@ impl Engine {
                 && firehose_at <= engine_at
                 && firehose_at <= live_at
             {
-                self.events_processed +=
-                    self.firehose.handle_timeout(firehose_at, &mut self.s3, &self.functions, &mut self.kds);
+                self.events_processed += self.firehose.handle_timeout(
+                    firehose_at,
+                    &mut self.s3,
+                    &mut self.endpoints,
+                    &self.functions,
+                    &mut self.kds,
+                );
                 continue;
             }
             if live_at <= self.now && live_at <= clients_at && live_at <= engine_at {
@@ -418,6 +441,7 @@ impl Engine {
                     kds: &mut self.kds,
                     firehose: &mut self.firehose,
                     s3: &mut self.s3,
+                    endpoints: &mut self.endpoints,
                     functions: &mut self.functions,
                 };
                 self.events_processed += self.clients.handle_next(clients_at, &mut svc);

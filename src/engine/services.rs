@@ -14,6 +14,7 @@ pub struct Services<'a> {
     pub kds: &'a mut KdsService,
     pub firehose: &'a mut FirehoseService,
     pub s3: &'a mut S3Service,
+    pub endpoints: &'a mut super::endpoints::Endpoints,
     pub functions: &'a mut Functions,
 }
 
@@ -32,6 +33,9 @@ impl Services<'_> {
                 self.firehose.handle(now, request, self.s3, self.kds).map(Reply::Firehose).map_err(ApiError::Firehose)
             }
             Command::S3(request) => self.s3.handle(now, request).map(Reply::S3).map_err(ApiError::S3),
+            Command::Endpoint(request) => {
+                self.endpoints.handle(now, request).map(Reply::Endpoint).map_err(ApiError::Endpoint)
+            }
             Command::Lambda(request) => {
                 self.functions.handle(now, request).map(Reply::Lambda).map_err(ApiError::Lambda)
             }

@@ -4,6 +4,7 @@
 mod api_fuzz;
 mod determinism;
 mod firehose_delivery;
+mod firehose_endpoints;
 mod firehose_kinesis;
 mod firehose_partitioning;
 mod firehose_transform;

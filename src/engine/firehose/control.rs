@@ -4,7 +4,8 @@
 
 use super::backup::Backup;
 use super::buffer::Batch;
-use super::destination::{self, ExtendedS3Configuration, OTHER_DESTINATIONS};
+use super::destination::{self, DestinationConfig, ExtendedS3Configuration, OTHER_DESTINATIONS};
+use super::endpoint::{HttpEndpointConfiguration, SplunkConfiguration};
 use super::error::{FirehoseError, FirehoseErrorKind};
 use super::ingest::{Admission, DirectPutQuota};
 use super::kinesis_source::{self, KinesisReader};
@@ -63,6 +64,10 @@ pub struct CreateInput {
     pub extended_s3: Option<ExtendedS3Configuration>,
     #[serde(rename = "S3DestinationConfiguration")]
     pub s3: Option<ExtendedS3Configuration>,
+    #[serde(rename = "HttpEndpointDestinationConfiguration")]
+    pub http: Option<HttpEndpointConfiguration>,
+    #[serde(rename = "SplunkDestinationConfiguration")]
+    pub splunk: Option<SplunkConfiguration>,
     pub tags: Option<Vec<Tag>>,
     #[serde(flatten)]
     pub others: Map<String, Value>,
@@ -79,6 +84,10 @@ pub struct UpdateInput {
     pub extended_s3: Option<ExtendedS3Configuration>,
     #[serde(rename = "S3DestinationUpdate")]
     pub s3: Option<ExtendedS3Configuration>,
+    #[serde(rename = "HttpEndpointDestinationUpdate")]
+    pub http: Option<HttpEndpointConfiguration>,
+    #[serde(rename = "SplunkDestinationUpdate")]
+    pub splunk: Option<SplunkConfiguration>,
     #[serde(flatten)]
     pub others: Map<String, Value>,
 }
@@ -90,6 +99,16 @@ pub struct ListInput {
     pub limit: Option<u64>,
     pub delivery_stream_type: Option<String>,
     pub exclusive_start_delivery_stream_name: Option<String>,
+}
+
+/// `Destinations[0]` of DescribeDeliveryStream.
+fn destination_description(s: &DeliveryStream) -> Value {
+    let mut d = Map::new();
+    d.insert("DestinationId".into(), json!(DESTINATION_ID));
+    for (member, description) in s.config.descriptions(&s.plan) {
+        d.insert(member.into(), description);
+    }
+    Value::Object(d)
 }
 
 /// ListTagsForDeliveryStream's body.
@@ -129,15 +148,24 @@ impl FirehoseService {
         if let Some((_, what)) = OTHER_DESTINATIONS.iter().find(|(member, _)| input.others.contains_key(*member)) {
             return Err(destination::refuse(what));
         }
+        let mut given: Vec<DestinationConfig> = [
+            input.extended_s3.map(DestinationConfig::S3),
+            input.s3.map(DestinationConfig::S3),
+            input.http.map(DestinationConfig::Http),
+            input.splunk.map(DestinationConfig::Splunk),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let config =
-            match (input.extended_s3, input.s3) {
-                (Some(config), None) | (None, Some(config)) => config,
-                (None, None) => {
+            match (given.pop(), given.is_empty()) {
+                (Some(config), true) => config,
+                (None, _) => {
                     return Err(FirehoseError::invalid_argument(
                         "Exactly one destination configuration is required, e.g. ExtendedS3DestinationConfiguration.",
                     ))
                 }
-                (Some(_), Some(_)) => return Err(FirehoseError::invalid_argument(
+                (Some(_), false) => return Err(FirehoseError::invalid_argument(
                     "Only one destination configuration is allowed per Firehose stream (a stream has one destination).",
                 )),
             };
@@ -242,11 +270,7 @@ impl FirehoseService {
             "DeliveryStreamType": match s.source { Source::DirectPut => "DirectPut", Source::Kinesis { .. } => "KinesisStreamAsSource" },
             "VersionId": s.version.to_string(),
             "CreateTimestamp": epoch(s.created_at),
-            "Destinations": [{
-                "DestinationId": DESTINATION_ID,
-                "S3DestinationDescription": s.config.s3_description(&s.plan),
-                "ExtendedS3DestinationDescription": s.config.description(&s.plan),
-            }],
+            "Destinations": [destination_description(s)],
             "HasMoreDestinations": false,
         });
         if let Some(updated) = s.updated_at {
@@ -307,16 +331,29 @@ impl FirehoseService {
                 input.destination_id
             )));
         }
+        let mismatch = |what: &str| {
+            FirehoseError::invalid_argument(format!(
+                "{what} update does not match this stream's destination type ({})",
+                s.config.kind_name()
+            ))
+        };
         if let Some((_, what)) = OTHER_DESTINATIONS
             .iter()
             .find(|(member, _)| input.others.contains_key(&member.replace("Configuration", "Update")))
         {
-            return Err(FirehoseError::invalid_argument(format!(
-                "{what} update does not match this stream's destination type (Extended S3)"
-            )));
+            return Err(mismatch(what));
         }
-        let update = input.extended_s3.or(input.s3).unwrap_or_default();
-        let config = s.config.merged(&update);
+        let s3_update = input.extended_s3.or(input.s3);
+        let config = match (&s.config, s3_update, input.http, input.splunk) {
+            (DestinationConfig::S3(c), u, None, None) => DestinationConfig::S3(c.merged(&u.unwrap_or_default())),
+            (DestinationConfig::Http(c), None, u, None) => DestinationConfig::Http(c.merged(&u.unwrap_or_default())),
+            (DestinationConfig::Splunk(c), None, None, u) => {
+                DestinationConfig::Splunk(c.merged(&u.unwrap_or_default()))
+            }
+            (_, Some(_), _, _) => return Err(mismatch("The Extended S3 destination")),
+            (_, _, Some(_), _) => return Err(mismatch("The HTTP endpoint destination")),
+            (_, _, _, Some(_)) => return Err(mismatch("The Splunk destination")),
+        };
         let plan = config.plan(profile)?;
         if plan.partitioning.is_some() != s.plan.partitioning.is_some() {
             return Err(FirehoseError::invalid_argument(

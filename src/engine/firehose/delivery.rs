@@ -4,7 +4,8 @@
 //! `<evaluated prefix><stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid><extension>`.
 
 use super::buffer::{coalesce, Batch};
-use super::destination::S3Plan;
+use super::destination::{S3Plan, Target};
+use super::endpoint_delivery;
 use super::metrics::FirehoseMetric as M;
 use super::prefix::Context;
 use super::settings::FirehoseSettings;
@@ -19,6 +20,7 @@ use crate::engine::time::{SimDuration, SimTime};
 /// What a stream's timers need from the service around it.
 pub struct Env<'a> {
     pub s3: &'a mut S3Service,
+    pub endpoints: &'a mut crate::engine::endpoints::Endpoints,
     pub functions: &'a Functions,
     pub rng: &'a mut SimRng,
     pub settings: &'a FirehoseSettings,
@@ -47,7 +49,12 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u6
     while s.in_flight.len() < s.parallel_deliveries() {
         let Some((kind, batch)) = s.waiting.pop_front() else { break };
         let due = now + SimDuration::from_millis(env.settings.s3_put_ms);
-        s.in_flight.push(Attempt { kind, batch, attempts: 0, first_at: now, due });
+        let a = Attempt::new(kind, batch, now, due);
+        let a = match (&a.kind, &s.plan.target) {
+            (ObjectKind::Data, Target::Endpoint(t)) => endpoint_delivery::first_attempt(s, &t.clone(), now, a),
+            _ => a,
+        };
+        s.in_flight.push(a);
         events += 1;
     }
     if s.freshness_at.is_some_and(|at| at <= now) {
@@ -55,7 +62,7 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u6
         match s.oldest_pending() {
             Some(oldest) => {
                 let freshness_s = now.saturating_since(oldest).as_millis() / 1_000;
-                s.metrics.add(second, M::DeliveryToS3DataFreshness, freshness_s);
+                s.metrics.add(second, endpoint_delivery::freshness_metric(&s.plan), freshness_s);
                 s.totals.data_freshness_max_s = s.totals.data_freshness_max_s.max(freshness_s);
                 if s.partitions.is_some() {
                     s.metrics.add(second, M::PartitionCount, super::partitioning::active(s) as u64);
@@ -78,16 +85,22 @@ fn coalesce_waiting(s: &mut DeliveryStream, max_waiting: usize) {
         errors.into_iter().chain(coalesce(data, max_waiting).into_iter().map(|b| (ObjectKind::Data, b))).collect();
 }
 
-/// One attempt of the delivery in flight.
+/// One attempt of the delivery in flight: an endpoint's request is sent or settled; an object is written.
 fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) {
+    if let (ObjectKind::Data, Target::Endpoint(t)) = (&a.kind, &s.plan.target) {
+        let t = t.clone();
+        if a.reply.is_some() {
+            return endpoint_delivery::settle(s, &t, now, a, env);
+        }
+        if expire_logged(s, now, &mut a, env) {
+            endpoint_delivery::send(s, &t, now, &mut a, env);
+            s.in_flight.push(a);
+        }
+        return;
+    }
     a.attempts += 1;
     let second = now.as_micros() / 1_000_000;
-    let lost = expire(&mut a.batch, now, env);
-    if lost > 0 {
-        s.totals.lost_records += lost;
-        s.record_delivery(line(&a, now, Outcome::Lost { records: lost }));
-    }
-    if a.batch.records.is_empty() {
+    if !expire_logged(s, now, &mut a, env) {
         return;
     }
     let bucket = s.plan.bucket.clone();
@@ -116,6 +129,16 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) 
     s.totals.delivered_bytes += a.batch.bytes;
     s.totals.objects += 1;
     s.record_delivery(line(&a, now, Outcome::Delivered { bucket, key, object_bytes }));
+}
+
+/// Drops the attempt's records older than the retention and logs their loss; whether any remain.
+fn expire_logged(s: &mut DeliveryStream, now: SimTime, a: &mut Attempt, env: &Env) -> bool {
+    let lost = expire(&mut a.batch, now, env);
+    if lost > 0 {
+        s.totals.lost_records += lost;
+        s.record_delivery(line(a, now, Outcome::Lost { records: lost }));
+    }
+    !a.batch.records.is_empty()
 }
 
 /// Drops the records older than the retention (L9); returns how many were lost.
@@ -189,7 +212,7 @@ fn suffix_time(epoch_ms: u64) -> String {
 }
 
 /// A version-4 UUID from the seeded PRNG.
-fn uuid(rng: &mut SimRng) -> String {
+pub(super) fn uuid(rng: &mut SimRng) -> String {
     let (a, b) = (rng.next_u64(), rng.next_u64());
     let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
     format!(

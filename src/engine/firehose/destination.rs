@@ -1,6 +1,6 @@
-//! Destination configurations as the API carries them, and what the engine makes of them. The Extended S3
-//! destination is built; the others (Redshift, OpenSearch, Splunk, HTTP endpoint) are refused with a plain
-//! "not built yet" until they are.
+//! Destination configurations as the API carries them, and what the engine makes of them. Extended S3,
+//! HTTP endpoint and Splunk are built ([`super::endpoint`] has the last two); Redshift and OpenSearch are
+//! refused with a plain "not built yet" until they are.
 
 use super::compress::Compression;
 use super::error::FirehoseError;
@@ -64,8 +64,74 @@ pub struct S3Plan {
     pub processor: Option<super::processing::ProcessorPlan>,
     /// Dynamic partitioning, when it is on.
     pub partitioning: Option<super::partitioning::PartitioningPlan>,
-    /// Where source records are backed up, when S3BackupMode is Enabled.
+    /// The backup path: for S3, source records (S3BackupMode Enabled); for an endpoint, everything sent
+    /// (AllData / AllEvents).
     pub backup: Option<Box<S3Plan>>,
+    /// Where data goes: objects in `bucket`, or an endpoint (then `bucket` takes only what fails).
+    pub target: Target,
+}
+
+/// Where a stream's data goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Target {
+    /// Objects in the plan's bucket.
+    #[default]
+    S3,
+    /// Requests to an HTTP endpoint or a Splunk HEC.
+    Endpoint(super::endpoint::EndpointPlan),
+}
+
+/// A stream's destination as configured.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DestinationConfig {
+    S3(ExtendedS3Configuration),
+    Http(super::endpoint::HttpEndpointConfiguration),
+    Splunk(super::endpoint::SplunkConfiguration),
+}
+
+impl DestinationConfig {
+    /// Checks the configuration and resolves it.
+    pub fn plan(&self, profile: FidelityProfile) -> Result<S3Plan, FirehoseError> {
+        match self {
+            DestinationConfig::S3(c) => c.plan(profile),
+            DestinationConfig::Http(c) => c.plan(profile),
+            DestinationConfig::Splunk(c) => c.plan(profile),
+        }
+    }
+
+    /// The members of DescribeDeliveryStream's `Destinations[0]` besides DestinationId.
+    pub fn descriptions(&self, plan: &S3Plan) -> Vec<(&'static str, Value)> {
+        match self {
+            DestinationConfig::S3(c) => vec![
+                ("S3DestinationDescription", c.s3_description(plan)),
+                ("ExtendedS3DestinationDescription", c.description(plan)),
+            ],
+            DestinationConfig::Http(c) => vec![("HttpEndpointDestinationDescription", c.description(plan))],
+            DestinationConfig::Splunk(c) => vec![("SplunkDestinationDescription", c.description(plan))],
+        }
+    }
+
+    /// The S3 prefix data is written under (empty for an endpoint's failed-only bucket).
+    pub fn prefix(&self) -> String {
+        match self {
+            DestinationConfig::S3(c) => c.prefix.clone().unwrap_or_default(),
+            DestinationConfig::Http(c) => {
+                c.s3_configuration.as_ref().and_then(|s| s.prefix.clone()).unwrap_or_default()
+            }
+            DestinationConfig::Splunk(c) => {
+                c.s3_configuration.as_ref().and_then(|s| s.prefix.clone()).unwrap_or_default()
+            }
+        }
+    }
+
+    /// The destination's kind, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            DestinationConfig::S3(_) => "Extended S3",
+            DestinationConfig::Http(_) => "HTTP endpoint",
+            DestinationConfig::Splunk(_) => "Splunk",
+        }
+    }
 }
 
 /// The bucket named by a bucket ARN.
@@ -148,7 +214,7 @@ impl ExtendedS3Configuration {
             hints,
             compression: self.compression_format.unwrap_or_default(),
             file_extension: self.file_extension.clone().filter(|e| !e.is_empty()),
-            processor: super::processing::plan(self.processing_configuration.as_ref(), profile)?,
+            processor: super::processing::plan(self.processing_configuration.as_ref(), profile, DestinationKind::S3)?,
             partitioning,
             backup: super::backup::plan(
                 self.s3_backup_mode.as_deref(),
@@ -156,6 +222,7 @@ impl ExtendedS3Configuration {
                 profile,
             )?
             .map(Box::new),
+            target: Target::S3,
         })
     }
 
@@ -204,13 +271,11 @@ impl ExtendedS3Configuration {
     }
 }
 
-/// The destination members of CreateDeliveryStream other than Extended S3, for the plain refusal.
-pub const OTHER_DESTINATIONS: [(&str, &str); 5] = [
+/// The destination members of CreateDeliveryStream not built yet, for the plain refusal.
+pub const OTHER_DESTINATIONS: [(&str, &str); 3] = [
     ("RedshiftDestinationConfiguration", "The Redshift destination"),
     ("AmazonopensearchserviceDestinationConfiguration", "The OpenSearch destination"),
     ("ElasticsearchDestinationConfiguration", "The Elasticsearch destination"),
-    ("SplunkDestinationConfiguration", "The Splunk destination"),
-    ("HttpEndpointDestinationConfiguration", "The HTTP endpoint destination"),
 ];
 
 /// The refusal for a destination not built yet.

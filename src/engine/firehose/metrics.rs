@@ -35,11 +35,22 @@ pub enum FirehoseMetric {
     BackupToS3Bytes,
     BackupToS3Records,
     BackupToS3Success,
+    DeliveryToHttpEndpointBytes,
+    DeliveryToHttpEndpointRecords,
+    DeliveryToHttpEndpointProcessedBytes,
+    DeliveryToHttpEndpointProcessedRecords,
+    DeliveryToHttpEndpointSuccess,
+    DeliveryToHttpEndpointDataFreshness,
+    DeliveryToSplunkBytes,
+    DeliveryToSplunkRecords,
+    DeliveryToSplunkSuccess,
+    DeliveryToSplunkDataFreshness,
+    DeliveryToSplunkDataAckLatency,
 }
 
 impl FirehoseMetric {
     /// Every metric, in series order.
-    pub const ALL: [FirehoseMetric; 28] = [
+    pub const ALL: [FirehoseMetric; 39] = [
         FirehoseMetric::IncomingBytes,
         FirehoseMetric::IncomingRecords,
         FirehoseMetric::IncomingPutRequests,
@@ -68,6 +79,17 @@ impl FirehoseMetric {
         FirehoseMetric::BackupToS3Bytes,
         FirehoseMetric::BackupToS3Records,
         FirehoseMetric::BackupToS3Success,
+        FirehoseMetric::DeliveryToHttpEndpointBytes,
+        FirehoseMetric::DeliveryToHttpEndpointRecords,
+        FirehoseMetric::DeliveryToHttpEndpointProcessedBytes,
+        FirehoseMetric::DeliveryToHttpEndpointProcessedRecords,
+        FirehoseMetric::DeliveryToHttpEndpointSuccess,
+        FirehoseMetric::DeliveryToHttpEndpointDataFreshness,
+        FirehoseMetric::DeliveryToSplunkBytes,
+        FirehoseMetric::DeliveryToSplunkRecords,
+        FirehoseMetric::DeliveryToSplunkSuccess,
+        FirehoseMetric::DeliveryToSplunkDataFreshness,
+        FirehoseMetric::DeliveryToSplunkDataAckLatency,
     ];
 
     /// The CloudWatch name.
@@ -101,6 +123,17 @@ impl FirehoseMetric {
             FirehoseMetric::BackupToS3Bytes => "BackupToS3.Bytes",
             FirehoseMetric::BackupToS3Records => "BackupToS3.Records",
             FirehoseMetric::BackupToS3Success => "BackupToS3.Success",
+            FirehoseMetric::DeliveryToHttpEndpointBytes => "DeliveryToHttpEndpoint.Bytes",
+            FirehoseMetric::DeliveryToHttpEndpointRecords => "DeliveryToHttpEndpoint.Records",
+            FirehoseMetric::DeliveryToHttpEndpointProcessedBytes => "DeliveryToHttpEndpoint.ProcessedBytes",
+            FirehoseMetric::DeliveryToHttpEndpointProcessedRecords => "DeliveryToHttpEndpoint.ProcessedRecords",
+            FirehoseMetric::DeliveryToHttpEndpointSuccess => "DeliveryToHttpEndpoint.Success",
+            FirehoseMetric::DeliveryToHttpEndpointDataFreshness => "DeliveryToHttpEndpoint.DataFreshness",
+            FirehoseMetric::DeliveryToSplunkBytes => "DeliveryToSplunk.Bytes",
+            FirehoseMetric::DeliveryToSplunkRecords => "DeliveryToSplunk.Records",
+            FirehoseMetric::DeliveryToSplunkSuccess => "DeliveryToSplunk.Success",
+            FirehoseMetric::DeliveryToSplunkDataFreshness => "DeliveryToSplunk.DataFreshness",
+            FirehoseMetric::DeliveryToSplunkDataAckLatency => "DeliveryToSplunk.DataAckLatency",
         }
     }
 
@@ -118,10 +151,16 @@ impl FirehoseMetric {
             | FirehoseMetric::DeliveryToS3Bytes
             | FirehoseMetric::SucceedProcessingBytes
             | FirehoseMetric::DataReadFromKinesisStreamBytes
-            | FirehoseMetric::BackupToS3Bytes => "Bytes",
-            FirehoseMetric::KinesisMillisBehindLatest => "Milliseconds",
-            FirehoseMetric::ExecuteProcessingDuration => "Milliseconds",
-            FirehoseMetric::DeliveryToS3DataFreshness => "Seconds",
+            | FirehoseMetric::BackupToS3Bytes
+            | FirehoseMetric::DeliveryToHttpEndpointBytes
+            | FirehoseMetric::DeliveryToHttpEndpointProcessedBytes
+            | FirehoseMetric::DeliveryToSplunkBytes => "Bytes",
+            FirehoseMetric::KinesisMillisBehindLatest
+            | FirehoseMetric::ExecuteProcessingDuration
+            | FirehoseMetric::DeliveryToSplunkDataAckLatency => "Milliseconds",
+            FirehoseMetric::DeliveryToS3DataFreshness
+            | FirehoseMetric::DeliveryToHttpEndpointDataFreshness
+            | FirehoseMetric::DeliveryToSplunkDataFreshness => "Seconds",
             _ => "Count",
         }
     }

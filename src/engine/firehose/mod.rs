@@ -22,6 +22,8 @@ pub mod compress;
 pub mod control;
 pub mod delivery;
 pub mod destination;
+pub mod endpoint;
+pub mod endpoint_delivery;
 pub mod error;
 pub mod ingest;
 pub mod jq;
@@ -39,6 +41,7 @@ mod tests;
 pub mod transform;
 pub mod view;
 
+use crate::engine::endpoints::Endpoints;
 use crate::engine::functions::Functions;
 use crate::engine::kds::actions::{GetMetricStatisticsInput, GetMetricStatisticsOutput};
 use crate::engine::kds::cloudwatch;
@@ -154,13 +157,20 @@ impl FirehoseService {
         &mut self,
         now: SimTime,
         s3: &mut S3Service,
+        endpoints: &mut Endpoints,
         functions: &Functions,
         kds: &mut KdsService,
     ) -> u64 {
         let mut events = 0;
         let mut gone = Vec::new();
-        let mut env =
-            delivery::Env { s3, functions, rng: &mut self.rng, settings: &self.settings, epoch_ms: self.epoch_ms };
+        let mut env = delivery::Env {
+            s3,
+            endpoints,
+            functions,
+            rng: &mut self.rng,
+            settings: &self.settings,
+            epoch_ms: self.epoch_ms,
+        };
         for s in self.streams.values_mut() {
             if s.poll_timeout() > now {
                 continue;

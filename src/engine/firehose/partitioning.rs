@@ -236,7 +236,7 @@ fn error(
     epoch_ms: u64,
 ) {
     s.totals.partitioning_failed += 1;
-    let failed = record.error(Failure { attempts: 1, code, message }, now, epoch_ms, None);
+    let failed = record.error(Failure { attempts: 1, code, message }, now, epoch_ms, &[]);
     let hints = s.plan.hints;
     let parts = s.partitions.get_or_insert_with(Partitions::default);
     let buffer = parts

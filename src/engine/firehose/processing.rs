@@ -8,7 +8,7 @@ use super::delivery::Env;
 use super::error::FirehoseError;
 use super::metrics::FirehoseMetric as M;
 use super::prefix::ErrorOutputType;
-use super::profile::FidelityProfile;
+use super::profile::{DestinationKind, FidelityProfile};
 use super::stream::{DeliveryStream, Failure, ObjectKind, Record};
 use super::transform::{self, InputRecord, InvocationFailure, RecordResult};
 use crate::engine::time::{SimDuration, SimTime};
@@ -83,7 +83,11 @@ impl Processor {
 }
 
 /// Reads `ProcessingConfiguration` (None when absent or disabled).
-pub fn plan(config: Option<&Value>, profile: FidelityProfile) -> Result<Option<ProcessorPlan>, FirehoseError> {
+pub fn plan(
+    config: Option<&Value>,
+    profile: FidelityProfile,
+    destination: DestinationKind,
+) -> Result<Option<ProcessorPlan>, FirehoseError> {
     let Some(config) = config.filter(|c| c.get("Enabled").and_then(Value::as_bool).unwrap_or(false)) else {
         return Ok(None);
     };
@@ -102,8 +106,10 @@ pub fn plan(config: Option<&Value>, profile: FidelityProfile) -> Result<Option<P
     let mut plan = ProcessorPlan {
         lambda_arn: String::new(),
         retries: RETRIES_DEFAULT,
-        size_bytes: match profile {
-            FidelityProfile::Book2021 => 3 << 20,
+        // L21: 256 KB in front of Splunk (the book's ch.8 and the 2023 docs).
+        size_bytes: match (destination, profile) {
+            (DestinationKind::Splunk, _) => 256 << 10,
+            (_, FidelityProfile::Book2021) => 3 << 20,
             _ => 1 << 20,
         },
         interval_secs: 60,
@@ -270,7 +276,7 @@ fn finish(s: &mut DeliveryStream, now: SimTime, invocation: Invoking, env: &mut 
             RecordResult::ProcessingFailed { code, message } => {
                 s.totals.processing_failed += 1;
                 let failure = Failure { attempts: invocation.attempts, code, message: &message };
-                errors.push(record.error(failure, now, env.epoch_ms, Some(&lambda_arn)));
+                errors.push(record.error(failure, now, env.epoch_ms, &[("lambdaArn", lambda_arn.clone())]));
             }
         }
     }

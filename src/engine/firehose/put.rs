@@ -1,6 +1,7 @@
 //! PutRecord and PutRecordBatch (spec §1.5): admission through the Direct PUT quota, a RecordId per
 //! accepted record, per-record "Slow down." failures, and the records into the destination buffer.
 
+use super::destination::Target;
 use super::error::{FirehoseError, FirehoseErrorKind};
 use super::metrics::FirehoseMetric as M;
 use super::stream::{DeliveryStream, Record, Source};
@@ -98,7 +99,8 @@ pub(super) fn enter(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
     let second = now.as_micros() / 1_000_000;
     s.totals.incoming_records += 1;
     s.totals.incoming_bytes += data.len() as u64;
-    if let Some(b) = s.backup.as_mut() {
+    // Source-record backup (an endpoint's backup takes what is sent instead).
+    if let (Some(b), Target::S3) = (s.backup.as_mut(), &s.plan.target) {
         super::backup::append(b, now, Record::new(data.clone(), now));
     }
     let parts = match &s.plan.partitioning {

@@ -22,6 +22,9 @@ pub struct FirehoseSettings {
     pub s3_put_ms: u64,
     /// S3 delivery retries this often while it fails (L31: "every 5 s" per the book).
     pub s3_retry_ms: u64,
+    /// An HTTP endpoint or Splunk request is sent again this long after it failed, while the retry
+    /// duration lasts [M: AWS gives no interval].
+    pub endpoint_retry_ms: u64,
     /// Undelivered records older than this are lost (L9: 24 h for Direct PUT).
     pub data_retention_ms: u64,
     /// Flushed batches waiting behind a delivery before they are coalesced (§1.4 step 6, [SIM]).
@@ -43,6 +46,7 @@ impl Default for FirehoseSettings {
             encryption_change_ms: 2_000,
             s3_put_ms: 200,
             s3_retry_ms: 5_000,
+            endpoint_retry_ms: 10_000,
             data_retention_ms: 24 * 3_600_000,
             coalesce_after_batches: 3,
             active_partitions_max: super::partitioning::ACTIVE_PARTITIONS_DEFAULT,

@@ -2,7 +2,7 @@
 //! and the records on their way through it (spec §1.1).
 
 use super::buffer::{Batch, Buffer};
-use super::destination::{ExtendedS3Configuration, S3Plan};
+use super::destination::{DestinationConfig, S3Plan};
 use super::ingest::Admission;
 use super::metrics::StreamMetrics;
 use crate::engine::time::{SimDuration, SimTime};
@@ -79,9 +79,9 @@ impl Record {
         Record { data, arrival, lambda_keys: None }
     }
 
-    /// The error record of `self` (spec §1.6 envelope, one JSON line) for the error prefix; `lambda_arn`
-    /// is added for processing failures.
-    pub fn error(&self, failure: Failure, now: SimTime, epoch_ms: u64, lambda_arn: Option<&str>) -> Record {
+    /// The error record of `self` (spec §1.6 and §1.10 envelopes, one JSON line) for the error prefix;
+    /// `extra` members follow (`lambdaArn` for processing failures, `EventId` for Splunk, …).
+    pub fn error(&self, failure: Failure, now: SimTime, epoch_ms: u64, extra: &[(&str, String)]) -> Record {
         let mut envelope = serde_json::json!({
             "attemptsMade": failure.attempts,
             "arrivalTimestamp": epoch_ms + self.arrival.as_millis(),
@@ -90,8 +90,8 @@ impl Record {
             "attemptEndingTimestamp": epoch_ms + now.as_millis(),
             "rawData": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &self.data),
         });
-        if let Some(arn) = lambda_arn {
-            envelope["lambdaArn"] = serde_json::json!(arn);
+        for (name, value) in extra {
+            envelope[*name] = serde_json::json!(value);
         }
         let mut line = envelope.to_string().into_bytes();
         line.push(b'\n');
@@ -129,8 +129,21 @@ pub struct Attempt {
     pub attempts: u32,
     /// When the first attempt started.
     pub first_at: SimTime,
-    /// When this attempt completes.
+    /// When this attempt completes (an endpoint's: when it is sent, then when its answer is due).
     pub due: SimTime,
+    /// To an endpoint: the request's id, the same on every retry.
+    pub request_id: Option<String>,
+    /// To an endpoint: the answer to the request under way (`None` until sent).
+    pub reply: Option<crate::engine::endpoints::Reply>,
+    /// To an endpoint: the first failure, from which the retry duration counts.
+    pub first_failure: Option<SimTime>,
+}
+
+impl Attempt {
+    /// A first attempt of `batch`, due at `due`.
+    pub fn new(kind: ObjectKind, batch: Batch<Record>, now: SimTime, due: SimTime) -> Attempt {
+        Attempt { kind, batch, attempts: 0, first_at: now, due, request_id: None, reply: None, first_failure: None }
+    }
 }
 
 /// What became of a batch.
@@ -142,6 +155,10 @@ pub enum Outcome {
     Failed { error: String },
     /// Records older than the retention were dropped undelivered.
     Lost { records: u64 },
+    /// An endpoint took the request: its URL, the request's id, and how long its answer took.
+    Accepted { endpoint: String, request_id: String, after_ms: u64 },
+    /// An endpoint refused for good (HTTP 413): the records are neither retried nor backed up.
+    Discarded { records: u64, error: String },
 }
 
 /// One line of the delivery timeline.
@@ -182,6 +199,8 @@ pub struct Totals {
     pub error_objects: u64,
     /// The largest DeliveryToS3.DataFreshness sampled, in seconds.
     pub data_freshness_max_s: u64,
+    /// Records an endpoint did not take within the retry duration, written to the bucket as errors.
+    pub endpoint_failed_records: u64,
 }
 
 /// A Firehose stream.
@@ -199,8 +218,8 @@ pub struct DeliveryStream {
     pub source: Source,
     /// Direct PUT's quota buckets.
     pub admission: Admission,
-    /// The Extended S3 destination as configured, and as resolved.
-    pub config: ExtendedS3Configuration,
+    /// The destination as configured, and as resolved.
+    pub config: DestinationConfig,
     pub plan: S3Plan,
     pub encryption: Encryption,
     pub tags: BTreeMap<String, String>,

@@ -8,10 +8,11 @@ use super::profile::BufferingHints;
 use super::settings::FirehoseSettings;
 use super::stream::Outcome;
 use super::{FirehoseRequest as R, FirehoseService};
+use crate::engine::endpoints::Endpoints;
 use crate::engine::functions::Functions;
 use crate::engine::kds::settings::KdsSettings;
 use crate::engine::kds::KdsService;
-use crate::engine::rng::Seed;
+use crate::engine::rng::{Seed, SimRng};
 use crate::engine::s3::{S3Service, S3Settings};
 use crate::engine::time::{SimDuration, SimTime};
 use serde_json::Value;
@@ -48,7 +49,8 @@ impl Lab {
                 break;
             }
             self.now = self.now.max(due);
-            self.firehose.handle_timeout(self.now, &mut self.s3, &Functions::default(), &mut self.kds);
+            let mut endpoints = Endpoints::new(SimRng::new(Seed(7)), EPOCH);
+            self.firehose.handle_timeout(self.now, &mut self.s3, &mut endpoints, &Functions::default(), &mut self.kds);
         }
         self.now = t;
     }

@@ -3,6 +3,7 @@
 //! Built from the engine's state on each reply; a few kilobytes per stream.
 
 use super::buffer::Trigger;
+use super::destination::Target;
 use super::metrics::FirehoseMetric;
 use super::stream::{DeliveryStream, Outcome, Source, Totals};
 use crate::engine::time::SimTime;
@@ -27,7 +28,10 @@ pub struct DeliveryStreamView {
     pub partitions: Option<(u64, u64)>,
     /// The object codec (`UNCOMPRESSED`, `GZIP`, …).
     pub compression: String,
+    /// The bucket: the destination's, or an endpoint's bucket for failed data.
     pub bucket: String,
+    /// An HTTP endpoint's or Splunk HEC's URL, with `Splunk` or `HTTP endpoint`.
+    pub endpoint: Option<(String, String)>,
     /// Prefix as configured (empty: the default time prefix).
     pub prefix: String,
     /// The destination buffer's hints.
@@ -63,7 +67,7 @@ pub struct DeliveryView {
     /// Batches merged into it.
     pub coalesced: u64,
     pub attempt: u32,
-    /// `delivered`, `failed` or `lost`.
+    /// `delivered`, `failed`, `lost` or `discarded`.
     pub outcome: String,
     /// The object's key, the error, or how many records were lost.
     pub detail: String,
@@ -88,7 +92,11 @@ impl DeliveryStreamView {
         let (bytes, records, delivered) = (
             series(FirehoseMetric::IncomingBytes),
             series(FirehoseMetric::IncomingRecords),
-            series(FirehoseMetric::DeliveryToS3Records),
+            series(match &s.plan.target {
+                Target::S3 => FirehoseMetric::DeliveryToS3Records,
+                Target::Endpoint(t) if t.is_splunk() => FirehoseMetric::DeliveryToSplunkRecords,
+                Target::Endpoint(_) => FirehoseMetric::DeliveryToHttpEndpointRecords,
+            }),
         );
         let at = |v: &[(u64, crate::engine::kds::metrics::Stat)], t: u64| {
             v.iter().find(|(s, _)| *s == t).map_or(0, |(_, stat)| stat.sum)
@@ -102,7 +110,11 @@ impl DeliveryStreamView {
             partitions,
             compression: s.plan.compression.as_str().to_string(),
             bucket: s.plan.bucket.clone(),
-            prefix: s.config.prefix.clone().unwrap_or_default(),
+            endpoint: match &s.plan.target {
+                Target::S3 => None,
+                Target::Endpoint(t) => Some((t.url.clone(), s.config.kind_name().to_string())),
+            },
+            prefix: s.config.prefix(),
             size_hint_bytes: s.plan.hints.size_bytes,
             interval_s: s.plan.hints.interval_secs,
             buffered_records: s.buffer.len() as u64,
@@ -125,6 +137,10 @@ fn delivery_view(d: &super::stream::Delivery) -> DeliveryView {
         Outcome::Delivered { key, .. } => ("delivered", key.clone()),
         Outcome::Failed { error } => ("failed", error.clone()),
         Outcome::Lost { records } => ("lost", format!("{records} records older than the retention")),
+        Outcome::Accepted { request_id, after_ms, .. } => {
+            ("delivered", format!("request {request_id}, answered in {after_ms} ms"))
+        }
+        Outcome::Discarded { records, error } => ("discarded", format!("{records} records discarded: {error}")),
     };
     DeliveryView {
         at: d.at,
