@@ -16,6 +16,22 @@ pub struct FirehoseSummary {
     pub buckets: Vec<BucketSummary>,
     /// Per Direct PUT producer (`stored`: records Firehose accepted).
     pub producers: Vec<ProducerSummary>,
+    /// Per HTTP endpoint or Splunk HEC receiver (absent when there is none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<EndpointSummary>,
+}
+
+/// What a receiver got over the run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EndpointSummary {
+    pub url: String,
+    pub requests: u64,
+    /// Records it kept, counting each copy.
+    pub records_kept: u64,
+    /// Records it was sent again after keeping them (the duplicates of timeouts and wrong answers).
+    pub duplicate_records: u64,
+    /// Requests it refused (500, 413).
+    pub refused_requests: u64,
 }
 
 /// A delivery stream over the whole run.
@@ -36,7 +52,7 @@ pub struct DeliveryStreamSummary {
     pub error_objects: u64,
     /// Delivery attempts that failed.
     pub failed_attempts: u64,
-    /// Records lost after the retention period (24 h).
+    /// Records lost: older than the retention period (24 h), or refused for good (HTTP 413).
     pub lost_records: u64,
     pub processed_ok: u64,
     pub dropped_by_transform: u64,
@@ -46,6 +62,13 @@ pub struct DeliveryStreamSummary {
     pub data_freshness_max_s: u64,
     /// Records accepted but not yet delivered at the end.
     pub pending_end: u64,
+    /// Records an endpoint did not take within the retry duration (written to the bucket as errors).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub endpoint_failed_records: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A bucket at the end of the run.
@@ -75,7 +98,19 @@ pub fn summarise(engine: &Engine) -> Option<FirehoseSummary> {
         })
         .collect();
     let producers = clients.direct_put.iter().map(producer_summary).collect();
-    Some(FirehoseSummary { delivery_streams, buckets, producers })
+    let endpoints = engine
+        .endpoints()
+        .receivers()
+        .iter()
+        .map(|(url, r)| EndpointSummary {
+            url: url.clone(),
+            requests: r.totals.requests,
+            records_kept: r.totals.records_kept,
+            duplicate_records: r.totals.duplicate_records,
+            refused_requests: r.totals.refused_requests,
+        })
+        .collect();
+    Some(FirehoseSummary { delivery_streams, buckets, producers, endpoints })
 }
 
 fn stream_summary(s: &DeliveryStream) -> DeliveryStreamSummary {
@@ -98,6 +133,7 @@ fn stream_summary(s: &DeliveryStream) -> DeliveryStreamSummary {
         partitioning_failed: t.partitioning_failed,
         data_freshness_max_s: t.data_freshness_max_s,
         pending_end: s.pending_records(),
+        endpoint_failed_records: t.endpoint_failed_records,
     }
 }
 

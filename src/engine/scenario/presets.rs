@@ -16,7 +16,7 @@ pub struct Preset {
     pub json: &'static str,
 }
 
-const PRESETS: [Preset; 16] = [
+const PRESETS: [Preset; 17] = [
     Preset { name: "p01-simple-pipeline", json: include_str!("presets/p01-simple-pipeline.json") },
     Preset { name: "p02-rider-alert", json: include_str!("presets/p02-rider-alert.json") },
     Preset { name: "p03-full-pipeline", json: include_str!("presets/p03-full-pipeline.json") },
@@ -34,6 +34,10 @@ const PRESETS: [Preset; 16] = [
     Preset {
         name: "firehose-p08-partition-by-station",
         json: include_str!("presets/firehose-p08-partition-by-station.json"),
+    },
+    Preset {
+        name: "firehose-p09-http-endpoint-outage",
+        json: include_str!("presets/firehose-p09-http-endpoint-outage.json"),
     },
     Preset { name: "firehose-p10-s3-outage", json: include_str!("presets/firehose-p10-s3-outage.json") },
 ];
