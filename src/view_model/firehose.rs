@@ -161,8 +161,22 @@ pub fn stages(v: &DeliveryStreamView) -> Vec<Stage> {
             counts: Vec::new(),
             on: v.compression != "UNCOMPRESSED",
         },
-        Stage { name: "S3", setting: v.bucket.clone(), counts: destination, on: true },
+        destination_stage(v, destination),
     ]
+}
+
+/// The last stage: S3 with its objects, or an endpoint with what it took and where failures went.
+fn destination_stage(v: &DeliveryStreamView, mut counts: Vec<String>) -> Stage {
+    let Some(e) = &v.endpoint else {
+        return Stage { name: "S3", setting: v.bucket.clone(), counts, on: true };
+    };
+    let t = &v.totals;
+    counts[0] = format!("{} records taken", count(t.delivered_records));
+    if t.endpoint_failed_records > 0 {
+        counts.push(format!("{} records to {} after the retry duration", count(t.endpoint_failed_records), v.bucket));
+    }
+    let host = e.url.trim_start_matches("https://").split('/').next().unwrap_or(&e.url);
+    Stage { name: "Endpoint", setting: format!("{}: {host}", e.kind), counts, on: true }
 }
 
 /// A row of the bucket browser: a folder (common prefix) or an object.

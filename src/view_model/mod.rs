@@ -5,9 +5,11 @@
 pub mod charts;
 pub mod cloudwatch;
 pub mod design;
+pub mod endpoint;
 pub mod engine_rows;
 pub mod event_log;
 pub mod firehose;
+pub mod firehose_charts;
 pub mod format;
 pub mod history;
 pub mod inspector;

@@ -5,7 +5,8 @@
 // fast-forward the delivery is in the timeline as INTERVAL, the bucket browser walks the default hourly
 // prefix down to the object, the viewer shows its JSON lines, and the download hands over the object's bytes;
 // on the S3 outage preset, the outage drill makes the next delivery fail and DataFreshness climb past the
-// interval.
+// interval; on the HTTP endpoint preset, the receiver lists the retry chains and their duplicates, and the
+// 413 drill makes the next batch discarded.
 import { OUT, assert, checks, start } from './harness.mjs';
 
 const { check, finish } = checks(30000);
@@ -61,7 +62,7 @@ try {
   });
 
   await check('the S3 outage drill fails the next delivery and DataFreshness climbs past the interval', async () => {
-    await page.selectOption('[data-testid=fh-preset]', { index: 2 });
+    await page.selectOption('[data-testid=fh-preset]', { index: 3 });
     await page.click('[data-testid=fh-load]');
     await fastForward(6);
     await waitText('[data-testid=fh-deliveries]', 'delivered:', 20000);
@@ -73,6 +74,25 @@ try {
     const freshness = Number((await text('[data-testid=fh-freshness]')).match(/(\d+) s/)?.[1]);
     assert(freshness > 300, `DataFreshness ${freshness} s is not past the 300 s interval`);
     await page.screenshot({ path: `${OUT}/firehose-outage.png` });
+  });
+
+  await check('an HTTP endpoint preset shows retries, duplicates and the 413 loss at the receiver', async () => {
+    await page.selectOption('[data-testid=fh-preset]', { index: 2 });
+    await page.click('[data-testid=fh-load]');
+    await fastForward(15);
+    await waitText('[data-testid=fh-receiver]', 'kept again (duplicate)', 20000);
+    assert((await text('[data-testid=fh-stage-endpoint]')).includes('HTTP endpoint: collector.example.com'), await text('[data-testid=fh-stage-endpoint]'));
+    const receiver = await text('[data-testid=fh-receiver]');
+    assert(/\b12\t1,200\t200\b/.test(receiver), `the 500 chain ends with its 12th attempt taken:\n${receiver}`);
+    await fastForward(5);
+    await waitText('[data-testid=fh-receiver-totals]', 'now answering Ok', 20000);
+    await page.click('[data-testid=drill-payloadtoolarge]');
+    await fastForward(3);
+    await waitText('[data-testid=fh-deliveries]', 'discarded:', 20000);
+    // The receiver lists again after the attempt, one round trip to the worker later.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=fh-receiver] tbody tr')]
+      .some((tr) => tr.children[4]?.textContent === '413' && tr.children[6]?.textContent === 'refused'), null, { timeout: 10000 });
+    await page.screenshot({ path: `${OUT}/firehose-endpoint.png` });
     assert(problems.length === 0, problems.join('\n'));
   });
 } finally {

@@ -15,6 +15,18 @@ pub const HISTORY_SECS: u64 = 120;
 pub const DELIVERIES_MAX: usize = 12;
 
 /// One delivery stream, as the page shows it.
+/// An endpoint destination as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointView {
+    pub url: String,
+    /// `HTTP endpoint` or `Splunk`.
+    pub kind: String,
+    /// How long Firehose waits for an answer (HTTP) or an acknowledgement (Splunk).
+    pub timeout_s: u64,
+    /// RetryOptions.DurationInSeconds.
+    pub retry_s: u64,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryStreamView {
     pub name: String,
@@ -30,8 +42,8 @@ pub struct DeliveryStreamView {
     pub compression: String,
     /// The bucket: the destination's, or an endpoint's bucket for failed data.
     pub bucket: String,
-    /// An HTTP endpoint's or Splunk HEC's URL, with `Splunk` or `HTTP endpoint`.
-    pub endpoint: Option<(String, String)>,
+    /// The HTTP endpoint or Splunk HEC, when the destination is one.
+    pub endpoint: Option<EndpointView>,
     /// Prefix as configured (empty: the default time prefix).
     pub prefix: String,
     /// The destination buffer's hints.
@@ -112,7 +124,12 @@ impl DeliveryStreamView {
             bucket: s.plan.bucket.clone(),
             endpoint: match &s.plan.target {
                 Target::S3 => None,
-                Target::Endpoint(t) => Some((t.url.clone(), s.config.kind_name().to_string())),
+                Target::Endpoint(t) => Some(EndpointView {
+                    url: t.url.clone(),
+                    kind: s.config.kind_name().to_string(),
+                    timeout_s: t.timeout_secs,
+                    retry_s: t.retry_secs,
+                }),
             },
             prefix: s.config.prefix(),
             size_hint_bytes: s.plan.hints.size_bytes,

@@ -3,12 +3,15 @@
 //! writes — which open in the viewer and download as real files.
 
 use super::bucket_browser::BucketBrowser;
+use super::chart_canvas::ChartCanvas;
+use super::endpoint_receiver::ReceiverPanel;
 use super::event_log::EventLog;
 use super::firehose_pipeline::{BufferGauges, Pipeline};
 use crate::engine::firehose::view::DeliveryStreamView;
 use crate::engine::scenario::presets;
 use crate::ui::EngineHandle;
 use crate::view_model::firehose::bytes;
+use crate::view_model::firehose_charts::{bytes_chart, records_chart};
 use crate::view_model::format::count;
 use crate::view_model::labs::Lab;
 use leptos::prelude::*;
@@ -49,6 +52,14 @@ pub fn FirehoseLab() -> impl IntoView {
     let bucket = Memo::new(move |_| stream.with(|s| s.as_ref().map(|s| s.bucket.clone()).unwrap_or_default()));
     let version =
         Memo::new(move |_| stream.with(|s| s.as_ref().map_or(0, |s| s.totals.objects + s.totals.error_objects)));
+    let endpoint = Memo::new(move |_| stream.with(|s| s.as_ref().and_then(|s| s.endpoint.clone())));
+    let attempts = Memo::new(move |_| {
+        stream.with(|s| s.as_ref().map_or(0, |s| s.totals.failed_attempts + s.totals.delivered_records))
+    });
+    let to_s3 = move || endpoint.with(Option::is_none);
+    let interval = Memo::new(move |_| stream.with(|s| s.as_ref().map_or(60, |s| s.interval_s)));
+    let bytes_chart = Memo::new(move |_| stream.with(|s| s.as_ref().map(bytes_chart)));
+    let records_chart = Memo::new(move |_| stream.with(|s| s.as_ref().map(records_chart)));
     let outage = move |secs: u64| {
         let input = json!({"Bucket": bucket.get_untracked(), "DurationSeconds": secs}).to_string();
         engine.call("s3", "InjectOutage", input);
@@ -84,19 +95,29 @@ pub fn FirehoseLab() -> impl IntoView {
             <BufferGauges stream=stream />
             <h2 class="lab-subhead">"Deliveries"</h2>
             <Deliveries stream=stream />
-            <h2 class="lab-subhead">"Failure drills"</h2>
-            <p class="panel-note">"S3 refuses every write to the bucket for a while. Firehose retries every 5 s, later batches wait behind the failing one and are merged, DataFreshness climbs, and records older than 24 hours are lost."</p>
-            <div class="drill-row">
-                <button class="btn small" data-testid="drill-outage-10m" on:click=move |_| outage(600)>"S3 outage: 10 min"</button>
-                <button class="btn small" on:click=move |_| outage(25 * 3_600)>"S3 outage: 25 h"</button>
+            <h2 class="lab-subhead">"Metrics"</h2>
+            <div class="chart-grid">
+                <ChartCanvas chart=bytes_chart testid="fh-chart-bytes".into() note="Per second over the last 2 minutes. Above the red rule the size hint fills before the interval ends." />
+                <ChartCanvas chart=records_chart testid="fh-chart-records".into() note="Records in per second, and records delivered in the second each delivery succeeded." />
             </div>
+            <h2 class="lab-subhead">"Failure drills"</h2>
+            <Show when=to_s3>
+                <p class="panel-note">"S3 refuses every write to the bucket for a while. Firehose retries every 5 s, later batches wait behind the failing one and are merged, DataFreshness climbs, and records older than 24 hours are lost."</p>
+                <div class="drill-row">
+                    <button class="btn small" data-testid="drill-outage-10m" on:click=move |_| outage(600)>"S3 outage: 10 min"</button>
+                    <button class="btn small" on:click=move |_| outage(25 * 3_600)>"S3 outage: 25 h"</button>
+                </div>
+            </Show>
+            <Show when=move || !to_s3()>
+                <ReceiverPanel endpoint=endpoint.into() version=attempts.into() interval_s=interval.into() />
+            </Show>
             <p class="fh-freshness" data-testid="fh-freshness">
                 {move || stream.with(|s| s.as_ref().map(|s| match s.freshness_s {
-                    Some(f) => format!("DataFreshness now: {f} s (the oldest record not yet in S3)."),
+                    Some(f) => format!("DataFreshness now: {f} s (the oldest record not yet delivered)."),
                     None => "DataFreshness now: nothing waiting.".to_string(),
                 }))}
             </p>
-            <h2 class="lab-subhead">"Bucket"</h2>
+            <h2 class="lab-subhead">{move || if to_s3() { "Bucket" } else { "Bucket (failed data, and all data with AllData backup)" }}</h2>
             <BucketBrowser bucket=bucket.into() version=version.into() />
             <h2 class="lab-subhead">"Log"</h2>
             <EventLog />

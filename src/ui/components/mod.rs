@@ -7,6 +7,7 @@ pub mod cloudwatch_table;
 pub mod consumer_charts;
 pub mod controls;
 pub mod design_panel;
+pub mod endpoint_receiver;
 pub mod engine_panel;
 pub mod event_log;
 pub mod events_chart;
