@@ -317,16 +317,19 @@ mod tests {
         e.receive(SimTime::from_secs(at), URL, Request { request_id: id, records: 3, bytes: 30, body: vec![b'x'; 30] })
     }
 
-    fn configure(e: &mut Endpoints, mode: Mode, seconds: Option<u64>) {
-        let request = EndpointRequest::ConfigureEndpoint {
+    fn drill(mode: Mode, seconds: Option<u64>, error_percent: Option<u64>) -> EndpointRequest {
+        EndpointRequest::ConfigureEndpoint {
             url: URL.into(),
             mode,
             latency_ms: None,
             slow_ms: None,
-            error_percent: None,
+            error_percent,
             duration_seconds: seconds,
-        };
-        e.handle(SimTime::ZERO, request).unwrap();
+        }
+    }
+
+    fn configure(e: &mut Endpoints, mode: Mode, seconds: Option<u64>) {
+        e.handle(SimTime::ZERO, drill(mode, seconds, None)).unwrap();
     }
 
     #[test]
@@ -359,15 +362,7 @@ mod tests {
     fn an_error_rate_refuses_about_that_share_and_the_same_seed_refuses_the_same_ones() {
         let run = || {
             let mut e = endpoints();
-            let request = EndpointRequest::ConfigureEndpoint {
-                url: URL.into(),
-                mode: Mode::Ok,
-                latency_ms: None,
-                slow_ms: None,
-                error_percent: Some(25),
-                duration_seconds: None,
-            };
-            e.handle(SimTime::ZERO, request).unwrap();
+            e.handle(SimTime::ZERO, drill(Mode::Ok, None, Some(25))).unwrap();
             (0..400).map(|i| send(&mut e, i, &i.to_string()).status).collect::<Vec<_>>()
         };
         let statuses = run();
@@ -382,15 +377,8 @@ mod tests {
         assert!(check_url("http://a.example.com/").unwrap_err().message.contains("https://"));
         assert!(check_url("https://a.example.com:8443/").unwrap_err().message.contains("port 8443"));
         let mut e = endpoints();
-        let request = EndpointRequest::ConfigureEndpoint {
-            url: URL.into(),
-            mode: Mode::Ok,
-            latency_ms: None,
-            slow_ms: None,
-            error_percent: Some(150),
-            duration_seconds: None,
-        };
-        assert_eq!(e.handle(SimTime::ZERO, request).unwrap_err().code, "InvalidArgumentException");
+        let refused = e.handle(SimTime::ZERO, drill(Mode::Ok, None, Some(150)));
+        assert_eq!(refused.unwrap_err().code, "InvalidArgumentException");
         assert!(e.receivers().is_empty(), "a refused drill changes nothing");
     }
 

@@ -173,7 +173,8 @@ pub fn write_object(
     Ok((key, size))
 }
 
-fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
+/// The timeline's line for attempt `a` at `now`.
+pub(super) fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
     Delivery {
         at: now,
         records: a.batch.records.len() as u64,

@@ -185,18 +185,27 @@ fn s3_hints(s3: &ExtendedS3Configuration) -> profile::Hints {
     }
 }
 
-fn merged<T: Serialize + for<'de> Deserialize<'de>>(base: &T, update: &T, s3: impl Fn(&mut T)) -> T {
+/// `base` updated by the members `update` sets; `bucket` reaches the S3Configuration, which merges member
+/// by member (an `S3Update`).
+fn merged<T: Serialize + for<'de> Deserialize<'de> + Clone>(
+    base: &T,
+    update: &T,
+    bucket: fn(&mut T) -> &mut Option<ExtendedS3Configuration>,
+) -> T {
     let mut out = serde_json::to_value(base).expect("a configuration serialises");
-    let update = serde_json::to_value(update).expect("a configuration serialises");
-    if let (Some(out), Some(update)) = (out.as_object_mut(), update.as_object()) {
-        for (k, v) in update {
+    let given = serde_json::to_value(update).expect("a configuration serialises");
+    if let (Some(out), Some(given)) = (out.as_object_mut(), given.as_object()) {
+        for (k, v) in given {
             if k != "S3Configuration" {
                 out.insert(k.clone(), v.clone());
             }
         }
     }
     let mut out: T = serde_json::from_value(out).expect("a merged configuration reads back");
-    s3(&mut out);
+    if let Some(u) = bucket(&mut update.clone()).clone() {
+        let old = bucket(&mut base.clone()).clone().unwrap_or_default();
+        *bucket(&mut out) = Some(old.merged(&u));
+    }
     out
 }
 
@@ -240,11 +249,7 @@ impl HttpEndpointConfiguration {
 
     /// `self` updated by what `update` sets (S3Update merges into S3Configuration).
     pub fn merged(&self, update: &HttpEndpointConfiguration) -> HttpEndpointConfiguration {
-        merged(self, update, |out| {
-            if let Some(u) = &update.s3_configuration {
-                out.s3_configuration = Some(self.s3_configuration.clone().unwrap_or_default().merged(u));
-            }
-        })
+        merged(self, update, |c| &mut c.s3_configuration)
     }
 
     /// `HttpEndpointDestinationDescription`.
@@ -305,11 +310,7 @@ impl SplunkConfiguration {
 
     /// `self` updated by what `update` sets (S3Update merges into S3Configuration).
     pub fn merged(&self, update: &SplunkConfiguration) -> SplunkConfiguration {
-        merged(self, update, |out| {
-            if let Some(u) = &update.s3_configuration {
-                out.s3_configuration = Some(self.s3_configuration.clone().unwrap_or_default().merged(u));
-            }
-        })
+        merged(self, update, |c| &mut c.s3_configuration)
     }
 
     /// `SplunkDestinationDescription`.

@@ -12,11 +12,11 @@
 //! A receiver that kept the data but answered too late or wrongly gets it again on the retry. The
 //! duplicates are visible at the receiver (L43).
 
-use super::delivery::{uuid, Env};
+use super::delivery::{line, uuid, Env};
 use super::destination::{S3Plan, Target};
 use super::endpoint::{EndpointKind, EndpointPlan, HTTP_RECORDS_MAX};
 use super::metrics::FirehoseMetric as M;
-use super::stream::{Attempt, Delivery, DeliveryStream, Failure, ObjectKind, Outcome, Record};
+use super::stream::{Attempt, DeliveryStream, Failure, ObjectKind, Outcome, Record};
 use crate::engine::endpoints::{Reply, Request};
 use crate::engine::time::{SimDuration, SimTime};
 use base64::engine::general_purpose::STANDARD;
@@ -146,15 +146,6 @@ pub fn settle(s: &mut DeliveryStream, t: &EndpointPlan, now: SimTime, mut a: Att
     } else {
         (M::DeliveryToHttpEndpointSuccess, M::DeliveryToHttpEndpointRecords, M::DeliveryToHttpEndpointBytes)
     };
-    let line = |a: &Attempt, outcome| Delivery {
-        at: now,
-        records: a.batch.records.len() as u64,
-        bytes: a.batch.bytes,
-        trigger: a.batch.trigger,
-        coalesced: a.batch.coalesced,
-        attempt: a.attempts,
-        outcome,
-    };
     let (code, message) = match verdict(t, reply, &request_id, env.epoch_ms + now.as_millis()) {
         Verdict::Delivered => {
             s.metrics.add(second, success, 1);
@@ -166,21 +157,21 @@ pub fn settle(s: &mut DeliveryStream, t: &EndpointPlan, now: SimTime, mut a: Att
             s.totals.delivered_records += records;
             s.totals.delivered_bytes += bytes;
             let outcome = Outcome::Accepted { endpoint: t.url.clone(), request_id, after_ms: reply.after_ms };
-            s.record_delivery(line(&a, outcome));
+            s.record_delivery(line(&a, now, outcome));
             return;
         }
         Verdict::Permanent { code, message } => {
             s.metrics.add(second, success, 0);
             s.totals.failed_attempts += 1;
             s.totals.lost_records += records;
-            s.record_delivery(line(&a, Outcome::Discarded { records, error: format!("{code}: {message}") }));
+            s.record_delivery(line(&a, now, Outcome::Discarded { records, error: format!("{code}: {message}") }));
             return;
         }
         Verdict::Retriable { code, message } => (code, message),
     };
     s.metrics.add(second, success, 0);
     s.totals.failed_attempts += 1;
-    s.record_delivery(line(&a, Outcome::Failed { error: format!("{code}: {message}") }));
+    s.record_delivery(line(&a, now, Outcome::Failed { error: format!("{code}: {message}") }));
     let first_failure = *a.first_failure.get_or_insert(now);
     if now.saturating_since(first_failure) < SimDuration::from_secs(t.retry_secs) {
         a.due = now + SimDuration::from_millis(env.settings.endpoint_retry_ms);
