@@ -62,7 +62,7 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u6
         match s.oldest_pending() {
             Some(oldest) => {
                 let freshness_s = now.saturating_since(oldest).as_millis() / 1_000;
-                s.metrics.add(second, endpoint_delivery::freshness_metric(&s.plan), freshness_s);
+                s.metrics.add(second, s.plan.target.metrics().freshness, freshness_s);
                 s.totals.data_freshness_max_s = s.totals.data_freshness_max_s.max(freshness_s);
                 if s.partitions.is_some() {
                     s.metrics.add(second, M::PartitionCount, super::partitioning::active(s) as u64);

@@ -4,6 +4,7 @@
 
 use super::compress::Compression;
 use super::error::FirehoseError;
+use super::metrics::FirehoseMetric;
 use super::prefix::{self, PrefixUse, Prefixes};
 use super::profile::{self, BufferFeatures, BufferingHints, DestinationKind, FidelityProfile, Hints};
 use serde::{Deserialize, Serialize};
@@ -79,6 +80,42 @@ pub enum Target {
     S3,
     /// Requests to an HTTP endpoint or a Splunk HEC.
     Endpoint(super::endpoint::EndpointPlan),
+}
+
+/// The metrics a destination's deliveries count under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliveryMetrics {
+    pub success: FirehoseMetric,
+    pub records: FirehoseMetric,
+    pub bytes: FirehoseMetric,
+    pub freshness: FirehoseMetric,
+}
+
+impl Target {
+    /// `DeliveryToS3.*`, `DeliveryToHttpEndpoint.*` or `DeliveryToSplunk.*`.
+    pub fn metrics(&self) -> DeliveryMetrics {
+        use FirehoseMetric as M;
+        match self {
+            Target::S3 => DeliveryMetrics {
+                success: M::DeliveryToS3Success,
+                records: M::DeliveryToS3Records,
+                bytes: M::DeliveryToS3Bytes,
+                freshness: M::DeliveryToS3DataFreshness,
+            },
+            Target::Endpoint(t) if t.is_splunk() => DeliveryMetrics {
+                success: M::DeliveryToSplunkSuccess,
+                records: M::DeliveryToSplunkRecords,
+                bytes: M::DeliveryToSplunkBytes,
+                freshness: M::DeliveryToSplunkDataFreshness,
+            },
+            Target::Endpoint(_) => DeliveryMetrics {
+                success: M::DeliveryToHttpEndpointSuccess,
+                records: M::DeliveryToHttpEndpointRecords,
+                bytes: M::DeliveryToHttpEndpointBytes,
+                freshness: M::DeliveryToHttpEndpointDataFreshness,
+            },
+        }
+    }
 }
 
 /// A stream's destination as configured.
@@ -229,10 +266,7 @@ impl ExtendedS3Configuration {
     /// `ExtendedS3DestinationDescription`: the configuration with the defaults AWS fills in.
     pub fn description(&self, plan: &S3Plan) -> Value {
         let mut d = serde_json::to_value(self).expect("a configuration serialises");
-        d["BufferingHints"] = serde_json::json!({
-            "SizeInMBs": plan.hints.size_bytes >> 20,
-            "IntervalInSeconds": plan.hints.interval_secs,
-        });
+        d["BufferingHints"] = plan.hints.description();
         d["CompressionFormat"] = serde_json::json!(plan.compression.as_str());
         if self.encryption_configuration.is_none() {
             d["EncryptionConfiguration"] = serde_json::json!({ "NoEncryptionConfig": "NoEncryption" });

@@ -115,7 +115,7 @@ impl EndpointPlan {
         }
     }
 
-    /// The metric family's name part: `DeliveryToHttpEndpoint` or `DeliveryToSplunk`.
+    /// Whether the receiver is a Splunk HEC (else an HTTP endpoint).
     pub fn is_splunk(&self) -> bool {
         self.kind == EndpointKind::Splunk
     }
@@ -254,19 +254,10 @@ impl HttpEndpointConfiguration {
 
     /// `HttpEndpointDestinationDescription`.
     pub fn description(&self, plan: &S3Plan) -> Value {
-        let mut d = serde_json::to_value(self).expect("a configuration serialises");
-        d["BufferingHints"] =
-            json!({ "SizeInMBs": plan.hints.size_bytes >> 20, "IntervalInSeconds": plan.hints.interval_secs });
-        if let Target::Endpoint(t) = &plan.target {
-            d["RetryOptions"] = json!({ "DurationInSeconds": t.retry_secs });
-        }
+        let mut d = describe(self, &self.s3_configuration, plan, "FailedDataOnly");
         if self.request_configuration.is_none() {
             d["RequestConfiguration"] = json!({ "ContentEncoding": "NONE" });
         }
-        if self.s3_backup_mode.is_none() {
-            d["S3BackupMode"] = json!("FailedDataOnly");
-        }
-        describe_s3(&mut d, &self.s3_configuration, plan);
         d
     }
 }
@@ -315,27 +306,30 @@ impl SplunkConfiguration {
 
     /// `SplunkDestinationDescription`.
     pub fn description(&self, plan: &S3Plan) -> Value {
-        let mut d = serde_json::to_value(self).expect("a configuration serialises");
-        d["BufferingHints"] =
-            json!({ "SizeInMBs": plan.hints.size_bytes >> 20, "IntervalInSeconds": plan.hints.interval_secs });
+        let mut d = describe(self, &self.s3_configuration, plan, "FailedEventsOnly");
         if let Target::Endpoint(t) = &plan.target {
-            d["RetryOptions"] = json!({ "DurationInSeconds": t.retry_secs });
             d["HECAcknowledgmentTimeoutInSeconds"] = json!(t.timeout_secs);
         }
-        if self.s3_backup_mode.is_none() {
-            d["S3BackupMode"] = json!("FailedEventsOnly");
-        }
-        describe_s3(&mut d, &self.s3_configuration, plan);
         d
     }
 }
 
-/// Replaces `S3Configuration` by `S3DestinationDescription`.
-fn describe_s3(d: &mut Value, s3: &Option<ExtendedS3Configuration>, plan: &S3Plan) {
+/// An endpoint destination's description: its members with the hints, retry duration and backup mode in
+/// force, and `S3DestinationDescription` in place of `S3Configuration`.
+fn describe<T: Serialize>(config: &T, s3: &Option<ExtendedS3Configuration>, plan: &S3Plan, backup: &str) -> Value {
+    let mut d = serde_json::to_value(config).expect("a configuration serialises");
+    d["BufferingHints"] = plan.hints.description();
+    if let Target::Endpoint(t) = &plan.target {
+        d["RetryOptions"] = json!({ "DurationInSeconds": t.retry_secs });
+    }
+    if d.get("S3BackupMode").is_none() {
+        d["S3BackupMode"] = json!(backup);
+    }
     if let Some(map) = d.as_object_mut() {
         map.remove("S3Configuration");
         map.insert("S3DestinationDescription".into(), s3_description(s3, plan));
     }
+    d
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //! duplicates are visible at the receiver (L43).
 
 use super::delivery::{line, uuid, Env};
-use super::destination::{S3Plan, Target};
+use super::destination::Target;
 use super::endpoint::{EndpointKind, EndpointPlan, HTTP_RECORDS_MAX};
 use super::metrics::FirehoseMetric as M;
 use super::stream::{Attempt, DeliveryStream, Failure, ObjectKind, Outcome, Record};
@@ -21,15 +21,6 @@ use crate::engine::endpoints::{Reply, Request};
 use crate::engine::time::{SimDuration, SimTime};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-
-/// The DataFreshness metric of a plan's destination.
-pub fn freshness_metric(plan: &S3Plan) -> M {
-    match &plan.target {
-        Target::S3 => M::DeliveryToS3DataFreshness,
-        Target::Endpoint(t) if t.is_splunk() => M::DeliveryToSplunkDataFreshness,
-        Target::Endpoint(_) => M::DeliveryToHttpEndpointDataFreshness,
-    }
-}
 
 /// The first attempt of a flushed batch, to be sent at `now`; an HTTP batch beyond 10,000 records
 /// leaves the rest to wait for the next request.
@@ -141,16 +132,13 @@ pub fn settle(s: &mut DeliveryStream, t: &EndpointPlan, now: SimTime, mut a: Att
     let request_id = a.request_id.clone().unwrap_or_default();
     let second = now.as_micros() / 1_000_000;
     let (records, bytes) = (a.batch.records.len() as u64, a.batch.bytes);
-    let (success, records_metric, bytes_metric) = if t.is_splunk() {
-        (M::DeliveryToSplunkSuccess, M::DeliveryToSplunkRecords, M::DeliveryToSplunkBytes)
-    } else {
-        (M::DeliveryToHttpEndpointSuccess, M::DeliveryToHttpEndpointRecords, M::DeliveryToHttpEndpointBytes)
-    };
+    let family = Target::Endpoint(t.clone()).metrics();
+    let success = family.success;
     let (code, message) = match verdict(t, reply, &request_id, env.epoch_ms + now.as_millis()) {
         Verdict::Delivered => {
             s.metrics.add(second, success, 1);
-            s.metrics.add(second, records_metric, records);
-            s.metrics.add(second, bytes_metric, bytes);
+            s.metrics.add(second, family.records, records);
+            s.metrics.add(second, family.bytes, bytes);
             if t.is_splunk() {
                 s.metrics.add(second, M::DeliveryToSplunkDataAckLatency, reply.after_ms);
             }

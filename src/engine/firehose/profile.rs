@@ -78,6 +78,13 @@ pub struct Hints {
     pub interval_secs: u64,
 }
 
+impl Hints {
+    /// `BufferingHints` as DescribeDeliveryStream gives them.
+    pub fn description(&self) -> serde_json::Value {
+        serde_json::json!({ "SizeInMBs": self.size_bytes >> 20, "IntervalInSeconds": self.interval_secs })
+    }
+}
+
 /// Features that raise the minimum buffer size.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BufferFeatures {

@@ -14,7 +14,6 @@ pub const HISTORY_SECS: u64 = 120;
 /// Recent deliveries each view carries.
 pub const DELIVERIES_MAX: usize = 12;
 
-/// One delivery stream, as the page shows it.
 /// An endpoint destination as the page shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndpointView {
@@ -27,6 +26,7 @@ pub struct EndpointView {
     pub retry_s: u64,
 }
 
+/// One delivery stream, as the page shows it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryStreamView {
     pub name: String,
@@ -64,8 +64,10 @@ pub struct DeliveryStreamView {
     pub totals: Totals,
     /// The newest deliveries first.
     pub deliveries: Vec<DeliveryView>,
-    /// The last seconds, oldest first: (second, IncomingBytes, IncomingRecords, DeliveryToS3.Records).
+    /// The last seconds, oldest first: (second, IncomingBytes, IncomingRecords, records delivered).
     pub history: Vec<(u64, u64, u64, u64)>,
+    /// The metric of the records delivered (`DeliveryToS3.Records`, …).
+    pub delivered_metric: String,
 }
 
 /// One line of the delivery timeline.
@@ -104,11 +106,7 @@ impl DeliveryStreamView {
         let (bytes, records, delivered) = (
             series(FirehoseMetric::IncomingBytes),
             series(FirehoseMetric::IncomingRecords),
-            series(match &s.plan.target {
-                Target::S3 => FirehoseMetric::DeliveryToS3Records,
-                Target::Endpoint(t) if t.is_splunk() => FirehoseMetric::DeliveryToSplunkRecords,
-                Target::Endpoint(_) => FirehoseMetric::DeliveryToHttpEndpointRecords,
-            }),
+            series(s.plan.target.metrics().records),
         );
         let at = |v: &[(u64, crate::engine::kds::metrics::Stat)], t: u64| {
             v.iter().find(|(s, _)| *s == t).map_or(0, |(_, stat)| stat.sum)
@@ -145,6 +143,7 @@ impl DeliveryStreamView {
             totals: s.totals,
             deliveries,
             history,
+            delivered_metric: s.plan.target.metrics().records.name().to_string(),
         }
     }
 }
