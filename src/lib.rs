@@ -19,6 +19,7 @@
 pub mod api;
 pub mod bench;
 pub mod charts;
+pub mod columnar;
 pub mod engine;
 pub mod planner;
 pub mod protocol;

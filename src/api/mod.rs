@@ -6,9 +6,12 @@
 
 pub mod endpoint;
 pub mod firehose;
+pub mod glue;
 pub mod kinesis;
 pub mod kinesisvideo;
 pub mod lambda;
+pub mod opensearch;
+pub mod redshift;
 pub mod replay;
 pub mod s3;
 pub mod schema;
@@ -75,11 +78,25 @@ pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, Error
             let body = checked(service, action, endpoint::model(action), body, "InvalidArgumentException")?;
             endpoint::request(action, body).map(Command::Endpoint)
         }
+        "glue" => {
+            let body = checked(service, action, glue::model(action), body, "InvalidInputException")?;
+            glue::request(action, body).map(Command::Glue)
+        }
+        "redshift-data" => {
+            let body = checked(service, action, redshift::model(action), body, "ValidationException")?;
+            redshift::request(action, body).map(Command::Redshift)
+        }
+        "opensearch" => {
+            let body = checked(service, action, opensearch::model(action), body, "ValidationException")?;
+            opensearch::request(action, body).map(Command::OpenSearch)
+        }
         _ => {
             let text = format!(
                 "Unknown service '{service}'; this lab simulates: kinesis, cloudwatch (GetMetricStatistics), firehose, \
                  s3 (ListObjectsV2, GetObject, PutObject, CreateBucket), lambda (built-in functions), endpoint (the lab's HTTP \
-                 endpoints and Splunk HEC: ConfigureEndpoint, ListRequests), kinesisvideo."
+                 endpoints and Splunk HEC: ConfigureEndpoint, ListRequests), glue (the Data Catalog), redshift-data \
+                 (the Redshift Data API), opensearch (the lab's domains: Search, GetMapping, CatIndices, \
+                 ConfigureDomain), kinesisvideo."
             );
             Err(ErrorBody::new("UnknownOperationException", text))
         }
@@ -129,7 +146,13 @@ fn checked(
 pub fn reply_json(reply: &Reply) -> String {
     match reply {
         Reply::Kds(response) => serde_json::to_string(response).expect("response bodies always serialise"),
-        Reply::Firehose(body) | Reply::S3(body) | Reply::Lambda(body) | Reply::Endpoint(body) => body.to_string(),
+        Reply::Firehose(body)
+        | Reply::S3(body)
+        | Reply::Lambda(body)
+        | Reply::Endpoint(body)
+        | Reply::Glue(body)
+        | Reply::Redshift(body)
+        | Reply::OpenSearch(body) => body.to_string(),
     }
 }
 

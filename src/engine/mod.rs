@@ -28,10 +28,13 @@ pub mod distributions;
 pub mod endpoints;
 pub mod firehose;
 pub mod functions;
+pub mod glue;
 pub mod kds;
 pub mod live;
 pub mod metrics;
+pub mod opensearch;
 pub mod queue;
+pub mod redshift;
 pub mod rng;
 pub mod runner;
 pub mod s3;
@@ -87,6 +90,12 @@ pub enum Command {
     Lambda(LambdaRequest),
     /// The lab's HTTP endpoints and Splunk HEC receivers.
     Endpoint(endpoints::EndpointRequest),
+    /// The Glue Data Catalog (record format conversion's schemas).
+    Glue(glue::GlueRequest),
+    /// The lab's Redshift, through the Data API.
+    Redshift(redshift::RedshiftRequest),
+    /// The lab's OpenSearch domains.
+    OpenSearch(opensearch::OpenSearchRequest),
 }
 
 /// A service's successful answer.
@@ -102,6 +111,12 @@ pub enum Reply {
     Lambda(Value),
     /// The lab's receivers: the response body.
     Endpoint(Value),
+    /// Glue: the response body.
+    Glue(Value),
+    /// The Redshift Data API: the response body.
+    Redshift(Value),
+    /// The lab's OpenSearch domains: the response body.
+    OpenSearch(Value),
 }
 
 /// A service's failure, with AWS's exception name and text.
@@ -117,6 +132,12 @@ pub enum ApiError {
     Lambda(LambdaError),
     /// The lab's receivers.
     Endpoint(endpoints::EndpointError),
+    /// Glue.
+    Glue(glue::GlueError),
+    /// The Redshift Data API.
+    Redshift(redshift::RedshiftError),
+    /// The lab's OpenSearch domains.
+    OpenSearch(opensearch::OpenSearchError),
 }
 
 impl ApiError {
@@ -128,6 +149,9 @@ impl ApiError {
             ApiError::S3(e) => e.code,
             ApiError::Lambda(e) => e.code,
             ApiError::Endpoint(e) => e.code,
+            ApiError::Glue(e) => e.code,
+            ApiError::Redshift(e) => e.code,
+            ApiError::OpenSearch(e) => e.code,
         }
     }
 
@@ -139,6 +163,9 @@ impl ApiError {
             ApiError::S3(e) => &e.message,
             ApiError::Lambda(e) => &e.message,
             ApiError::Endpoint(e) => &e.message,
+            ApiError::Glue(e) => &e.message,
+            ApiError::Redshift(e) => &e.message,
+            ApiError::OpenSearch(e) => &e.message,
         }
     }
 }
@@ -212,6 +239,9 @@ pub struct Engine {
     s3: S3Service,
     endpoints: endpoints::Endpoints,
     functions: Functions,
+    glue: glue::Catalog,
+    clusters: redshift::Clusters,
+    domains: opensearch::Domains,
     clients: Clients,
     sampler: Option<scenario::series::Sampler>,
     /// The per-second history the live view draws (kept only when asked for: the CLI does not need it).
@@ -233,6 +263,8 @@ impl Engine {
         let functions = Functions::new(&k.account_id, &k.region, k.epoch_ms);
         let endpoints = endpoints::Endpoints::new(rng::SimRng::new(config.seed).fork("endpoints"), k.epoch_ms);
         let clients = Clients::default();
+        let glue = glue::Catalog::new(k.epoch_ms);
+        let clusters = redshift::Clusters::new(rng::SimRng::new(config.seed).fork("redshift"), k.epoch_ms);
         Engine {
             config,
             now: SimTime::ZERO,
@@ -244,6 +276,9 @@ impl Engine {
             s3,
             endpoints,
             functions,
+            glue,
+            clusters,
+            domains: opensearch::Domains::default(),
             clients,
             sampler: None,
             live: None,
@@ -314,6 +349,9 @@ impl Engine {
             s3: &mut self.s3,
             endpoints: &mut self.endpoints,
             functions: &mut self.functions,
+            glue: &mut self.glue,
+            clusters: &mut self.clusters,
+            domains: &mut self.domains,
         }
     }
 
@@ -354,6 +392,21 @@ impl Engine {
     /// The HTTP endpoints and Splunk HEC receivers Firehose delivers to.
     pub fn endpoints(&self) -> &endpoints::Endpoints {
         &self.endpoints
+    }
+
+    /// The lab's Redshift clusters.
+    pub fn clusters(&self) -> &redshift::Clusters {
+        &self.clusters
+    }
+
+    /// The lab's OpenSearch domains.
+    pub fn domains(&self) -> &opensearch::Domains {
+        &self.domains
+    }
+
+    /// Installs the function that writes Parquet (the browser's worker loads it on demand).
+    pub fn set_parquet_writer(&mut self, writer: crate::columnar::ParquetWriter) {
+        self.firehose.set_parquet_writer(writer);
     }
 
     /// The scenario's simulated clients (empty without a scenario).
@@ -412,13 +465,16 @@ impl Engine {
                 && firehose_at <= engine_at
                 && firehose_at <= live_at
             {
-                self.events_processed += self.firehose.handle_timeout(
-                    firehose_at,
-                    &mut self.s3,
-                    &mut self.endpoints,
-                    &self.functions,
-                    &mut self.kds,
-                );
+                let reach = firehose::Reach {
+                    s3: &mut self.s3,
+                    endpoints: &mut self.endpoints,
+                    functions: &self.functions,
+                    kds: &mut self.kds,
+                    glue: &self.glue,
+                    clusters: &mut self.clusters,
+                    domains: &mut self.domains,
+                };
+                self.events_processed += self.firehose.handle_timeout(firehose_at, reach);
                 continue;
             }
             if live_at <= self.now && live_at <= clients_at && live_at <= engine_at {
@@ -443,6 +499,9 @@ impl Engine {
                     s3: &mut self.s3,
                     endpoints: &mut self.endpoints,
                     functions: &mut self.functions,
+                    glue: &mut self.glue,
+                    clusters: &mut self.clusters,
+                    domains: &mut self.domains,
                 };
                 self.events_processed += self.clients.handle_next(clients_at, &mut svc);
                 self.drain_service_events();

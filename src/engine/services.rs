@@ -16,6 +16,9 @@ pub struct Services<'a> {
     pub s3: &'a mut S3Service,
     pub endpoints: &'a mut super::endpoints::Endpoints,
     pub functions: &'a mut Functions,
+    pub glue: &'a mut super::glue::Catalog,
+    pub clusters: &'a mut super::redshift::Clusters,
+    pub domains: &'a mut super::opensearch::Domains,
 }
 
 impl Services<'_> {
@@ -30,7 +33,8 @@ impl Services<'_> {
                 .map_err(ApiError::Kds),
             Command::Kds(request) => self.kds.handle(now, request).map(Reply::Kds).map_err(ApiError::Kds),
             Command::Firehose(request) => {
-                self.firehose.handle(now, request, self.s3, self.kds).map(Reply::Firehose).map_err(ApiError::Firehose)
+                let sinks = super::firehose::Sinks { s3: self.s3, clusters: self.clusters, domains: self.domains };
+                self.firehose.handle(now, request, sinks, self.kds).map(Reply::Firehose).map_err(ApiError::Firehose)
             }
             Command::S3(request) => self.s3.handle(now, request).map(Reply::S3).map_err(ApiError::S3),
             Command::Endpoint(request) => {
@@ -38,6 +42,13 @@ impl Services<'_> {
             }
             Command::Lambda(request) => {
                 self.functions.handle(now, request).map(Reply::Lambda).map_err(ApiError::Lambda)
+            }
+            Command::Glue(request) => self.glue.handle(now, request).map(Reply::Glue).map_err(ApiError::Glue),
+            Command::Redshift(request) => {
+                self.clusters.handle(now, request).map(Reply::Redshift).map_err(ApiError::Redshift)
+            }
+            Command::OpenSearch(request) => {
+                self.domains.handle(now, request).map(Reply::OpenSearch).map_err(ApiError::OpenSearch)
             }
         }
     }

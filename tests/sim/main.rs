@@ -3,6 +3,7 @@
 
 mod api_fuzz;
 mod determinism;
+mod firehose_conversion;
 mod firehose_delivery;
 mod firehose_endpoints;
 mod firehose_kinesis;

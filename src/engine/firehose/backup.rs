@@ -103,7 +103,7 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u6
         let (mut batch, _) = b.in_flight.take().expect("checked above");
         b.lost_records += expire(&mut batch, now, env);
         if !batch.records.is_empty() {
-            match write_object(&b.plan, (&s.name, s.version), &ObjectKind::Data, &batch, now, env) {
+            match write_object(&b.plan, (&s.name, s.version), &ObjectKind::Data, &batch, None, now, env) {
                 Err(_) => {
                     s.metrics.add(second, M::BackupToS3Success, 0);
                     b.failed_attempts += 1;

@@ -14,7 +14,6 @@ use super::processing::Processor;
 use super::stream::{DeliveryStream, Encryption, ObjectKind, Source, StreamStatus, Totals};
 use super::FirehoseService;
 use crate::engine::kds::KdsService;
-use crate::engine::s3::S3Service;
 use crate::engine::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -125,7 +124,7 @@ impl FirehoseService {
         &mut self,
         now: SimTime,
         input: CreateInput,
-        s3: &mut S3Service,
+        sinks: super::Sinks,
         kds: &KdsService,
     ) -> Result<Value, FirehoseError> {
         let name = input.delivery_stream_name.clone();
@@ -210,10 +209,7 @@ impl FirehoseService {
             Some(e) => encryption_of(&e)?,
             None => Encryption::disabled(),
         };
-        s3.ensure_bucket(&plan.bucket);
-        if let Some(b) = &plan.backup {
-            s3.ensure_bucket(&b.bucket);
-        }
+        plan.ensure_sinks(sinks);
         let kinesis = match &source {
             Source::Kinesis { stream_arn, .. } => kinesis_source::stream_name(stream_arn).map(KinesisReader::new),
             Source::DirectPut => None,
@@ -311,7 +307,7 @@ impl FirehoseService {
         &mut self,
         now: SimTime,
         input: UpdateInput,
-        s3: &mut S3Service,
+        sinks: super::Sinks,
     ) -> Result<Value, FirehoseError> {
         let profile = self.settings.profile;
         let s = self.active_stream_mut(&input.delivery_stream_name)?;
@@ -370,10 +366,7 @@ impl FirehoseService {
             (None, Some(new)) => s.backup = Some(Backup::new(new.clone())),
             (None, None) => {}
         }
-        s3.ensure_bucket(&plan.bucket);
-        if let Some(b) = &plan.backup {
-            s3.ensure_bucket(&b.bucket);
-        }
+        plan.ensure_sinks(sinks);
         // Records already buffered stay; they are re-buffered under the new hints.
         let old = std::mem::replace(&mut s.buffer, DeliveryStream::buffer_for(&plan));
         for record in old.into_records() {

@@ -22,9 +22,15 @@ pub struct Env<'a> {
     pub s3: &'a mut S3Service,
     pub endpoints: &'a mut crate::engine::endpoints::Endpoints,
     pub functions: &'a Functions,
+    pub glue: &'a crate::engine::glue::Catalog,
+    pub clusters: &'a mut crate::engine::redshift::Clusters,
+    pub domains: &'a mut crate::engine::opensearch::Domains,
+    pub parquet: Option<crate::columnar::ParquetWriter>,
     pub rng: &'a mut SimRng,
     pub settings: &'a FirehoseSettings,
     pub epoch_ms: u64,
+    pub account_id: &'a str,
+    pub region: &'a str,
 }
 
 /// Fires what is due on one stream at `now`. Returns the events handled.
@@ -103,17 +109,20 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) 
     if !expire_logged(s, now, &mut a, env) {
         return;
     }
-    let bucket = s.plan.bucket.clone();
-    let (key, object_bytes) = match write_object(&s.plan, (&s.name, s.version), &a.kind, &a.batch, now, env) {
-        Ok(written) => written,
-        Err(e) => {
-            s.metrics.add(second, M::DeliveryToS3Success, 0);
-            s.totals.failed_attempts += 1;
-            s.record_delivery(line(&a, now, Outcome::Failed { error: format!("{}: {}", e.code, e.message) }));
-            a.due = now + SimDuration::from_millis(env.settings.s3_retry_ms);
-            s.in_flight.push(a);
-            return;
+    let converts = s.plan.conversion.is_some() && !matches!(a.kind, ObjectKind::Error(_));
+    if converts && a.body.is_none() {
+        match super::conversion_delivery::prepare(s, now, &mut a, env) {
+            Ok(true) => {}
+            // Every record failed conversion: no data object.
+            Ok(false) => return,
+            Err(why) => return retry(s, now, a, &why, env),
         }
+    }
+    let bucket = s.plan.bucket.clone();
+    let written = write_object(&s.plan, (&s.name, s.version), &a.kind, &a.batch, a.body.as_deref(), now, env);
+    let (key, object_bytes) = match written {
+        Ok(written) => written,
+        Err(e) => return retry(s, now, a, &format!("{}: {}", e.code, e.message), env),
     };
     let records = a.batch.records.len() as u64;
     s.metrics.add(second, M::DeliveryToS3Success, 1);
@@ -129,6 +138,15 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) 
     s.totals.delivered_bytes += a.batch.bytes;
     s.totals.objects += 1;
     s.record_delivery(line(&a, now, Outcome::Delivered { bucket, key, object_bytes }));
+}
+
+/// A failed S3 write: counted, logged, and tried again after the retry interval (the stream waits).
+fn retry(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, error: &str, env: &Env) {
+    s.metrics.add(now.as_micros() / 1_000_000, M::DeliveryToS3Success, 0);
+    s.totals.failed_attempts += 1;
+    s.record_delivery(line(&a, now, Outcome::Failed { error: error.to_string() }));
+    a.due = now + SimDuration::from_millis(env.settings.s3_retry_ms);
+    s.in_flight.push(a);
 }
 
 /// Drops the attempt's records older than the retention and logs their loss; whether any remain.
@@ -153,23 +171,29 @@ pub fn expire(batch: &mut Batch<Record>, now: SimTime, env: &Env) -> u64 {
     lost
 }
 
-/// Writes a batch as one object (records concatenated, then compressed) under a plan's bucket and
-/// prefixes: its key and size, or S3's refusal.
+/// Writes a batch as one object under a plan's bucket and prefixes: the records concatenated, then
+/// compressed (or a body made ahead, Parquet). Its key and size, or S3's refusal.
 pub fn write_object(
     plan: &S3Plan,
     stream: (&str, u64),
     kind: &ObjectKind,
     batch: &Batch<Record>,
+    made: Option<&[u8]>,
     now: SimTime,
     env: &mut Env,
 ) -> Result<(String, u64), crate::engine::s3::S3Error> {
     env.s3.writable(now, &plan.bucket)?;
     let key = key_for(plan, stream, kind, batch, env);
-    let body: Vec<u8> = batch.records.iter().flat_map(|r| r.data.iter().copied()).collect();
-    let entry = key.rsplit('/').next().unwrap_or(&key).trim_end_matches(plan.compression.extension());
-    let object = plan.compression.apply(&body, entry, env.epoch_ms + now.as_millis());
+    let (object, content_type) = match made {
+        Some(body) => (body.to_vec(), "application/octet-stream"),
+        None => {
+            let body: Vec<u8> = batch.records.iter().flat_map(|r| r.data.iter().copied()).collect();
+            let entry = key.rsplit('/').next().unwrap_or(&key).trim_end_matches(plan.compression.extension());
+            (plan.compression.apply(&body, entry, env.epoch_ms + now.as_millis()), plan.compression.content_type())
+        }
+    };
     let size = object.len() as u64;
-    env.s3.put_object(now, &plan.bucket, &key, object, plan.compression.content_type())?;
+    env.s3.put_object(now, &plan.bucket, &key, object, content_type)?;
     Ok((key, size))
 }
 
@@ -201,7 +225,10 @@ fn key_for(plan: &S3Plan, stream: (&str, u64), kind: &ObjectKind, batch: &Batch<
         ObjectKind::Partition(prefix) => prefix.clone(),
         _ => template.evaluate(&ctx, env.rng).unwrap_or_default(),
     };
-    let extension = plan.file_extension.as_deref().unwrap_or(plan.compression.extension());
+    let extension = match kind {
+        ObjectKind::Error(_) => plan.compression.extension(),
+        _ => plan.data_extension(),
+    };
     format!("{prefix}{}-{}-{}-{}{extension}", stream.0, stream.1, suffix_time(epoch_ms), uuid(env.rng))
 }
 
@@ -213,7 +240,7 @@ fn suffix_time(epoch_ms: u64) -> String {
 }
 
 /// A version-4 UUID from the seeded PRNG.
-pub(super) fn uuid(rng: &mut SimRng) -> String {
+pub fn uuid(rng: &mut SimRng) -> String {
     let (a, b) = (rng.next_u64(), rng.next_u64());
     let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
     format!(

@@ -65,11 +65,32 @@ pub struct S3Plan {
     pub processor: Option<super::processing::ProcessorPlan>,
     /// Dynamic partitioning, when it is on.
     pub partitioning: Option<super::partitioning::PartitioningPlan>,
+    /// Record format conversion (JSON to Parquet), when it is on.
+    pub conversion: Option<super::conversion::ConversionPlan>,
     /// The backup path: for S3, source records (S3BackupMode Enabled); for an endpoint, everything sent
     /// (AllData / AllEvents).
     pub backup: Option<Box<S3Plan>>,
     /// Where data goes: objects in `bucket`, or an endpoint (then `bucket` takes only what fails).
     pub target: Target,
+}
+
+impl S3Plan {
+    /// Stands up what the plan names: its bucket, its backup's bucket.
+    pub fn ensure_sinks(&self, sinks: super::Sinks) {
+        sinks.s3.ensure_bucket(&self.bucket);
+        if let Some(b) = &self.backup {
+            sinks.s3.ensure_bucket(&b.bucket);
+        }
+    }
+
+    /// The extension of a data object's key: FileExtension, `.parquet` when converting, else the codec's.
+    pub fn data_extension(&self) -> &str {
+        match (&self.file_extension, &self.conversion) {
+            (Some(e), _) => e,
+            (None, Some(_)) => ".parquet",
+            (None, None) => self.compression.extension(),
+        }
+    }
 }
 
 /// Where a stream's data goes.
@@ -222,14 +243,20 @@ impl ExtendedS3Configuration {
         let bucket = bucket_of(arn).ok_or_else(|| {
             FirehoseError::invalid_argument(format!("BucketARN '{arn}' is not an S3 bucket ARN (arn:aws:s3:::bucket)"))
         })?;
-        if enabled(&self.data_format_conversion_configuration) {
-            return Err(not_built("DataFormatConversionConfiguration (JSON to Parquet)"));
+        let conversion = super::conversion::plan(self.data_format_conversion_configuration.as_ref())?;
+        let compression = self.compression_format.unwrap_or_default();
+        if conversion.is_some() && compression != super::compress::Compression::Uncompressed {
+            return Err(FirehoseError::invalid_argument(format!(
+                "CompressionFormat must be UNCOMPRESSED when record format conversion is enabled (got {}); the \
+                 serializer compresses (ParquetSerDe.Compression)",
+                compression.as_str()
+            )));
         }
         if self.custom_time_zone.as_deref().is_some_and(|z| z != "UTC") {
             return Err(not_built("CustomTimeZone other than UTC"));
         }
         let dynamic = enabled(&self.dynamic_partitioning_configuration);
-        let features = BufferFeatures { format_conversion: false, dynamic_partitioning: dynamic };
+        let features = BufferFeatures { format_conversion: conversion.is_some(), dynamic_partitioning: dynamic };
         let hints = profile::resolve(profile, DestinationKind::S3, self.buffering_hints.unwrap_or_default(), features)
             .map_err(FirehoseError::invalid_argument)?;
         if dynamic && hints.interval_secs == 0 {
@@ -249,8 +276,9 @@ impl ExtendedS3Configuration {
             bucket: bucket.to_string(),
             prefixes,
             hints,
-            compression: self.compression_format.unwrap_or_default(),
+            compression,
             file_extension: self.file_extension.clone().filter(|e| !e.is_empty()),
+            conversion,
             processor: super::processing::plan(self.processing_configuration.as_ref(), profile, DestinationKind::S3)?,
             partitioning,
             backup: super::backup::plan(

@@ -133,7 +133,7 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, kds: &mut KdsService
                 if let Some(last) = out.records.last() {
                     shard.last_sequence = Some(last.sequence_number.to_string());
                 }
-                read.extend(out.records.into_iter().map(|r| r.data));
+                read.extend(out.records.into_iter().map(|r| (r.data, r.sequence_number.to_string())));
                 shard.iterator = out.next_shard_iterator;
                 if shard.iterator.is_none() {
                     shard.done = true;
@@ -159,11 +159,11 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, kds: &mut KdsService
     }
     let behind = reader.behind_ms();
     s.metrics.add(second, M::KinesisMillisBehindLatest, behind);
-    for data in read {
+    for (data, sequence_number) in read {
         let bytes = data.len() as u64;
         s.metrics.add(second, M::DataReadFromKinesisStreamRecords, 1);
         s.metrics.add(second, M::DataReadFromKinesisStreamBytes, bytes);
-        super::put::enter(s, now, data);
+        super::put::enter(s, now, data, Some(sequence_number));
     }
     events
 }

@@ -4,165 +4,86 @@
 
 use crate::engine::kds::metrics::{Series, Stat};
 
-/// One AWS/Firehose metric.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FirehoseMetric {
-    IncomingBytes,
-    IncomingRecords,
-    IncomingPutRequests,
-    ThrottledRecords,
-    PutRecordBytes,
-    PutRecordRequests,
-    PutRecordBatchBytes,
-    PutRecordBatchRecords,
-    PutRecordBatchRequests,
-    DeliveryToS3Bytes,
-    DeliveryToS3Records,
-    DeliveryToS3ObjectCount,
-    DeliveryToS3Success,
-    DeliveryToS3DataFreshness,
-    ExecuteProcessingDuration,
-    ExecuteProcessingSuccess,
-    SucceedProcessingRecords,
-    SucceedProcessingBytes,
-    DataReadFromKinesisStreamBytes,
-    DataReadFromKinesisStreamRecords,
-    KinesisMillisBehindLatest,
-    ThrottledGetRecords,
-    ThrottledGetShardIterator,
-    PartitionCount,
-    PartitionCountExceeded,
-    BackupToS3Bytes,
-    BackupToS3Records,
-    BackupToS3Success,
-    DeliveryToHttpEndpointBytes,
-    DeliveryToHttpEndpointRecords,
-    DeliveryToHttpEndpointProcessedBytes,
-    DeliveryToHttpEndpointProcessedRecords,
-    DeliveryToHttpEndpointSuccess,
-    DeliveryToHttpEndpointDataFreshness,
-    DeliveryToSplunkBytes,
-    DeliveryToSplunkRecords,
-    DeliveryToSplunkSuccess,
-    DeliveryToSplunkDataFreshness,
-    DeliveryToSplunkDataAckLatency,
+/// Declares the metrics once: variant, CloudWatch name and unit.
+macro_rules! metrics {
+    ($($variant:ident = $name:literal in $unit:literal,)*) => {
+        /// One AWS/Firehose metric.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum FirehoseMetric {
+            $($variant,)*
+        }
+
+        impl FirehoseMetric {
+            /// Every metric, in series order.
+            pub const ALL: [FirehoseMetric; [$($name,)*].len()] = [$(FirehoseMetric::$variant,)*];
+
+            /// The CloudWatch name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(FirehoseMetric::$variant => $name,)*
+                }
+            }
+
+            /// The CloudWatch unit.
+            pub fn unit(self) -> &'static str {
+                match self {
+                    $(FirehoseMetric::$variant => $unit,)*
+                }
+            }
+        }
+    };
+}
+
+metrics! {
+    IncomingBytes = "IncomingBytes" in "Bytes",
+    IncomingRecords = "IncomingRecords" in "Count",
+    IncomingPutRequests = "IncomingPutRequests" in "Count",
+    ThrottledRecords = "ThrottledRecords" in "Count",
+    PutRecordBytes = "PutRecord.Bytes" in "Bytes",
+    PutRecordRequests = "PutRecord.Requests" in "Count",
+    PutRecordBatchBytes = "PutRecordBatch.Bytes" in "Bytes",
+    PutRecordBatchRecords = "PutRecordBatch.Records" in "Count",
+    PutRecordBatchRequests = "PutRecordBatch.Requests" in "Count",
+    DeliveryToS3Bytes = "DeliveryToS3.Bytes" in "Bytes",
+    DeliveryToS3Records = "DeliveryToS3.Records" in "Count",
+    DeliveryToS3ObjectCount = "DeliveryToS3.ObjectCount" in "Count",
+    DeliveryToS3Success = "DeliveryToS3.Success" in "Count",
+    DeliveryToS3DataFreshness = "DeliveryToS3.DataFreshness" in "Seconds",
+    ExecuteProcessingDuration = "ExecuteProcessing.Duration" in "Milliseconds",
+    ExecuteProcessingSuccess = "ExecuteProcessing.Success" in "Count",
+    SucceedProcessingRecords = "SucceedProcessing.Records" in "Count",
+    SucceedProcessingBytes = "SucceedProcessing.Bytes" in "Bytes",
+    DataReadFromKinesisStreamBytes = "DataReadFromKinesisStream.Bytes" in "Bytes",
+    DataReadFromKinesisStreamRecords = "DataReadFromKinesisStream.Records" in "Count",
+    KinesisMillisBehindLatest = "KinesisMillisBehindLatest" in "Milliseconds",
+    ThrottledGetRecords = "ThrottledGetRecords" in "Count",
+    ThrottledGetShardIterator = "ThrottledGetShardIterator" in "Count",
+    PartitionCount = "PartitionCount" in "Count",
+    PartitionCountExceeded = "PartitionCountExceeded" in "Count",
+    BackupToS3Bytes = "BackupToS3.Bytes" in "Bytes",
+    BackupToS3Records = "BackupToS3.Records" in "Count",
+    BackupToS3Success = "BackupToS3.Success" in "Count",
+    DeliveryToHttpEndpointBytes = "DeliveryToHttpEndpoint.Bytes" in "Bytes",
+    DeliveryToHttpEndpointRecords = "DeliveryToHttpEndpoint.Records" in "Count",
+    DeliveryToHttpEndpointProcessedBytes = "DeliveryToHttpEndpoint.ProcessedBytes" in "Bytes",
+    DeliveryToHttpEndpointProcessedRecords = "DeliveryToHttpEndpoint.ProcessedRecords" in "Count",
+    DeliveryToHttpEndpointSuccess = "DeliveryToHttpEndpoint.Success" in "Count",
+    DeliveryToHttpEndpointDataFreshness = "DeliveryToHttpEndpoint.DataFreshness" in "Seconds",
+    DeliveryToSplunkBytes = "DeliveryToSplunk.Bytes" in "Bytes",
+    DeliveryToSplunkRecords = "DeliveryToSplunk.Records" in "Count",
+    DeliveryToSplunkSuccess = "DeliveryToSplunk.Success" in "Count",
+    DeliveryToSplunkDataFreshness = "DeliveryToSplunk.DataFreshness" in "Seconds",
+    DeliveryToSplunkDataAckLatency = "DeliveryToSplunk.DataAckLatency" in "Milliseconds",
+    SucceedConversionRecords = "SucceedConversion.Records" in "Count",
+    SucceedConversionBytes = "SucceedConversion.Bytes" in "Bytes",
+    FailedConversionRecords = "FailedConversion.Records" in "Count",
+    FailedConversionBytes = "FailedConversion.Bytes" in "Bytes",
 }
 
 impl FirehoseMetric {
-    /// Every metric, in series order.
-    pub const ALL: [FirehoseMetric; 39] = [
-        FirehoseMetric::IncomingBytes,
-        FirehoseMetric::IncomingRecords,
-        FirehoseMetric::IncomingPutRequests,
-        FirehoseMetric::ThrottledRecords,
-        FirehoseMetric::PutRecordBytes,
-        FirehoseMetric::PutRecordRequests,
-        FirehoseMetric::PutRecordBatchBytes,
-        FirehoseMetric::PutRecordBatchRecords,
-        FirehoseMetric::PutRecordBatchRequests,
-        FirehoseMetric::DeliveryToS3Bytes,
-        FirehoseMetric::DeliveryToS3Records,
-        FirehoseMetric::DeliveryToS3ObjectCount,
-        FirehoseMetric::DeliveryToS3Success,
-        FirehoseMetric::DeliveryToS3DataFreshness,
-        FirehoseMetric::ExecuteProcessingDuration,
-        FirehoseMetric::ExecuteProcessingSuccess,
-        FirehoseMetric::SucceedProcessingRecords,
-        FirehoseMetric::SucceedProcessingBytes,
-        FirehoseMetric::DataReadFromKinesisStreamBytes,
-        FirehoseMetric::DataReadFromKinesisStreamRecords,
-        FirehoseMetric::KinesisMillisBehindLatest,
-        FirehoseMetric::ThrottledGetRecords,
-        FirehoseMetric::ThrottledGetShardIterator,
-        FirehoseMetric::PartitionCount,
-        FirehoseMetric::PartitionCountExceeded,
-        FirehoseMetric::BackupToS3Bytes,
-        FirehoseMetric::BackupToS3Records,
-        FirehoseMetric::BackupToS3Success,
-        FirehoseMetric::DeliveryToHttpEndpointBytes,
-        FirehoseMetric::DeliveryToHttpEndpointRecords,
-        FirehoseMetric::DeliveryToHttpEndpointProcessedBytes,
-        FirehoseMetric::DeliveryToHttpEndpointProcessedRecords,
-        FirehoseMetric::DeliveryToHttpEndpointSuccess,
-        FirehoseMetric::DeliveryToHttpEndpointDataFreshness,
-        FirehoseMetric::DeliveryToSplunkBytes,
-        FirehoseMetric::DeliveryToSplunkRecords,
-        FirehoseMetric::DeliveryToSplunkSuccess,
-        FirehoseMetric::DeliveryToSplunkDataFreshness,
-        FirehoseMetric::DeliveryToSplunkDataAckLatency,
-    ];
-
-    /// The CloudWatch name.
-    pub fn name(self) -> &'static str {
-        match self {
-            FirehoseMetric::IncomingBytes => "IncomingBytes",
-            FirehoseMetric::IncomingRecords => "IncomingRecords",
-            FirehoseMetric::IncomingPutRequests => "IncomingPutRequests",
-            FirehoseMetric::ThrottledRecords => "ThrottledRecords",
-            FirehoseMetric::PutRecordBytes => "PutRecord.Bytes",
-            FirehoseMetric::PutRecordRequests => "PutRecord.Requests",
-            FirehoseMetric::PutRecordBatchBytes => "PutRecordBatch.Bytes",
-            FirehoseMetric::PutRecordBatchRecords => "PutRecordBatch.Records",
-            FirehoseMetric::PutRecordBatchRequests => "PutRecordBatch.Requests",
-            FirehoseMetric::DeliveryToS3Bytes => "DeliveryToS3.Bytes",
-            FirehoseMetric::DeliveryToS3Records => "DeliveryToS3.Records",
-            FirehoseMetric::DeliveryToS3ObjectCount => "DeliveryToS3.ObjectCount",
-            FirehoseMetric::DeliveryToS3Success => "DeliveryToS3.Success",
-            FirehoseMetric::DeliveryToS3DataFreshness => "DeliveryToS3.DataFreshness",
-            FirehoseMetric::ExecuteProcessingDuration => "ExecuteProcessing.Duration",
-            FirehoseMetric::ExecuteProcessingSuccess => "ExecuteProcessing.Success",
-            FirehoseMetric::SucceedProcessingRecords => "SucceedProcessing.Records",
-            FirehoseMetric::SucceedProcessingBytes => "SucceedProcessing.Bytes",
-            FirehoseMetric::DataReadFromKinesisStreamBytes => "DataReadFromKinesisStream.Bytes",
-            FirehoseMetric::DataReadFromKinesisStreamRecords => "DataReadFromKinesisStream.Records",
-            FirehoseMetric::KinesisMillisBehindLatest => "KinesisMillisBehindLatest",
-            FirehoseMetric::ThrottledGetRecords => "ThrottledGetRecords",
-            FirehoseMetric::ThrottledGetShardIterator => "ThrottledGetShardIterator",
-            FirehoseMetric::PartitionCount => "PartitionCount",
-            FirehoseMetric::PartitionCountExceeded => "PartitionCountExceeded",
-            FirehoseMetric::BackupToS3Bytes => "BackupToS3.Bytes",
-            FirehoseMetric::BackupToS3Records => "BackupToS3.Records",
-            FirehoseMetric::BackupToS3Success => "BackupToS3.Success",
-            FirehoseMetric::DeliveryToHttpEndpointBytes => "DeliveryToHttpEndpoint.Bytes",
-            FirehoseMetric::DeliveryToHttpEndpointRecords => "DeliveryToHttpEndpoint.Records",
-            FirehoseMetric::DeliveryToHttpEndpointProcessedBytes => "DeliveryToHttpEndpoint.ProcessedBytes",
-            FirehoseMetric::DeliveryToHttpEndpointProcessedRecords => "DeliveryToHttpEndpoint.ProcessedRecords",
-            FirehoseMetric::DeliveryToHttpEndpointSuccess => "DeliveryToHttpEndpoint.Success",
-            FirehoseMetric::DeliveryToHttpEndpointDataFreshness => "DeliveryToHttpEndpoint.DataFreshness",
-            FirehoseMetric::DeliveryToSplunkBytes => "DeliveryToSplunk.Bytes",
-            FirehoseMetric::DeliveryToSplunkRecords => "DeliveryToSplunk.Records",
-            FirehoseMetric::DeliveryToSplunkSuccess => "DeliveryToSplunk.Success",
-            FirehoseMetric::DeliveryToSplunkDataFreshness => "DeliveryToSplunk.DataFreshness",
-            FirehoseMetric::DeliveryToSplunkDataAckLatency => "DeliveryToSplunk.DataAckLatency",
-        }
-    }
-
     /// The metric a CloudWatch name means.
     pub fn from_name(name: &str) -> Option<FirehoseMetric> {
         FirehoseMetric::ALL.into_iter().find(|m| m.name() == name)
-    }
-
-    /// The CloudWatch unit.
-    pub fn unit(self) -> &'static str {
-        match self {
-            FirehoseMetric::IncomingBytes
-            | FirehoseMetric::PutRecordBytes
-            | FirehoseMetric::PutRecordBatchBytes
-            | FirehoseMetric::DeliveryToS3Bytes
-            | FirehoseMetric::SucceedProcessingBytes
-            | FirehoseMetric::DataReadFromKinesisStreamBytes
-            | FirehoseMetric::BackupToS3Bytes
-            | FirehoseMetric::DeliveryToHttpEndpointBytes
-            | FirehoseMetric::DeliveryToHttpEndpointProcessedBytes
-            | FirehoseMetric::DeliveryToSplunkBytes => "Bytes",
-            FirehoseMetric::KinesisMillisBehindLatest
-            | FirehoseMetric::ExecuteProcessingDuration
-            | FirehoseMetric::DeliveryToSplunkDataAckLatency => "Milliseconds",
-            FirehoseMetric::DeliveryToS3DataFreshness
-            | FirehoseMetric::DeliveryToHttpEndpointDataFreshness
-            | FirehoseMetric::DeliveryToSplunkDataFreshness => "Seconds",
-            _ => "Count",
-        }
     }
 
     fn index(self) -> usize {

@@ -13,14 +13,21 @@
 //! source read through the KDS engine ([`kinesis_source`]), dynamic partitioning with jq keys
 //! ([`partitioning`], [`jq`]), and source-record backup ([`backup`]).
 //!
-//! Not built yet: format conversion and the other destinations; a request for them is refused with a
-//! plain "not built in this lab yet".
+//! Record format conversion to Parquet ([`conversion`], [`deserializer`], [`timestamps`]) reads its schema
+//! from the Glue catalog ([`crate::engine::glue`]) and writes with the account's Parquet writer
+//! ([`crate::columnar`]).
+//!
+//! Not built yet: ORC output and the Redshift and OpenSearch destinations; a request for them is refused
+//! with a plain "not built in this lab yet".
 
 pub mod backup;
 pub mod buffer;
 pub mod compress;
 pub mod control;
+pub mod conversion;
+pub mod conversion_delivery;
 pub mod delivery;
+pub mod deserializer;
 pub mod destination;
 pub mod endpoint;
 pub mod endpoint_delivery;
@@ -38,15 +45,20 @@ pub mod settings;
 pub mod stream;
 #[cfg(test)]
 mod tests;
+pub mod timestamps;
 pub mod transform;
 pub mod view;
 
+use crate::columnar::ParquetWriter;
 use crate::engine::endpoints::Endpoints;
 use crate::engine::functions::Functions;
+use crate::engine::glue::Catalog;
 use crate::engine::kds::actions::{GetMetricStatisticsInput, GetMetricStatisticsOutput};
 use crate::engine::kds::cloudwatch;
 use crate::engine::kds::error::KdsResult;
 use crate::engine::kds::KdsService;
+use crate::engine::opensearch::Domains;
+use crate::engine::redshift::Clusters;
 use crate::engine::rng::{Seed, SimRng};
 use crate::engine::s3::S3Service;
 use crate::engine::time::SimTime;
@@ -84,6 +96,28 @@ pub struct FirehoseService {
     epoch_ms: u64,
     rng: SimRng,
     streams: BTreeMap<String, DeliveryStream>,
+    /// Writes Parquet for record format conversion (natively the `parquet` crate; in the browser's worker,
+    /// the module it loads on demand — `None` until then).
+    parquet: Option<ParquetWriter>,
+}
+
+/// Where a stream's destinations live: what a control-plane request may create (a bucket, a cluster, a
+/// domain, as the lab stands them up on first mention).
+pub struct Sinks<'a> {
+    pub s3: &'a mut S3Service,
+    pub clusters: &'a mut Clusters,
+    pub domains: &'a mut Domains,
+}
+
+/// Everything a stream's timers reach besides the stream itself.
+pub struct Reach<'a> {
+    pub s3: &'a mut S3Service,
+    pub endpoints: &'a mut Endpoints,
+    pub functions: &'a Functions,
+    pub kds: &'a mut KdsService,
+    pub glue: &'a Catalog,
+    pub clusters: &'a mut Clusters,
+    pub domains: &'a mut Domains,
 }
 
 impl FirehoseService {
@@ -96,7 +130,19 @@ impl FirehoseService {
             epoch_ms,
             rng: SimRng::new(seed).fork("firehose"),
             streams: BTreeMap::new(),
+            parquet: default_parquet_writer(),
         }
+    }
+
+    /// Installs the Parquet writer (the browser's worker, once it has loaded the module).
+    pub fn set_parquet_writer(&mut self, writer: ParquetWriter) {
+        self.parquet = Some(writer);
+    }
+
+    /// Whether a stream converts to Parquet while no writer is installed: the worker then loads one
+    /// before letting time run.
+    pub fn awaits_parquet_writer(&self) -> bool {
+        self.parquet.is_none() && self.streams.values().any(|s| s.plan.conversion.is_some())
     }
 
     /// The settings in force.
@@ -114,15 +160,15 @@ impl FirehoseService {
         &mut self,
         now: SimTime,
         request: FirehoseRequest,
-        s3: &mut S3Service,
+        sinks: Sinks,
         kds: &KdsService,
     ) -> Result<Value, FirehoseError> {
         use FirehoseRequest as R;
         match request {
-            R::CreateDeliveryStream(input) => self.create(now, *input, s3, kds),
+            R::CreateDeliveryStream(input) => self.create(now, *input, sinks, kds),
             R::DescribeDeliveryStream { name } => self.describe(&name),
             R::ListDeliveryStreams(input) => self.list(&input),
-            R::UpdateDestination(input) => self.update_destination(now, *input, s3),
+            R::UpdateDestination(input) => self.update_destination(now, *input, sinks),
             R::DeleteDeliveryStream { name } => self.delete(now, &name),
             R::PutRecord { name, data } => self.put_record(now, &name, data),
             R::PutRecordBatch { name, records } => self.put_record_batch(now, &name, records),
@@ -153,23 +199,23 @@ impl FirehoseService {
     }
 
     /// Fires everything due by `now`. Returns the events handled.
-    pub fn handle_timeout(
-        &mut self,
-        now: SimTime,
-        s3: &mut S3Service,
-        endpoints: &mut Endpoints,
-        functions: &Functions,
-        kds: &mut KdsService,
-    ) -> u64 {
+    pub fn handle_timeout(&mut self, now: SimTime, reach: Reach) -> u64 {
         let mut events = 0;
         let mut gone = Vec::new();
+        let Reach { s3, endpoints, functions, kds, glue, clusters, domains } = reach;
         let mut env = delivery::Env {
             s3,
             endpoints,
             functions,
+            glue,
+            clusters,
+            domains,
+            parquet: self.parquet,
             rng: &mut self.rng,
             settings: &self.settings,
             epoch_ms: self.epoch_ms,
+            account_id: &self.account_id,
+            region: &self.region,
         };
         for s in self.streams.values_mut() {
             if s.poll_timeout() > now {
@@ -203,4 +249,12 @@ impl FirehoseService {
         }
         events
     }
+}
+
+/// Natively the engine writes Parquet itself; the browser's worker installs a writer when it has loaded one.
+fn default_parquet_writer() -> Option<ParquetWriter> {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    return Some(crate::columnar::parquet_file::write);
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    return None;
 }

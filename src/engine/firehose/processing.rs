@@ -266,7 +266,7 @@ fn finish(s: &mut DeliveryStream, now: SimTime, invocation: Invoking, env: &mut 
                 s.metrics.add(second, M::SucceedProcessingRecords, 1);
                 s.metrics.add(second, M::SucceedProcessingBytes, data.len() as u64);
                 s.totals.processed_ok += 1;
-                let transformed = Record { data, arrival: record.arrival, lambda_keys: partition_keys };
+                let transformed = Record { data, lambda_keys: partition_keys, ..record };
                 super::put::to_destination(s, now, transformed);
             }
             RecordResult::Dropped => {

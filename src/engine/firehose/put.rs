@@ -90,12 +90,13 @@ pub(super) fn admit(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
     let bytes = data.len() as u64;
     s.metrics.add(second, M::IncomingRecords, 1);
     s.metrics.add(second, M::IncomingBytes, bytes);
-    enter(s, now, data);
+    enter(s, now, data, None);
 }
 
-/// A record enters the stream (from Direct PUT or the Kinesis source): de-aggregated when partitioning
-/// asks for it, then into the processor stage when there is one, else on to the destination.
-pub(super) fn enter(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
+/// A record enters the stream (from Direct PUT, or the Kinesis source with its sequence number):
+/// de-aggregated when partitioning asks for it, then into the processor stage when there is one, else on
+/// to the destination.
+pub(super) fn enter(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>, sequence_number: Option<String>) {
     let second = now.as_micros() / 1_000_000;
     s.totals.incoming_records += 1;
     s.totals.incoming_bytes += data.len() as u64;
@@ -108,7 +109,7 @@ pub(super) fn enter(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>) {
         None => vec![data],
     };
     for data in parts {
-        let record = Record::new(data, now);
+        let record = Record { sequence_number: sequence_number.clone(), ..Record::new(data, now) };
         match s.processor.as_mut() {
             Some(p) => super::processing::append(p, now, record),
             None => to_destination(s, now, record),

@@ -71,27 +71,43 @@ pub struct Record {
     pub arrival: SimTime,
     /// Dynamic-partitioning keys the Lambda returned in `metadata.partitionKeys`.
     pub lambda_keys: Option<BTreeMap<String, String>>,
+    /// From a Kinesis data stream source: the record's sequence number there.
+    pub sequence_number: Option<String>,
 }
 
 impl Record {
     /// A record as it arrived.
     pub fn new(data: Vec<u8>, arrival: SimTime) -> Record {
-        Record { data, arrival, lambda_keys: None }
+        Record { data, arrival, lambda_keys: None, sequence_number: None }
     }
 
     /// The error record of `self` (spec §1.6 and §1.10 envelopes, one JSON line) for the error prefix;
     /// `extra` members follow (`lambdaArn` for processing failures, `EventId` for Splunk, …).
     pub fn error(&self, failure: Failure, now: SimTime, epoch_ms: u64, extra: &[(&str, String)]) -> Record {
+        let extra: Vec<(&str, serde_json::Value)> = extra.iter().map(|(k, v)| (*k, serde_json::json!(v))).collect();
+        self.error_as(failure, now, epoch_ms, ["errorCode", "errorMessage"], &extra)
+    }
+
+    /// [`Record::error`] with the code and message under other member names (format conversion's
+    /// `lastErrorCode` / `lastErrorMessage`) and any JSON members after them.
+    pub fn error_as(
+        &self,
+        failure: Failure,
+        now: SimTime,
+        epoch_ms: u64,
+        [code, message]: [&str; 2],
+        extra: &[(&str, serde_json::Value)],
+    ) -> Record {
         let mut envelope = serde_json::json!({
             "attemptsMade": failure.attempts,
             "arrivalTimestamp": epoch_ms + self.arrival.as_millis(),
-            "errorCode": failure.code,
-            "errorMessage": failure.message,
             "attemptEndingTimestamp": epoch_ms + now.as_millis(),
             "rawData": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &self.data),
         });
+        envelope[code] = serde_json::json!(failure.code);
+        envelope[message] = serde_json::json!(failure.message);
         for (name, value) in extra {
-            envelope[*name] = serde_json::json!(value);
+            envelope[*name] = value.clone();
         }
         let mut line = envelope.to_string().into_bytes();
         line.push(b'\n');
@@ -137,12 +153,24 @@ pub struct Attempt {
     pub reply: Option<crate::engine::endpoints::Reply>,
     /// To an endpoint: the first failure, from which the retry duration counts.
     pub first_failure: Option<SimTime>,
+    /// With format conversion: the object's body (Parquet), made once before the first write.
+    pub body: Option<Vec<u8>>,
 }
 
 impl Attempt {
     /// A first attempt of `batch`, due at `due`.
     pub fn new(kind: ObjectKind, batch: Batch<Record>, now: SimTime, due: SimTime) -> Attempt {
-        Attempt { kind, batch, attempts: 0, first_at: now, due, request_id: None, reply: None, first_failure: None }
+        Attempt {
+            kind,
+            batch,
+            attempts: 0,
+            first_at: now,
+            due,
+            request_id: None,
+            reply: None,
+            first_failure: None,
+            body: None,
+        }
     }
 }
 
@@ -201,6 +229,9 @@ pub struct Totals {
     pub data_freshness_max_s: u64,
     /// Records an endpoint did not take within the retry duration, written to the bucket as errors.
     pub endpoint_failed_records: u64,
+    /// Records converted to Parquet, and records that could not be (written as errors).
+    pub converted_records: u64,
+    pub conversion_failed: u64,
 }
 
 /// A Firehose stream.

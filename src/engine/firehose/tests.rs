@@ -24,6 +24,9 @@ struct Lab {
     firehose: FirehoseService,
     s3: S3Service,
     kds: KdsService,
+    glue: crate::engine::glue::Catalog,
+    clusters: crate::engine::redshift::Clusters,
+    domains: crate::engine::opensearch::Domains,
     now: SimTime,
 }
 
@@ -33,12 +36,16 @@ impl Lab {
             firehose: FirehoseService::new(FirehoseSettings::default(), "123456789012", "us-east-1", EPOCH, Seed(7)),
             s3: S3Service::new(S3Settings::default(), EPOCH),
             kds: KdsService::new(KdsSettings::default()),
+            glue: crate::engine::glue::Catalog::new(EPOCH),
+            clusters: crate::engine::redshift::Clusters::new(SimRng::new(Seed(7)), EPOCH),
+            domains: Default::default(),
             now: SimTime::ZERO,
         }
     }
 
     fn call(&mut self, request: R) -> Result<Value, super::error::FirehoseError> {
-        self.firehose.handle(self.now, request, &mut self.s3, &self.kds)
+        let sinks = super::Sinks { s3: &mut self.s3, clusters: &mut self.clusters, domains: &mut self.domains };
+        self.firehose.handle(self.now, request, sinks, &self.kds)
     }
 
     /// Runs every timer up to `t`.
@@ -50,7 +57,16 @@ impl Lab {
             }
             self.now = self.now.max(due);
             let mut endpoints = Endpoints::new(SimRng::new(Seed(7)), EPOCH);
-            self.firehose.handle_timeout(self.now, &mut self.s3, &mut endpoints, &Functions::default(), &mut self.kds);
+            let reach = super::Reach {
+                s3: &mut self.s3,
+                endpoints: &mut endpoints,
+                functions: &Functions::default(),
+                kds: &mut self.kds,
+                glue: &self.glue,
+                clusters: &mut self.clusters,
+                domains: &mut self.domains,
+            };
+            self.firehose.handle_timeout(self.now, reach);
         }
         self.now = t;
     }
@@ -110,16 +126,20 @@ fn the_books_swapped_hints_and_unbuilt_features_are_refused_plainly() {
     let swapped = CreateInput { delivery_stream_name: "s".into(), extended_s3: Some(s3(300, 5)), ..Default::default() };
     let e = lab.call(R::CreateDeliveryStream(Box::new(swapped))).unwrap_err();
     assert!(e.message.contains("SizeInMBs 300 is out of range"), "{}", e.message);
-    let mut lambda = s3(5, 300);
-    lambda.data_format_conversion_configuration = Some(serde_json::json!({"Enabled": true}));
+    let mut orc = s3(128, 300);
+    orc.data_format_conversion_configuration = Some(serde_json::json!({
+        "SchemaConfiguration": {"DatabaseName": "db", "TableName": "t"},
+        "InputFormatConfiguration": {"Deserializer": {"OpenXJsonSerDe": {}}},
+        "OutputFormatConfiguration": {"Serializer": {"OrcSerDe": {}}},
+    }));
     let e = lab
         .call(R::CreateDeliveryStream(Box::new(CreateInput {
             delivery_stream_name: "s".into(),
-            extended_s3: Some(lambda),
+            extended_s3: Some(orc),
             ..Default::default()
         })))
         .unwrap_err();
-    assert!(e.message.contains("not built in this lab yet"));
+    assert!(e.message.contains("not built in this lab yet"), "{}", e.message);
     assert!(lab.firehose.streams().is_empty(), "a refused create changes nothing");
 }
 

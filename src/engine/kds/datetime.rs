@@ -66,4 +66,13 @@ mod tests {
     fn timestamps_are_fractional_seconds() {
         assert_eq!(epoch_seconds(1_441_215_410_867), 1_441_215_410.867);
     }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for days in [-719_468, -1, 0, 18_632, 11_016, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(days_from_civil(2021, 1, 5), 18_632);
+    }
 }
