@@ -99,7 +99,7 @@ macro_rules! goldens {
 
 #[wasm_bindgen_test]
 fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
-    use kinesis_lab::engine::scenario::{presets, run::run, Scenario};
+    use kinesis_lab::engine::scenario::{presets, run::run_with, Scenario};
     let goldens = goldens!(
         "p01-simple-pipeline",
         "p02-rider-alert",
@@ -114,6 +114,7 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
         "p11-producer-retries",
         "p12-station-routing",
         "p13-hot-shard",
+        "firehose-p01-bikes-to-parquet",
         "firehose-p02-data-lake",
         "firehose-p08-partition-by-station",
         "firehose-p09-http-endpoint-outage",
@@ -123,7 +124,10 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
     for (name, golden) in goldens {
         let preset = presets::find(name).expect("a preset of that name");
         let plan = Scenario::load(preset.json).expect("presets are valid");
-        let text = serde_json::to_string_pretty(&run(plan, &mut |_| {})).expect("summaries serialise") + "\n";
+        // The worker loads its Parquet writer on demand; the test links the same writer directly.
+        let writer = Some(kinesis_lab::columnar::parquet_file::write as kinesis_lab::columnar::ParquetWriter);
+        let text =
+            serde_json::to_string_pretty(&run_with(plan, writer, &mut |_| {})).expect("summaries serialise") + "\n";
         assert!(text == golden, "{name}: the wasm summary differs from tests/golden/{name}.json:\n{text}");
     }
 }

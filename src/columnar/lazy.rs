@@ -4,7 +4,7 @@
 use super::{ParquetJob, TablePreview};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/columnar/parquet_loader.js")]
+#[wasm_bindgen(module = "/src/lazy/modules.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = loadParquet)]
     async fn load_parquet() -> Result<JsValue, JsValue>;

@@ -81,8 +81,8 @@ pub fn read(bytes: &[u8], max_rows: usize) -> Result<TablePreview, String> {
         .columns()
         .iter()
         .map(|c| match c.logical_type_ref() {
-            Some(logical) => format!("{} {} ({logical:?})", c.path(), c.physical_type()),
-            None => format!("{} {}", c.path(), c.physical_type()),
+            Some(logical) => format!("{} {} ({logical:?})", c.path().string(), c.physical_type()),
+            None => format!("{} {}", c.path().string(), c.physical_type()),
         })
         .collect();
     let mut rows = Vec::new();

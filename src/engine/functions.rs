@@ -15,7 +15,7 @@ pub const TIMEOUT_DEFAULT_S: u64 = 3;
 pub const TIMEOUT_MAX_S: u64 = 900;
 
 /// The built-ins by handler name, with the environment variables each reads.
-pub const HANDLERS: [(&str, &str); 16] = [
+pub const HANDLERS: [(&str, &str); 17] = [
     ("identity", ""),
     ("select_fields", "FIELDS (comma-separated)"),
     ("rename_field", "FROM, TO"),
@@ -24,6 +24,7 @@ pub const HANDLERS: [(&str, &str); 16] = [
     ("apache_log_to_json", ""),
     ("add_newline", ""),
     ("enrich", "FIELD, VALUE (absent: the arrival time)"),
+    ("lookup", "FIELD, INTO, TABLE (a JSON object from FIELD's value to INTO's)"),
     ("partition_keys", "FIELDS (comma-separated)"),
     ("fail_share", "PERCENT"),
     ("throw", ""),
@@ -114,6 +115,15 @@ impl Builtin {
             "apache_log_to_json" => Builtin::ApacheLogToJson,
             "add_newline" => Builtin::AddNewline,
             "enrich" => Builtin::Enrich { field: need("FIELD")?, value: vars.get("VALUE").cloned() },
+            "lookup" => Builtin::Lookup {
+                field: need("FIELD")?,
+                into: need("INTO")?,
+                table: serde_json::from_str::<BTreeMap<String, Value>>(&need("TABLE")?)
+                    .map_err(|e| format!("variable TABLE must be a JSON object: {e}"))?
+                    .into_iter()
+                    .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                    .collect(),
+            },
             "partition_keys" => Builtin::PartitionKeys { fields: list("FIELDS")? },
             "fail_share" => Builtin::FailShare { percent: number("PERCENT")?.min(100) },
             "throw" => Builtin::Throw,

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The version both sides must agree on.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// UI → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,6 +119,18 @@ pub struct HostSnapshot {
     /// A fast-forward under way: from when, to when.
     #[serde(default)]
     pub fast_forward: Option<(SimTime, SimTime)>,
+    /// The Parquet writer a converting stream needs, while it is not there: time waits for it.
+    #[serde(default)]
+    pub parquet: Option<ParquetLoad>,
+}
+
+/// Where the worker's Parquet writer is, when a run needs it and does not have it yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ParquetLoad {
+    /// The module is being fetched; simulated time waits.
+    Loading,
+    /// It could not be loaded; time stays where it is.
+    Failed { message: String },
 }
 
 /// The answer to [`ToWorker::Call`]: AWS's JSON body, or its `{"__type", "message"}` error.

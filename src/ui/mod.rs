@@ -26,6 +26,19 @@ pub fn mount_to(parent: web_sys::HtmlElement) {
     leptos::mount::mount_to(parent, App).forget();
 }
 
+thread_local! {
+    /// The Video lab page mounted by the Video module, unmounted when the page mounts it again.
+    static VIDEO_PAGE: std::cell::RefCell<Option<Box<dyn std::any::Any>>> = Default::default();
+}
+
+/// Mounts the Video lab's page inside `parent` (the `video` module's entry point; the app never links it).
+pub fn mount_video_lab(parent: web_sys::HtmlElement) {
+    console_error_panic_hook::set_once();
+    let handle = leptos::mount::mount_to(parent, components::video_lab::VideoLabPage);
+    // The previous visit's view left the page with its container; dropping its handle releases it.
+    VIDEO_PAGE.with(|page| *page.borrow_mut() = Some(Box::new(handle)));
+}
+
 /// The whole app: header, lab navigation, the open lab and the engine panel.
 #[component]
 pub fn App() -> impl IntoView {

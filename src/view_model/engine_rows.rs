@@ -66,6 +66,7 @@ mod tests {
             plan_check: None,
             answer: None,
             fast_forward: None,
+            parquet: None,
         }
     }
 

@@ -136,6 +136,18 @@ pub fn stages(v: &DeliveryStreamView) -> Vec<Stage> {
         },
         None => Stage { name: "Partition", setting: "off".into(), counts: Vec::new(), on: false },
     };
+    let convert = match &v.conversion {
+        Some(c) => Stage {
+            name: "Convert",
+            setting: format!("{} → Parquet, {}", c.deserializer, c.table),
+            counts: vec![
+                format!("{} converted · {} failed", count(t.converted_records), count(t.conversion_failed)),
+                format!("ParquetSerDe {}", c.compression),
+            ],
+            on: true,
+        },
+        None => Stage { name: "Convert", setting: "off".into(), counts: Vec::new(), on: false },
+    };
     let mut destination = vec![
         format!("{} · {} records", plural(t.objects, "object"), count(t.delivered_records)),
         format!("{} in flight · {} batches waiting", v.in_flight, v.waiting_batches),
@@ -154,12 +166,21 @@ pub fn stages(v: &DeliveryStreamView) -> Vec<Stage> {
         Stage { name: "Source", setting: v.source.clone(), counts: source, on: true },
         transform,
         partition,
-        Stage { name: "Convert", setting: "off (Parquet not built yet)".into(), counts: Vec::new(), on: false },
-        Stage {
-            name: "Compress",
-            setting: v.compression.clone(),
-            counts: Vec::new(),
-            on: v.compression != "UNCOMPRESSED",
+        convert,
+        match &v.conversion {
+            // With conversion the destination codec is UNCOMPRESSED: the serializer compresses the pages.
+            Some(c) => Stage {
+                name: "Compress",
+                setting: format!("in the Parquet pages: {}", c.compression),
+                counts: Vec::new(),
+                on: c.compression != "UNCOMPRESSED",
+            },
+            None => Stage {
+                name: "Compress",
+                setting: v.compression.clone(),
+                counts: Vec::new(),
+                on: v.compression != "UNCOMPRESSED",
+            },
         },
         destination_stage(v, destination),
     ]
@@ -293,6 +314,23 @@ mod tests {
             ]
         );
         assert_eq!(s[5].setting, "lake");
+    }
+
+    #[test]
+    fn a_converting_stream_shows_its_serde_table_and_counts() {
+        let mut v = view(0, None, 0);
+        v.compression = "UNCOMPRESSED".into();
+        v.conversion = Some(crate::engine::firehose::view::ConversionView {
+            deserializer: "Hive JSON SerDe".into(),
+            table: "smartcitybikes.bikestationsdata (LATEST)".into(),
+            compression: "SNAPPY".into(),
+        });
+        v.totals.converted_records = 3_659;
+        v.totals.conversion_failed = 3_659;
+        let s = stages(&v);
+        assert_eq!(s[3].setting, "Hive JSON SerDe → Parquet, smartcitybikes.bikestationsdata (LATEST)");
+        assert_eq!(s[3].counts[0], "3,659 converted · 3,659 failed");
+        assert_eq!((s[4].setting.as_str(), s[4].on), ("in the Parquet pages: SNAPPY", true));
     }
 
     #[test]

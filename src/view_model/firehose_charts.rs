@@ -1,18 +1,20 @@
-//! The Firehose lab's metric charts, from the stream view's per-second history: IncomingBytes against
-//! the break-even rate (size hint ÷ interval), and IncomingRecords against the records delivered.
+//! The Firehose lab's metric charts, from the stream view's per-second history: the bytes in (IncomingBytes,
+//! or DataReadFromKinesisStream.Bytes for a Kinesis source) against the break-even rate (size hint ÷
+//! interval), and the records in against the records delivered.
 
 use crate::engine::firehose::view::DeliveryStreamView;
 use crate::view_model::charts::{Chart, Ink, Line, Unit};
 
-/// IncomingBytes per second, with the break-even rate as the rule above which SIZE flushes first.
+/// The bytes in per second, with the break-even rate as the rule above which SIZE flushes first.
 pub fn bytes_chart(v: &DeliveryStreamView) -> Chart {
     let points = v.history.iter().map(|(t, bytes, _, _)| (*t as f64, *bytes as f64)).collect();
     let break_even = v.size_hint_bytes as f64 / v.interval_s.max(1) as f64;
+    let metric = &v.incoming_metrics.0;
     Chart {
-        title: "IncomingBytes per second".into(),
+        title: format!("{metric} per second"),
         unit: Unit::Bytes,
         x: x_range(v),
-        lines: vec![Line { label: "IncomingBytes".into(), ink: Ink::Main, points }],
+        lines: vec![Line { label: metric.clone(), ink: Ink::Main, points }],
         limit: Some((break_even, "break-even (size ÷ interval)".into())),
     }
 }
@@ -26,7 +28,7 @@ pub fn records_chart(v: &DeliveryStreamView) -> Chart {
         unit: Unit::Count,
         x: x_range(v),
         lines: vec![
-            Line { label: "IncomingRecords".into(), ink: Ink::Main, points: incoming },
+            Line { label: v.incoming_metrics.1.clone(), ink: Ink::Main, points: incoming },
             Line { label: v.delivered_metric.clone(), ink: Ink::Palette(1), points: delivered },
         ],
         limit: None,
@@ -50,11 +52,13 @@ mod tests {
             interval_s: 300,
             history: vec![(10, 2_000, 20, 0), (11, 2_100, 21, 1_200)],
             delivered_metric: "DeliveryToHttpEndpoint.Records".into(),
+            incoming_metrics: ("DataReadFromKinesisStream.Bytes".into(), "DataReadFromKinesisStream.Records".into()),
             ..Default::default()
         };
         let b = bytes_chart(&v);
         assert_eq!(b.limit.as_ref().map(|l| l.0.round()), Some(17_476.0));
         assert_eq!(b.x, (10.0, 11.0));
+        assert_eq!(b.title, "DataReadFromKinesisStream.Bytes per second");
         let r = records_chart(&v);
         assert_eq!(r.lines[1].label, "DeliveryToHttpEndpoint.Records");
         assert_eq!(r.lines[1].points, [(10.0, 0.0), (11.0, 1_200.0)]);

@@ -1,9 +1,12 @@
-//! The worker's JS glue: receive JSON messages, hand them to the [`Session`], post the replies.
+//! The worker's JS glue: receive JSON messages, hand them to the [`Session`], post the replies. When a run
+//! needs a Parquet writer, the glue loads the Parquet module (once) and installs it; until then the session
+//! holds simulated time.
 
 use super::session::Session;
 use crate::engine::rng::Seed;
 use crate::protocol::{FromWorker, Speed, ToWorker, PROTOCOL_VERSION};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -14,7 +17,8 @@ pub fn start() {
         console_error_panic_hook::hook(info);
         post(&FromWorker::Panicked { message: info.to_string() });
     }));
-    let session = RefCell::new(Session::new(Seed::default(), Speed::default()));
+    let session = Rc::new(RefCell::new(Session::new(Seed::default(), Speed::default())));
+    let loading = Rc::new(Cell::new(false));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let text = ev.data().as_string().unwrap_or_default();
         let reply = match serde_json::from_str::<ToWorker>(&text) {
@@ -22,11 +26,29 @@ pub fn start() {
             Err(err) => FromWorker::Error { message: format!("the worker could not read a message ({err}): {text}") },
         };
         post(&reply);
+        load_parquet_when_wanted(&session, &loading);
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler must live as long as the worker itself.
     on_message.forget();
     post(&FromWorker::Ready { version: PROTOCOL_VERSION });
+}
+
+/// Starts loading the Parquet module if the run wants it and no load is under way; the next reply after
+/// it lands shows time moving again.
+fn load_parquet_when_wanted(session: &Rc<RefCell<Session>>, loading: &Rc<Cell<bool>>) {
+    if loading.get() || !session.borrow().wants_parquet_writer() {
+        return;
+    }
+    loading.set(true);
+    let (session, loading) = (session.clone(), loading.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        match crate::columnar::lazy::load().await {
+            Ok(()) => session.borrow_mut().install_parquet_writer(crate::columnar::lazy::write),
+            Err(message) => session.borrow_mut().parquet_writer_failed(message),
+        }
+        loading.set(false);
+    });
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {

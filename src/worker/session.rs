@@ -5,6 +5,7 @@
 //! honoured (stepping while playing) is answered with an error and changes nothing.
 
 use super::clock::Pacer;
+use crate::columnar::ParquetWriter;
 use crate::engine::clients::{LogKind, LogLine};
 use crate::engine::live::{cloudwatch, inspect, ShardRef};
 use crate::engine::metrics::Sample;
@@ -14,7 +15,7 @@ use crate::engine::scenario::{compile, Scenario};
 use crate::engine::time::{SimDuration, SimTime};
 use crate::engine::{Engine, EngineConfig, Output};
 use crate::protocol::streams::{split, LayoutsSent};
-use crate::protocol::{FromWorker, HostSnapshot, Speed, ToWorker};
+use crate::protocol::{FromWorker, HostSnapshot, ParquetLoad, Speed, ToWorker};
 
 /// The most engine wake-ups one tick may process, so a busy stretch cannot freeze the worker
 /// (the engine then runs slower than asked, and the snapshot says so with `behind`).
@@ -58,6 +59,10 @@ pub struct Session {
     plan_check: Option<crate::planner::check::Check>,
     /// The answer to a Call, sent with the next reply.
     answer: Option<crate::protocol::CallAnswer>,
+    /// The Parquet writer installed into every run's engine (the browser's worker loads it on demand).
+    parquet_writer: Option<ParquetWriter>,
+    /// Why the writer could not be loaded, if it could not.
+    parquet_failed: Option<String>,
 }
 
 impl Session {
@@ -81,7 +86,29 @@ impl Session {
             layouts: LayoutsSent::default(),
             plan_check: None,
             answer: None,
+            parquet_writer: None,
+            parquet_failed: None,
         }
+    }
+
+    /// Whether the run needs a Parquet writer it does not have: a loaded scenario or a stream converts to
+    /// Parquet. Simulated time waits until [`Session::install_parquet_writer`].
+    pub fn wants_parquet_writer(&self) -> bool {
+        let firehose = self.runner.engine().firehose();
+        let converts = self.scenario.as_ref().is_some_and(Scenario::converts_to_parquet);
+        firehose.awaits_parquet_writer() || (converts && !firehose.has_parquet_writer())
+    }
+
+    /// Installs the Parquet writer, now and into every later run.
+    pub fn install_parquet_writer(&mut self, writer: ParquetWriter) {
+        self.parquet_writer = Some(writer);
+        self.parquet_failed = None;
+        self.runner.engine_mut().set_parquet_writer(writer);
+    }
+
+    /// The writer could not be loaded.
+    pub fn parquet_writer_failed(&mut self, message: String) {
+        self.parquet_failed = Some(message);
     }
 
     /// Handles one message that arrived when the wall clock read `wall_us`.
@@ -178,6 +205,9 @@ impl Session {
 
     fn restart(&mut self, runner: Runner) {
         self.runner = runner;
+        if let Some(writer) = self.parquet_writer {
+            self.runner.engine_mut().set_parquet_writer(writer);
+        }
         self.pacer.pause();
         self.behind = false;
         self.samples.clear();
@@ -229,6 +259,10 @@ impl Session {
             plan_check: self.plan_check.take(),
             answer: self.answer.take(),
             fast_forward: self.fast_forward.map(|(from, to, _)| (from, to)),
+            parquet: self.wants_parquet_writer().then(|| match &self.parquet_failed {
+                None => ParquetLoad::Loading,
+                Some(message) => ParquetLoad::Failed { message: message.clone() },
+            }),
         }
     }
 
@@ -252,6 +286,11 @@ impl Session {
     }
 
     fn tick(&mut self, wall_us: u64) {
+        if self.wants_parquet_writer() {
+            // A converting stream cannot deliver without its writer: time waits for it.
+            self.pacer.advance(wall_us);
+            return;
+        }
         let samples = &mut self.samples;
         if let Some((_, target, play_on)) = self.fast_forward {
             let outcome = self.runner.run_until(target, TICK_STEPS_MAX, &mut |o| keep_sample(samples, o));

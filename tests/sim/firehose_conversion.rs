@@ -177,3 +177,39 @@ fn configuration_rules() {
     assert_eq!(s3["BufferingHints"]["SizeInMBs"], 128, "L18: the default becomes 128 MiB");
     assert_eq!(s3["DataFormatConversionConfiguration"]["SchemaConfiguration"]["TableName"], "t");
 }
+
+#[test]
+fn the_p1_preset_writes_openx_rows_with_null_prices_and_hive_refuses_them() {
+    use kinesis_lab::engine::runner::Runner;
+    use kinesis_lab::engine::scenario::{presets, Scenario};
+    use kinesis_lab::engine::time::SimTime;
+    use kinesis_lab::engine::Engine;
+    let preset = presets::find("firehose-p01-bikes-to-parquet").unwrap();
+    let mut runner = Runner::new(Engine::from_plan(Scenario::load(preset.json).unwrap()));
+    runner.run_until(SimTime::from_secs(1_000), u64::MAX, &mut |_| {});
+    let bucket = runner.engine().s3().bucket("smartcitybikes-lake").unwrap();
+    let keys: Vec<&String> = bucket.objects.keys().collect();
+    let parquet = |prefix: &str| {
+        let (key, o) = bucket.objects.iter().find(|(k, _)| k.starts_with(prefix) && k.ends_with(".parquet")).unwrap();
+        (key.clone(), parquet_file::read(o.body.as_deref().unwrap(), 100_000).unwrap())
+    };
+    let (key, openx) = parquet("openx/year=2021/month=01/day=05/hour=00/");
+    assert!(key.contains("KDFSmartCityBikesOpenX-1-2021-01-05-00-00-"), "{key}");
+    let column =
+        |t: &kinesis_lab::columnar::TablePreview, name: &str| t.columns.iter().position(|c| c == name).unwrap();
+    let (action, price, address) =
+        (column(&openx, "action"), column(&openx, "price"), column(&openx, "stationaddress"));
+    assert!(
+        openx.rows.iter().any(|r| r[action] == "RENTED" && r[price] == "null"),
+        "OpenX reads the empty price as null"
+    );
+    assert!(openx.rows.iter().any(|r| r[address] == "7033 Summerhouse Ave. Staten Island NY 10306"));
+    assert!(openx.rows.iter().any(|r| r[address] == "null"), "station 120 has no address in the lookup table");
+    let (_, hive) = parquet("hive/year=2021/");
+    assert!(hive.rows.iter().all(|r| r[action] == "DOCKED"), "the Hive SerDe keeps only the DOCKED rows");
+    assert!(
+        keys.iter().any(|k| k.starts_with("hive/errors/format-conversion-failed/year=2021/month=01/day=05/")),
+        "{keys:?}"
+    );
+    assert!(!keys.iter().any(|k| k.starts_with("openx/errors/")), "OpenX converts every record");
+}

@@ -139,6 +139,11 @@ impl FirehoseService {
         self.parquet = Some(writer);
     }
 
+    /// Whether a Parquet writer is installed.
+    pub fn has_parquet_writer(&self) -> bool {
+        self.parquet.is_some()
+    }
+
     /// Whether a stream converts to Parquet while no writer is installed: the worker then loads one
     /// before letting time run.
     pub fn awaits_parquet_writer(&self) -> bool {

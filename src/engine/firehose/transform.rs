@@ -39,6 +39,9 @@ pub enum Builtin {
     AddNewline,
     /// Adds a field with a constant, or the record's arrival time when no value is given.
     Enrich { field: String, value: Option<String> },
+    /// Adds `into` with the value a lookup table gives for the record's `field` (the book's
+    /// `KDFLookupAddressTransform`, with a table in place of DynamoDB); records without a match pass as they are.
+    Lookup { field: String, into: String, table: std::collections::BTreeMap<String, String> },
     /// Returns records unchanged with `metadata.partitionKeys` from these JSON fields (for dynamic
     /// partitioning's `partitionKeyFromLambda`).
     PartitionKeys { fields: Vec<String> },
@@ -181,6 +184,15 @@ fn answer(function: &Builtin, index: usize, r: &InputRecord, rng: &mut SimRng) -
                 o.insert(field.clone(), Value::from(v.clone()));
             })
         }
+        Builtin::Lookup { field, into, table } => with_object(&|o| {
+            let key = o.get(field).map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+            if let Some(found) = key.and_then(|k| table.get(&k)) {
+                o.insert(into.clone(), Value::from(found.clone()));
+            }
+        }),
         Builtin::FailShare { percent } => {
             if rng.below(100) < *percent {
                 failed()
@@ -377,6 +389,11 @@ mod tests {
         assert_eq!(ok_text(&run(Builtin::AddNewline, &["x"]).unwrap()[0]), "x\n");
         let enrich = Builtin::Enrich { field: "ingested".into(), value: None };
         assert_eq!(ok_text(&run(enrich, &["{}"]).unwrap()[0]), r#"{"ingested":"2021-01-05T00:57:08.000Z"}"#);
+        let table = [("100".to_string(), "7033 Summerhouse Ave.".to_string())].into_iter().collect();
+        let lookup = Builtin::Lookup { field: "stationId".into(), into: "stationAddress".into(), table };
+        let out = run(lookup, &[r#"{"stationId":100}"#, r#"{"stationId":999}"#]).unwrap();
+        assert_eq!(ok_text(&out[0]), r#"{"stationAddress":"7033 Summerhouse Ave.","stationId":100}"#);
+        assert_eq!(ok_text(&out[1]), r#"{"stationId":999}"#, "no match: unchanged");
     }
 
     #[test]

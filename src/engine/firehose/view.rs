@@ -38,6 +38,8 @@ pub struct DeliveryStreamView {
     pub transform: Option<String>,
     /// The active partitions and their limit, when dynamic partitioning is on.
     pub partitions: Option<(u64, u64)>,
+    /// Record format conversion, when it is on: the deserializer, the Glue table and the Parquet codec.
+    pub conversion: Option<ConversionView>,
     /// The object codec (`UNCOMPRESSED`, `GZIP`, …).
     pub compression: String,
     /// The bucket: the destination's, or an endpoint's bucket for failed data.
@@ -64,10 +66,24 @@ pub struct DeliveryStreamView {
     pub totals: Totals,
     /// The newest deliveries first.
     pub deliveries: Vec<DeliveryView>,
-    /// The last seconds, oldest first: (second, IncomingBytes, IncomingRecords, records delivered).
+    /// The last seconds, oldest first: (second, bytes in, records in, records delivered).
     pub history: Vec<(u64, u64, u64, u64)>,
+    /// The metrics of the bytes and records in: IncomingBytes/Records for Direct PUT,
+    /// DataReadFromKinesisStream.Bytes/Records for a Kinesis source.
+    pub incoming_metrics: (String, String),
     /// The metric of the records delivered (`DeliveryToS3.Records`, …).
     pub delivered_metric: String,
+}
+
+/// Record format conversion as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversionView {
+    /// `OpenX JSON SerDe` or `Hive JSON SerDe`.
+    pub deserializer: String,
+    /// `database.table` (version).
+    pub table: String,
+    /// ParquetSerDe's codec.
+    pub compression: String,
 }
 
 /// One line of the delivery timeline.
@@ -103,11 +119,14 @@ impl DeliveryStreamView {
         let second = now.as_millis() / 1_000;
         let from = second.saturating_sub(HISTORY_SECS);
         let series = |m: FirehoseMetric| s.metrics.periods(m, from, second, 1);
-        let (bytes, records, delivered) = (
-            series(FirehoseMetric::IncomingBytes),
-            series(FirehoseMetric::IncomingRecords),
-            series(s.plan.target.metrics().records),
-        );
+        let incoming = match s.source {
+            Source::DirectPut => (FirehoseMetric::IncomingBytes, FirehoseMetric::IncomingRecords),
+            Source::Kinesis { .. } => {
+                (FirehoseMetric::DataReadFromKinesisStreamBytes, FirehoseMetric::DataReadFromKinesisStreamRecords)
+            }
+        };
+        let (bytes, records, delivered) =
+            (series(incoming.0), series(incoming.1), series(s.plan.target.metrics().records));
         let at = |v: &[(u64, crate::engine::kds::metrics::Stat)], t: u64| {
             v.iter().find(|(s, _)| *s == t).map_or(0, |(_, stat)| stat.sum)
         };
@@ -118,6 +137,20 @@ impl DeliveryStreamView {
             source,
             transform,
             partitions,
+            conversion: s.plan.conversion.as_ref().map(|c| ConversionView {
+                deserializer: match c.deserializer {
+                    super::deserializer::Deserializer::OpenX { .. } => "OpenX JSON SerDe",
+                    super::deserializer::Deserializer::Hive { .. } => "Hive JSON SerDe",
+                }
+                .to_string(),
+                table: format!("{}.{} ({})", c.database, c.table, c.version_id),
+                compression: match c.options.compression {
+                    crate::columnar::ParquetCompression::Snappy => "SNAPPY",
+                    crate::columnar::ParquetCompression::Gzip => "GZIP",
+                    crate::columnar::ParquetCompression::Uncompressed => "UNCOMPRESSED",
+                }
+                .to_string(),
+            }),
             compression: s.plan.compression.as_str().to_string(),
             bucket: s.plan.bucket.clone(),
             endpoint: match &s.plan.target {
@@ -143,6 +176,7 @@ impl DeliveryStreamView {
             totals: s.totals,
             deliveries,
             history,
+            incoming_metrics: (incoming.0.name().to_string(), incoming.1.name().to_string()),
             delivered_metric: s.plan.target.metrics().records.name().to_string(),
         }
     }

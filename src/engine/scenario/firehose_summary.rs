@@ -65,6 +65,11 @@ pub struct DeliveryStreamSummary {
     /// Records an endpoint did not take within the retry duration (written to the bucket as errors).
     #[serde(skip_serializing_if = "is_zero")]
     pub endpoint_failed_records: u64,
+    /// Records converted to Parquet, and records written to `format-conversion-failed` instead.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub converted_records: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub conversion_failed: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -134,6 +139,8 @@ fn stream_summary(s: &DeliveryStream) -> DeliveryStreamSummary {
         data_freshness_max_s: t.data_freshness_max_s,
         pending_end: s.pending_records(),
         endpoint_failed_records: t.endpoint_failed_records,
+        converted_records: t.converted_records,
+        conversion_failed: t.conversion_failed,
     }
 }
 

@@ -59,6 +59,20 @@ impl Scenario {
         })
     }
 
+    /// Whether a call creates or updates a Firehose stream that converts records to Parquet (the browser's
+    /// worker then loads its Parquet writer before the run starts).
+    pub fn converts_to_parquet(&self) -> bool {
+        self.calls.iter().any(|c| {
+            c.service == "firehose"
+                && matches!(c.action.as_str(), "CreateDeliveryStream" | "UpdateDestination")
+                && c.input.as_object().is_some_and(|input| {
+                    input.values().any(|d| {
+                        crate::engine::firehose::conversion::enabled(d.get("DataFormatConversionConfiguration"))
+                    })
+                })
+        })
+    }
+
     /// Reads and compiles a scenario.
     pub fn load(text: &str) -> Result<Plan, ScenarioError> {
         compile(&Scenario::from_json(text)?)

@@ -16,7 +16,7 @@ pub struct Preset {
     pub json: &'static str,
 }
 
-const PRESETS: [Preset; 17] = [
+const PRESETS: [Preset; 18] = [
     Preset { name: "p01-simple-pipeline", json: include_str!("presets/p01-simple-pipeline.json") },
     Preset { name: "p02-rider-alert", json: include_str!("presets/p02-rider-alert.json") },
     Preset { name: "p03-full-pipeline", json: include_str!("presets/p03-full-pipeline.json") },
@@ -30,6 +30,7 @@ const PRESETS: [Preset; 17] = [
     Preset { name: "p11-producer-retries", json: include_str!("presets/p11-producer-retries.json") },
     Preset { name: "p12-station-routing", json: include_str!("presets/p12-station-routing.json") },
     Preset { name: "p13-hot-shard", json: include_str!("presets/p13-hot-shard.json") },
+    Preset { name: "firehose-p01-bikes-to-parquet", json: include_str!("presets/firehose-p01-bikes-to-parquet.json") },
     Preset { name: "firehose-p02-data-lake", json: include_str!("presets/firehose-p02-data-lake.json") },
     Preset {
         name: "firehose-p08-partition-by-station",

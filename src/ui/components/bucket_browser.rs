@@ -1,7 +1,7 @@
 //! The S3 bucket a Firehose stream delivers to: prefixes as folders, objects with their size and time,
-//! and an object viewer (text, with GZIP undone, or hex) with a download of the object's bytes. Every
-//! listing and read is an S3 call through the worker, the same ListObjectsV2 and GetObject as
-//! `kinesis-lab api` answers.
+//! and an object viewer (text, with GZIP undone; Parquet rows as a table, read by the Parquet module
+//! loaded on demand; or hex) with a download of the object's bytes. Every listing and read is an S3 call
+//! through the worker, the same ListObjectsV2 and GetObject as `kinesis-lab api` answers.
 
 use crate::ui::EngineHandle;
 use crate::view_model::firehose::{as_text, breadcrumbs, bytes, entries, hex_dump, Entry};
@@ -12,6 +12,8 @@ use std::io::Read;
 
 /// Characters or bytes the viewer shows at most.
 const VIEW_LIMIT: usize = 16 * 1024;
+/// Parquet rows the viewer shows at most.
+const PARQUET_ROWS: usize = 50;
 
 /// An opened object: its key and bytes.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +31,8 @@ pub fn BucketBrowser(bucket: Signal<String>, version: Signal<u64>) -> impl IntoV
     let problem = RwSignal::new(None::<String>);
     let opened = RwSignal::new(None::<Opened>);
     let hex = RwSignal::new(false);
+    // A Parquet object read back as a table (None: not Parquet, or not read yet).
+    let table = RwSignal::new(None::<Result<crate::columnar::TablePreview, String>>);
     let waiting = StoredValue::new((0u64, 0u64)); // (listing call, object call)
     let list = move || {
         let bucket = bucket.get_untracked();
@@ -73,11 +77,17 @@ pub fn BucketBrowser(bucket: Signal<String>, version: Signal<u64>) -> impl IntoV
         } else if answer.id == object_id {
             let data = base64::engine::general_purpose::STANDARD.decode(body["Body"].as_str().unwrap_or_default());
             match data {
-                Ok(data) => opened.update(|o| {
-                    if let Some(o) = o {
-                        o.body = data;
+                Ok(data) => {
+                    table.set(None);
+                    if is_parquet(&data) {
+                        read_parquet(data.clone(), table);
                     }
-                }),
+                    opened.update(|o| {
+                        if let Some(o) = o {
+                            o.body = data;
+                        }
+                    })
+                }
                 Err(e) => problem.set(Some(format!("The object's body did not decode: {e}"))),
             }
         }
@@ -119,6 +129,36 @@ pub fn BucketBrowser(bucket: Signal<String>, version: Signal<u64>) -> impl IntoV
             crate::ui::download::download(&file, &o.body, "application/octet-stream");
         }
     };
+    let parquet_view = move || {
+        if hex.get() {
+            return None;
+        }
+        let t = table.get()?;
+        let title = opened.with(|o| o.as_ref().map(|o| (o.key.clone(), o.body.len() as u64)))?;
+        Some(match t {
+            Err(e) => view! { <p class="save-message" role="status">{format!("{}: {e}", title.0)}</p> }.into_any(),
+            Ok(t) => view! {
+                <div class="object-viewer" data-testid="object-viewer">
+                    <div class="viewer-bar">
+                        <span data-testid="parquet-title">{format!(
+                            "{}: {} as Parquet: {} rows in {} row group(s), {}, written by {}; the first {} below",
+                            title.0, bytes(title.1), t.total_rows, t.row_groups, t.codec, t.created_by, t.rows.len()
+                        )}</span>
+                        <button class="btn small" on:click=move |_| hex.set(true)>"Show hex"</button>
+                        <button class="btn small" data-testid="download-object" on:click=save>"Download"</button>
+                    </div>
+                    <p class="panel-note">{format!("Schema: {}", t.types.join(" · "))}</p>
+                    <div class="parquet-scroll">
+                        <table class="parquet-rows" data-testid="parquet-rows">
+                            <thead><tr>{t.columns.iter().map(|c| view! { <th>{c.clone()}</th> }).collect_view()}</tr></thead>
+                            <tbody>{t.rows.iter().map(|r| view! { <tr>{r.iter().map(|v| view! { <td>{v.clone()}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
+                        </table>
+                    </div>
+                </div>
+            }
+            .into_any(),
+        })
+    };
     view! {
         <div class="bucket-browser" data-testid="bucket-browser">
             <nav class="crumbs">
@@ -148,7 +188,8 @@ pub fn BucketBrowser(bucket: Signal<String>, version: Signal<u64>) -> impl IntoV
                 </tbody>
             </table>
             {move || listing.with(Vec::is_empty).then(|| view! { <p class="panel-note">"Nothing here yet: Firehose writes an object when a buffer flushes."</p> })}
-            {move || shown().map(|(title, text)| view! {
+            {parquet_view}
+            {move || shown().filter(|_| hex.get() || table.with(Option::is_none)).map(|(title, text)| view! {
                 <div class="object-viewer" data-testid="object-viewer">
                     <div class="viewer-bar">
                         <span>{title}</span>
@@ -160,4 +201,20 @@ pub fn BucketBrowser(bucket: Signal<String>, version: Signal<u64>) -> impl IntoV
             })}
         </div>
     }
+}
+
+/// Whether a body is a Parquet file (`PAR1` at both ends).
+fn is_parquet(body: &[u8]) -> bool {
+    body.len() >= 8 && body.starts_with(b"PAR1") && body.ends_with(b"PAR1")
+}
+
+/// Reads a Parquet body with the Parquet module (loaded on first use) into `table`.
+fn read_parquet(body: Vec<u8>, table: RwSignal<Option<Result<crate::columnar::TablePreview, String>>>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let read = match crate::columnar::lazy::load().await {
+            Ok(()) => crate::columnar::lazy::read(&body, PARQUET_ROWS),
+            Err(e) => Err(e),
+        };
+        table.try_set(Some(read));
+    });
 }

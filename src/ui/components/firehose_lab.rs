@@ -9,6 +9,7 @@ use super::event_log::EventLog;
 use super::firehose_pipeline::{BufferGauges, Pipeline};
 use crate::engine::firehose::view::DeliveryStreamView;
 use crate::engine::scenario::presets;
+use crate::protocol::ParquetLoad;
 use crate::ui::EngineHandle;
 use crate::view_model::firehose::bytes;
 use crate::view_model::firehose_charts::{bytes_chart, records_chart};
@@ -22,23 +23,26 @@ use serde_json::json;
 pub fn FirehoseLab() -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
     let all: Vec<_> = presets::all().into_iter().filter(|p| p.firehose).collect();
-    let chosen = RwSignal::new(0usize);
-    let explanation = {
+    let chosen = RwSignal::new(all.first().map_or("", |p| p.name));
+    let find = {
         let all = all.clone();
-        move || all.get(chosen.get()).map(|p| p.explanation.clone()).unwrap_or_default()
+        move |name: &str| all.iter().find(|p| p.name == name).cloned()
     };
-    let load = {
-        let all = all.clone();
-        move |_| {
-            if let Some(p) = all.get(chosen.get_untracked()) {
-                engine.load_scenario(p.json.to_string(), None);
-            }
+    let explanation = {
+        let find = find.clone();
+        move || find(chosen.get()).map(|p| p.explanation).unwrap_or_default()
+    };
+    let load = move |_| {
+        if let Some(p) = find(chosen.get_untracked()) {
+            engine.load_scenario(p.json.to_string(), None);
         }
     };
     let options = all
         .iter()
-        .enumerate()
-        .map(|(i, p)| view! { <option value=i.to_string() selected=move || chosen.get() == i>{p.title.clone()}</option> })
+        .map(|p| {
+            let name = p.name;
+            view! { <option value=name selected=move || chosen.get() == name>{p.title.clone()}</option> }
+        })
         .collect_view();
     let picked = RwSignal::new(0usize);
     let streams = move || engine.snapshot().with(|s| s.as_ref().map(|s| s.engine.firehose.clone()).unwrap_or_default());
@@ -70,8 +74,9 @@ pub fn FirehoseLab() -> impl IntoView {
             <div class="preset-row">
                 <label for="fh-preset">"Scenario"</label>
                 <select id="fh-preset" data-testid="fh-preset" on:change=move |ev| {
-                    if let Ok(i) = event_target_value(&ev).parse::<usize>() {
-                        chosen.set(i);
+                    let value = event_target_value(&ev);
+                    if let Some(p) = presets::all().into_iter().find(|p| p.name == value) {
+                        chosen.set(p.name);
                     }
                 }>
                     {options}
@@ -79,6 +84,13 @@ pub fn FirehoseLab() -> impl IntoView {
                 <button data-testid="fh-load" on:click=load>"Load"</button>
             </div>
             <p class="preset-explanation">{explanation}</p>
+            {move || engine.snapshot().with(|s| s.as_ref().and_then(|s| s.parquet.clone())).map(|p| {
+                let text = match p {
+                    ParquetLoad::Loading => "Loading the Parquet writer, a module of its own that the lab fetches only when a stream converts to Parquet; simulated time waits for it.".to_string(),
+                    ParquetLoad::Failed { message } => format!("The Parquet writer could not be loaded ({message}); simulated time stays where it is. Reload the page to try again."),
+                };
+                view! { <p class="save-message" role="status" data-testid="fh-parquet-load">{text}</p> }
+            })}
             <Show when=move || { names().len() > 1 }>
                 <div class="preset-row">
                     <label for="fh-stream">"Firehose stream"</label>

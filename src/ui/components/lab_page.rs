@@ -3,7 +3,6 @@
 use super::firehose_lab::FirehoseLab;
 use super::scenarios_page::ScenariosPage;
 use super::streams_lab::StreamsLab;
-use super::video_lab::VideoLabPage;
 use crate::view_model::labs::Lab;
 use leptos::prelude::*;
 
@@ -16,7 +15,7 @@ pub fn LabPage(lab: ReadSignal<Lab>) -> impl IntoView {
             {move || match lab.get() {
                 Lab::Streams => view! { <StreamsLab /> }.into_any(),
                 Lab::Firehose => view! { <FirehoseLab /> }.into_any(),
-                Lab::Video => view! { <VideoLabPage /> }.into_any(),
+                Lab::Video => view! { <super::lazy_lab::VideoLabLoader /> }.into_any(),
                 Lab::Scenarios => view! { <p class="lab-status">{Lab::Scenarios.status_sentence()}</p> <ScenariosPage /> }.into_any(),
                 other => view! { <p class="lab-status">{other.status_sentence()}</p> }.into_any(),
             }}

@@ -15,6 +15,7 @@ pub mod firehose_lab;
 pub mod firehose_pipeline;
 pub mod header;
 pub mod lab_page;
+pub mod lazy_lab;
 pub mod nav;
 pub mod notices;
 pub mod planner_panel;
