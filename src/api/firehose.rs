@@ -118,6 +118,61 @@ macro_rules! splunk {
 }
 const SPLUNK: Shape = splunk!("S3Configuration");
 const SPLUNK_UPDATE: Shape = splunk!("S3Update");
+const COPY_COMMAND: Shape = Shape::Structure(&[
+    opt("CopyOptions", Shape::String(&[Rule::LenMin(0), Rule::LenMax(204_800)])),
+    opt("DataTableColumns", Shape::String(&[Rule::LenMin(0), Rule::LenMax(204_800)])),
+    req("DataTableName", Shape::String(&[Rule::LenMin(1), Rule::LenMax(512)])),
+]);
+/// RedshiftDestinationConfiguration and, with `S3Update` / `S3BackupUpdate`, its Update.
+macro_rules! redshift {
+    ($s3:literal, $backup:literal) => {
+        Shape::Structure(&[
+            opt("CloudWatchLoggingOptions", ANY),
+            opt("ClusterJDBCURL", Shape::String(&[Rule::LenMin(1), Rule::LenMax(512)])),
+            opt("CopyCommand", COPY_COMMAND),
+            opt("Password", Shape::String(&[Rule::LenMin(6), Rule::LenMax(512)])),
+            opt("ProcessingConfiguration", ANY),
+            opt("RetryOptions", RETRY),
+            opt("RoleARN", ROLE_ARN),
+            opt($backup, S3),
+            opt("S3BackupMode", Shape::Enum(&["Disabled", "Enabled"])),
+            opt($s3, S3),
+            opt("Username", Shape::String(&[Rule::LenMin(1), Rule::LenMax(512)])),
+        ])
+    };
+}
+const REDSHIFT: Shape = redshift!("S3Configuration", "S3BackupConfiguration");
+const REDSHIFT_UPDATE: Shape = redshift!("S3Update", "S3BackupUpdate");
+/// AmazonopensearchserviceDestinationConfiguration (the Elasticsearch one reads the same) and, with
+/// `S3Update`, its Update.
+macro_rules! opensearch {
+    ($s3:literal) => {
+        Shape::Structure(&[
+            opt(
+                "BufferingHints",
+                Shape::Structure(&[
+                    opt("IntervalInSeconds", Shape::Long(&[Rule::Min(0), Rule::Max(900)])),
+                    opt("SizeInMBs", Shape::Long(&[Rule::Min(1), Rule::Max(100)])),
+                ]),
+            ),
+            opt("CloudWatchLoggingOptions", ANY),
+            opt("ClusterEndpoint", Shape::String(&[Rule::LenMin(1), Rule::LenMax(512)])),
+            opt("DocumentIdOptions", ANY),
+            opt("DomainARN", Shape::String(&[Rule::LenMin(1), Rule::LenMax(512)])),
+            opt("IndexName", Shape::String(&[Rule::LenMin(1), Rule::LenMax(80)])),
+            opt("IndexRotationPeriod", Shape::Enum(&["NoRotation", "OneHour", "OneDay", "OneWeek", "OneMonth"])),
+            opt("ProcessingConfiguration", ANY),
+            opt("RetryOptions", RETRY),
+            opt("RoleARN", ROLE_ARN),
+            opt("S3BackupMode", Shape::Enum(&["FailedDocumentsOnly", "AllDocuments"])),
+            opt($s3, S3),
+            opt("TypeName", Shape::String(&[Rule::LenMin(0), Rule::LenMax(100)])),
+            opt("VpcConfiguration", ANY),
+        ])
+    };
+}
+const OPENSEARCH: Shape = opensearch!("S3Configuration");
+const OPENSEARCH_UPDATE: Shape = opensearch!("S3Update");
 const TAG: Shape = Shape::Structure(&[
     req("Key", Shape::String(&[Rule::LenMin(1), Rule::LenMax(128)])),
     opt("Value", Shape::String(&[Rule::LenMin(0), Rule::LenMax(256)])),
@@ -150,15 +205,15 @@ pub fn model(action: &str) -> Option<&'static [Member]> {
         "CreateDeliveryStream" => {
             const {
                 &[
-                    opt("AmazonopensearchserviceDestinationConfiguration", ANY),
+                    opt("AmazonopensearchserviceDestinationConfiguration", OPENSEARCH),
                     opt("DeliveryStreamEncryptionConfigurationInput", ENCRYPTION_INPUT),
                     req("DeliveryStreamName", NAME),
                     opt("DeliveryStreamType", STREAM_TYPE),
-                    opt("ElasticsearchDestinationConfiguration", ANY),
+                    opt("ElasticsearchDestinationConfiguration", OPENSEARCH),
                     opt("ExtendedS3DestinationConfiguration", EXTENDED_S3),
                     opt("HttpEndpointDestinationConfiguration", HTTP_ENDPOINT),
                     opt("KinesisStreamSourceConfiguration", KINESIS_SOURCE),
-                    opt("RedshiftDestinationConfiguration", ANY),
+                    opt("RedshiftDestinationConfiguration", REDSHIFT),
                     opt("S3DestinationConfiguration", EXTENDED_S3),
                     opt("SplunkDestinationConfiguration", SPLUNK),
                     opt("Tags", TAGS),
@@ -186,14 +241,14 @@ pub fn model(action: &str) -> Option<&'static [Member]> {
         "UpdateDestination" => {
             const {
                 &[
-                    opt("AmazonopensearchserviceDestinationUpdate", ANY),
+                    opt("AmazonopensearchserviceDestinationUpdate", OPENSEARCH_UPDATE),
                     req("CurrentDeliveryStreamVersionId", Shape::String(&[Rule::LenMin(1), Rule::LenMax(50)])),
                     req("DeliveryStreamName", NAME),
                     req("DestinationId", Shape::String(&[Rule::LenMin(1), Rule::LenMax(100)])),
-                    opt("ElasticsearchDestinationUpdate", ANY),
+                    opt("ElasticsearchDestinationUpdate", OPENSEARCH_UPDATE),
                     opt("ExtendedS3DestinationUpdate", EXTENDED_S3),
                     opt("HttpEndpointDestinationUpdate", HTTP_ENDPOINT_UPDATE),
-                    opt("RedshiftDestinationUpdate", ANY),
+                    opt("RedshiftDestinationUpdate", REDSHIFT_UPDATE),
                     opt("S3DestinationUpdate", EXTENDED_S3),
                     opt("SplunkDestinationUpdate", SPLUNK_UPDATE),
                 ]

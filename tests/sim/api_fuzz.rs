@@ -179,6 +179,82 @@ const FIREHOSE_WORDS: [&str; 17] = [
     "eyJhIjoxfQo=",
 ];
 
+/// The services behind the other destinations, and the streams that deliver to them.
+const DESTINATION_ACTIONS: [(&str, &str); 14] = [
+    ("glue", "CreateDatabase"),
+    ("glue", "CreateTable"),
+    ("glue", "UpdateTable"),
+    ("glue", "GetTable"),
+    ("glue", "DeleteTable"),
+    ("redshift-data", "ExecuteStatement"),
+    ("redshift-data", "DescribeStatement"),
+    ("redshift-data", "GetStatementResult"),
+    ("redshift-data", "InjectOutage"),
+    ("opensearch", "ConfigureDomain"),
+    ("opensearch", "Search"),
+    ("opensearch", "GetMapping"),
+    ("firehose", "PutRecordBatch"),
+    ("firehose", "CreateDeliveryStream"),
+];
+
+const DESTINATION_MEMBERS: [&str; 30] = [
+    "DatabaseInput",
+    "DatabaseName",
+    "TableInput",
+    "Name",
+    "StorageDescriptor",
+    "Columns",
+    "Type",
+    "ClusterIdentifier",
+    "Database",
+    "Sql",
+    "Id",
+    "DurationSeconds",
+    "Domain",
+    "Index",
+    "Mode",
+    "Size",
+    "DeliveryStreamName",
+    "Records",
+    "Data",
+    "RedshiftDestinationConfiguration",
+    "AmazonopensearchserviceDestinationConfiguration",
+    "ExtendedS3DestinationConfiguration",
+    "DataFormatConversionConfiguration",
+    "SchemaConfiguration",
+    "TableName",
+    "CopyCommand",
+    "CopyOptions",
+    "DataTableName",
+    "IndexName",
+    "S3Configuration",
+];
+
+const DESTINATION_WORDS: [&str; 22] = [
+    "db",
+    "t",
+    "int",
+    "string",
+    "struct<a:int,b:array<string>>",
+    "decimal(5,2)",
+    "map<string,",
+    "lab",
+    "dev",
+    "CREATE TABLE t (a INTEGER NOT NULL, b VARCHAR(3))",
+    "SELECT * FROM stl_load_errors LIMIT 2",
+    "SELECT COUNT(*) FROM t",
+    "DROP TABLE t",
+    "JSON 'auto' GZIP MAXERROR 1",
+    "CSV DELIMITER ';'",
+    "bikes",
+    "rides-2023-11-14",
+    "Rejecting",
+    "Unreachable",
+    "to-redshift",
+    "to-opensearch",
+    "eyJhIjoxLCJiIjoiYWJjZCJ9",
+];
+
 fn value() -> impl Strategy<Value = Value> {
     value_of(&MEMBERS, &["s", "shardId-000000000000", "AAAAAAAAAAE="])
 }
@@ -259,6 +335,50 @@ proptest! {
             prop_assert!(serde_json::from_str::<Value>(&answers[0]).is_ok());
         }
         let alive = replay.handle_line(&json!({"at_ms": at, "service": "firehose", "action": "ListDeliveryStreams", "input": {}}).to_string());
+        prop_assert!(alive.last().is_some_and(|l| l.contains("DeliveryStreamNames")), "the replay still answers: {alive:?}");
+    }
+
+    #[test]
+    fn every_destination_line_gets_one_json_answer(calls in prop::collection::vec((prop::sample::select(&DESTINATION_ACTIONS[..]), value_of(&DESTINATION_MEMBERS, &DESTINATION_WORDS), 0u64..400_000), 1..12)) {
+        let mut replay = Replay::new(EngineConfig::with_seed(Seed(1)));
+        let s3 = json!({"RoleARN": "r", "BucketARN": "arn:aws:s3:::lake", "CompressionFormat": "GZIP", "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60}});
+        let setup = [
+            json!({"service": "glue", "action": "CreateDatabase", "input": {"DatabaseInput": {"Name": "db"}}}),
+            json!({"service": "glue", "action": "CreateTable", "input": {"DatabaseName": "db", "TableInput": {"Name": "t",
+                "StorageDescriptor": {"Columns": [{"Name": "a", "Type": "int"}, {"Name": "b", "Type": "array<string>"}]}}}}),
+            json!({"service": "redshift-data", "action": "ExecuteStatement", "input": {"ClusterIdentifier": "lab", "Database": "dev",
+                "Sql": "CREATE TABLE t (a INTEGER NOT NULL, b VARCHAR(3))"}}),
+            json!({"service": "firehose", "action": "CreateDeliveryStream", "input": {"DeliveryStreamName": "to-redshift",
+                "RedshiftDestinationConfiguration": {"RoleARN": "r", "ClusterJDBCURL": "jdbc:redshift://lab.x.us-east-1.redshift.amazonaws.com:5439/dev",
+                "CopyCommand": {"DataTableName": "t", "CopyOptions": "JSON 'auto' GZIP"}, "Username": "u", "Password": "Secret-1",
+                "RetryOptions": {"DurationInSeconds": 600}, "S3Configuration": s3}}}),
+            json!({"service": "firehose", "action": "CreateDeliveryStream", "input": {"DeliveryStreamName": "to-opensearch",
+                "AmazonopensearchserviceDestinationConfiguration": {"RoleARN": "r", "DomainARN": "arn:aws:es:us-east-1:1:domain/bikes",
+                "IndexName": "rides", "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60}, "S3Configuration": {"RoleARN": "r", "BucketARN": "arn:aws:s3:::lake"}}}}),
+            json!({"service": "firehose", "action": "CreateDeliveryStream", "input": {"DeliveryStreamName": "to-parquet",
+                "ExtendedS3DestinationConfiguration": {"RoleARN": "r", "BucketARN": "arn:aws:s3:::lake", "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
+                "DataFormatConversionConfiguration": {"SchemaConfiguration": {"DatabaseName": "db", "TableName": "t"},
+                    "InputFormatConfiguration": {"Deserializer": {"OpenXJsonSerDe": {}}}, "OutputFormatConfiguration": {"Serializer": {"ParquetSerDe": {}}}}}}}),
+        ];
+        for line in setup {
+            let mut line = line;
+            line["at_ms"] = json!(0);
+            let answers = replay.handle_line(&line.to_string());
+            prop_assert!(answers.last().is_some_and(|a| !a.contains("\"error\"")), "setup {} -> {:?}", line, answers);
+        }
+        let mut at = 10_000;
+        for ((service, action), input, step) in calls {
+            at += step;
+            let line = json!({"at_ms": at, "service": service, "action": action, "input": input}).to_string();
+            let answers = replay.handle_line(&line);
+            prop_assert_eq!(answers.len(), 1, "{} -> {:?}", line, answers);
+            prop_assert!(serde_json::from_str::<Value>(&answers[0]).is_ok());
+            for stream in ["to-redshift", "to-opensearch", "to-parquet"] {
+                let put = json!({"at_ms": at, "service": "firehose", "action": "PutRecord", "input": {"DeliveryStreamName": stream, "Record": {"Data": "eyJhIjoxLCJiIjoiYWJjZCJ9"}}});
+                replay.handle_line(&put.to_string());
+            }
+        }
+        let alive = replay.handle_line(&json!({"at_ms": at + 3_600_000, "service": "firehose", "action": "ListDeliveryStreams", "input": {}}).to_string());
         prop_assert!(alive.last().is_some_and(|l| l.contains("DeliveryStreamNames")), "the replay still answers: {alive:?}");
     }
 }

@@ -4,13 +4,15 @@
 
 use super::backup::Backup;
 use super::buffer::Batch;
-use super::destination::{self, DestinationConfig, ExtendedS3Configuration, OTHER_DESTINATIONS};
+use super::destination::{self, DestinationConfig, ExtendedS3Configuration};
 use super::endpoint::{HttpEndpointConfiguration, SplunkConfiguration};
 use super::error::{FirehoseError, FirehoseErrorKind};
 use super::ingest::{Admission, DirectPutQuota};
 use super::kinesis_source::{self, KinesisReader};
 use super::metrics::StreamMetrics;
+use super::opensearch::OpenSearchConfiguration;
 use super::processing::Processor;
+use super::redshift::RedshiftConfiguration;
 use super::stream::{DeliveryStream, Encryption, ObjectKind, Source, StreamStatus, Totals};
 use super::FirehoseService;
 use crate::engine::kds::KdsService;
@@ -51,7 +53,7 @@ pub struct EncryptionInput {
     pub key_type: String,
 }
 
-/// CreateDeliveryStream's body. Destination members other than (Extended) S3 are kept raw to refuse them.
+/// CreateDeliveryStream's body.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreateInput {
@@ -67,6 +69,12 @@ pub struct CreateInput {
     pub http: Option<HttpEndpointConfiguration>,
     #[serde(rename = "SplunkDestinationConfiguration")]
     pub splunk: Option<SplunkConfiguration>,
+    #[serde(rename = "RedshiftDestinationConfiguration")]
+    pub redshift: Option<RedshiftConfiguration>,
+    #[serde(rename = "AmazonopensearchserviceDestinationConfiguration")]
+    pub opensearch: Option<OpenSearchConfiguration>,
+    #[serde(rename = "ElasticsearchDestinationConfiguration")]
+    pub elasticsearch: Option<OpenSearchConfiguration>,
     pub tags: Option<Vec<Tag>>,
     #[serde(flatten)]
     pub others: Map<String, Value>,
@@ -87,6 +95,10 @@ pub struct UpdateInput {
     pub http: Option<HttpEndpointConfiguration>,
     #[serde(rename = "SplunkDestinationUpdate")]
     pub splunk: Option<SplunkConfiguration>,
+    #[serde(rename = "RedshiftDestinationUpdate")]
+    pub redshift: Option<RedshiftConfiguration>,
+    #[serde(rename = "AmazonopensearchserviceDestinationUpdate", alias = "ElasticsearchDestinationUpdate")]
+    pub opensearch: Option<OpenSearchConfiguration>,
     #[serde(flatten)]
     pub others: Map<String, Value>,
 }
@@ -144,14 +156,14 @@ impl FirehoseService {
                 ),
             ));
         }
-        if let Some((_, what)) = OTHER_DESTINATIONS.iter().find(|(member, _)| input.others.contains_key(*member)) {
-            return Err(destination::refuse(what));
-        }
         let mut given: Vec<DestinationConfig> = [
             input.extended_s3.map(DestinationConfig::S3),
             input.s3.map(DestinationConfig::S3),
             input.http.map(DestinationConfig::Http),
             input.splunk.map(DestinationConfig::Splunk),
+            input.redshift.map(DestinationConfig::Redshift),
+            input.opensearch.map(|c| DestinationConfig::OpenSearch(c, false)),
+            input.elasticsearch.map(|c| DestinationConfig::OpenSearch(c, true)),
         ]
         .into_iter()
         .flatten()
@@ -229,6 +241,7 @@ impl FirehoseService {
             processor: plan.processor.clone().map(Processor::new),
             kinesis,
             partitions: None,
+            copier: None,
             backup: plan.backup.as_deref().cloned().map(Backup::new),
             rng: self.rng.fork(&name),
             epoch_ms: self.epoch_ms,
@@ -333,22 +346,41 @@ impl FirehoseService {
                 s.config.kind_name()
             ))
         };
-        if let Some((_, what)) = OTHER_DESTINATIONS
-            .iter()
-            .find(|(member, _)| input.others.contains_key(&member.replace("Configuration", "Update")))
-        {
-            return Err(mismatch(what));
-        }
         let s3_update = input.extended_s3.or(input.s3);
-        let config = match (&s.config, s3_update, input.http, input.splunk) {
-            (DestinationConfig::S3(c), u, None, None) => DestinationConfig::S3(c.merged(&u.unwrap_or_default())),
-            (DestinationConfig::Http(c), None, u, None) => DestinationConfig::Http(c.merged(&u.unwrap_or_default())),
-            (DestinationConfig::Splunk(c), None, None, u) => {
-                DestinationConfig::Splunk(c.merged(&u.unwrap_or_default()))
+        let given = [
+            s3_update.is_some(),
+            input.http.is_some(),
+            input.splunk.is_some(),
+            input.redshift.is_some(),
+            input.opensearch.is_some(),
+        ];
+        let own = match &s.config {
+            DestinationConfig::S3(_) => 0,
+            DestinationConfig::Http(_) => 1,
+            DestinationConfig::Splunk(_) => 2,
+            DestinationConfig::Redshift(_) => 3,
+            DestinationConfig::OpenSearch(..) => 4,
+        };
+        const NAMES: [&str; 5] = [
+            "The Extended S3 destination",
+            "The HTTP endpoint destination",
+            "The Splunk destination",
+            "The Redshift destination",
+            "The OpenSearch destination",
+        ];
+        if let Some(other) = (0..5).find(|i| given[*i] && *i != own) {
+            return Err(mismatch(NAMES[other]));
+        }
+        let config = match &s.config {
+            DestinationConfig::S3(c) => DestinationConfig::S3(c.merged(&s3_update.unwrap_or_default())),
+            DestinationConfig::Http(c) => DestinationConfig::Http(c.merged(&input.http.unwrap_or_default())),
+            DestinationConfig::Splunk(c) => DestinationConfig::Splunk(c.merged(&input.splunk.unwrap_or_default())),
+            DestinationConfig::Redshift(c) => {
+                DestinationConfig::Redshift(c.merged(&input.redshift.unwrap_or_default()))
             }
-            (_, Some(_), _, _) => return Err(mismatch("The Extended S3 destination")),
-            (_, _, Some(_), _) => return Err(mismatch("The HTTP endpoint destination")),
-            (_, _, _, Some(_)) => return Err(mismatch("The Splunk destination")),
+            DestinationConfig::OpenSearch(c, book) => {
+                DestinationConfig::OpenSearch(c.merged(&input.opensearch.unwrap_or_default()), *book)
+            }
         };
         let plan = config.plan(profile)?;
         if plan.partitioning.is_some() != s.plan.partitioning.is_some() {
@@ -399,6 +431,7 @@ impl FirehoseService {
             s.in_flight.clear();
             s.processor = s.plan.processor.clone().map(Processor::new);
             s.partitions = None;
+            s.copier = None;
             s.backup = s.plan.backup.as_deref().cloned().map(Backup::new);
             s.freshness_at = None;
             s.status = StreamStatus::Deleting;

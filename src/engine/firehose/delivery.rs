@@ -37,6 +37,7 @@ pub struct Env<'a> {
 pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u64 {
     let mut events = super::processing::handle_timeout(s, now, env);
     events += super::backup::handle_timeout(s, now, env);
+    events += super::redshift_delivery::handle_timeout(s, now, env);
     events += super::partitioning::handle_timeout(s, now);
     if let Some(batch) = s.buffer.handle_timeout(now) {
         s.waiting.push_back((ObjectKind::Data, batch));
@@ -58,6 +59,8 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u6
         let a = Attempt::new(kind, batch, now, due);
         let a = match (&a.kind, &s.plan.target) {
             (ObjectKind::Data, Target::Endpoint(t)) => endpoint_delivery::first_attempt(s, &t.clone(), now, a),
+            // A bulk request is sent at once.
+            (ObjectKind::Data, Target::OpenSearch(_)) => Attempt { due: now, ..a },
             _ => a,
         };
         s.in_flight.push(a);
@@ -104,6 +107,17 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) 
         }
         return;
     }
+    if let (ObjectKind::Data, Target::OpenSearch(t)) = (&a.kind, &s.plan.target) {
+        let t = t.clone();
+        if a.bulk.is_some() {
+            return super::opensearch_delivery::settle(s, &t, now, a, env);
+        }
+        if expire_logged(s, now, &mut a, env) {
+            super::opensearch_delivery::send(s, &t, now, &mut a, env);
+            s.in_flight.push(a);
+        }
+        return;
+    }
     a.attempts += 1;
     let second = now.as_micros() / 1_000_000;
     if !expire_logged(s, now, &mut a, env) {
@@ -134,10 +148,14 @@ fn attempt(s: &mut DeliveryStream, now: SimTime, mut a: Attempt, env: &mut Env) 
     s.metrics.add(second, M::DeliveryToS3Records, records);
     s.metrics.add(second, M::DeliveryToS3Bytes, a.batch.bytes);
     s.metrics.add(second, M::DeliveryToS3ObjectCount, 1);
+    s.totals.objects += 1;
+    s.record_delivery(line(&a, now, Outcome::Delivered { bucket, key: key.clone(), object_bytes }));
+    if matches!(s.plan.target, Target::Redshift(_)) {
+        // An intermediate object: the records are delivered when a COPY loads them.
+        return super::redshift_delivery::staged(s, now, &a, key, env);
+    }
     s.totals.delivered_records += records;
     s.totals.delivered_bytes += a.batch.bytes;
-    s.totals.objects += 1;
-    s.record_delivery(line(&a, now, Outcome::Delivered { bucket, key, object_bytes }));
 }
 
 /// A failed S3 write: counted, logged, and tried again after the retry interval (the stream waits).
@@ -214,11 +232,10 @@ pub(super) fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
 fn key_for(plan: &S3Plan, stream: (&str, u64), kind: &ObjectKind, batch: &Batch<Record>, env: &mut Env) -> String {
     let oldest = batch.records.iter().map(|r| r.arrival).min().unwrap_or(batch.opened_at);
     let epoch_ms = env.epoch_ms + oldest.as_millis();
-    let book_era = env.settings.profile == super::profile::FidelityProfile::Book2021;
     let (template, error_output_type) = match kind {
         ObjectKind::Data => (&plan.prefixes.prefix, None),
         ObjectKind::Partition(_) => (&plan.prefixes.prefix, None),
-        ObjectKind::Error(t) => (&plan.prefixes.error_prefix, Some(t.as_str(book_era))),
+        ObjectKind::Error(t) => (&plan.prefixes.error_prefix, Some(t.as_str())),
     };
     let ctx = Context { arrival_epoch_ms: epoch_ms, error_output_type, ..Context::default() };
     let prefix = match kind {

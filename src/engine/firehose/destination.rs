@@ -1,6 +1,6 @@
-//! Destination configurations as the API carries them, and what the engine makes of them. Extended S3,
-//! HTTP endpoint and Splunk are built ([`super::endpoint`] has the last two); Redshift and OpenSearch are
-//! refused with a plain "not built yet" until they are.
+//! Destination configurations as the API carries them, and what the engine makes of them: Extended S3
+//! here, HTTP endpoint and Splunk in [`super::endpoint`], Redshift in [`super::redshift`], OpenSearch (and
+//! the book era's Elasticsearch) in [`super::opensearch`].
 
 use super::compress::Compression;
 use super::error::FirehoseError;
@@ -81,6 +81,11 @@ impl S3Plan {
         if let Some(b) = &self.backup {
             sinks.s3.ensure_bucket(&b.bucket);
         }
+        match &self.target {
+            Target::Redshift(r) => sinks.clusters.ensure(&r.cluster),
+            Target::OpenSearch(o) => sinks.domains.ensure(&o.domain),
+            Target::S3 | Target::Endpoint(_) => {}
+        }
     }
 
     /// The extension of a data object's key: FileExtension, `.parquet` when converting, else the codec's.
@@ -101,6 +106,10 @@ pub enum Target {
     S3,
     /// Requests to an HTTP endpoint or a Splunk HEC.
     Endpoint(super::endpoint::EndpointPlan),
+    /// Objects in the plan's (intermediate) bucket, then COPY into a Redshift table.
+    Redshift(super::redshift::RedshiftPlan),
+    /// `_bulk` requests to an OpenSearch domain.
+    OpenSearch(super::opensearch::OpenSearchPlan),
 }
 
 /// The metrics a destination's deliveries count under.
@@ -113,10 +122,33 @@ pub struct DeliveryMetrics {
 }
 
 impl Target {
-    /// `DeliveryToS3.*`, `DeliveryToHttpEndpoint.*` or `DeliveryToSplunk.*`.
+    /// RetryOptions.DurationInSeconds, for the destinations that have one.
+    pub fn retry_secs(&self) -> Option<u64> {
+        match self {
+            Target::S3 => None,
+            Target::Endpoint(t) => Some(t.retry_secs),
+            Target::Redshift(t) => Some(t.retry_secs),
+            Target::OpenSearch(t) => Some(t.retry_secs),
+        }
+    }
+
+    /// `DeliveryToS3.*`, `DeliveryToHttpEndpoint.*`, `DeliveryToSplunk.*`, `DeliveryToRedshift.*` (with the
+    /// intermediate objects' DeliveryToS3.DataFreshness) or `DeliveryToAmazonOpenSearchService.*`.
     pub fn metrics(&self) -> DeliveryMetrics {
         use FirehoseMetric as M;
         match self {
+            Target::Redshift(_) => DeliveryMetrics {
+                success: M::DeliveryToRedshiftSuccess,
+                records: M::DeliveryToRedshiftRecords,
+                bytes: M::DeliveryToRedshiftBytes,
+                freshness: M::DeliveryToS3DataFreshness,
+            },
+            Target::OpenSearch(_) => DeliveryMetrics {
+                success: M::DeliveryToAmazonOpenSearchServiceSuccess,
+                records: M::DeliveryToAmazonOpenSearchServiceRecords,
+                bytes: M::DeliveryToAmazonOpenSearchServiceBytes,
+                freshness: M::DeliveryToAmazonOpenSearchServiceDataFreshness,
+            },
             Target::S3 => DeliveryMetrics {
                 success: M::DeliveryToS3Success,
                 records: M::DeliveryToS3Records,
@@ -145,6 +177,9 @@ pub enum DestinationConfig {
     S3(ExtendedS3Configuration),
     Http(super::endpoint::HttpEndpointConfiguration),
     Splunk(super::endpoint::SplunkConfiguration),
+    Redshift(super::redshift::RedshiftConfiguration),
+    /// OpenSearch; `true` when given as the book era's ElasticsearchDestinationConfiguration.
+    OpenSearch(super::opensearch::OpenSearchConfiguration, bool),
 }
 
 impl DestinationConfig {
@@ -154,6 +189,8 @@ impl DestinationConfig {
             DestinationConfig::S3(c) => c.plan(profile),
             DestinationConfig::Http(c) => c.plan(profile),
             DestinationConfig::Splunk(c) => c.plan(profile),
+            DestinationConfig::Redshift(c) => c.plan(profile),
+            DestinationConfig::OpenSearch(c, elasticsearch) => c.plan(profile, *elasticsearch),
         }
     }
 
@@ -166,6 +203,13 @@ impl DestinationConfig {
             ],
             DestinationConfig::Http(c) => vec![("HttpEndpointDestinationDescription", c.description(plan))],
             DestinationConfig::Splunk(c) => vec![("SplunkDestinationDescription", c.description(plan))],
+            DestinationConfig::Redshift(c) => vec![("RedshiftDestinationDescription", c.description(plan))],
+            DestinationConfig::OpenSearch(c, false) => {
+                vec![("AmazonopensearchserviceDestinationDescription", c.description(plan))]
+            }
+            DestinationConfig::OpenSearch(c, true) => {
+                vec![("ElasticsearchDestinationDescription", c.description(plan))]
+            }
         }
     }
 
@@ -179,6 +223,12 @@ impl DestinationConfig {
             DestinationConfig::Splunk(c) => {
                 c.s3_configuration.as_ref().and_then(|s| s.prefix.clone()).unwrap_or_default()
             }
+            DestinationConfig::Redshift(c) => {
+                c.s3_configuration.as_ref().and_then(|s| s.prefix.clone()).unwrap_or_default()
+            }
+            DestinationConfig::OpenSearch(c, _) => {
+                c.s3_configuration.as_ref().and_then(|s| s.prefix.clone()).unwrap_or_default()
+            }
         }
     }
 
@@ -188,6 +238,9 @@ impl DestinationConfig {
             DestinationConfig::S3(_) => "Extended S3",
             DestinationConfig::Http(_) => "HTTP endpoint",
             DestinationConfig::Splunk(_) => "Splunk",
+            DestinationConfig::Redshift(_) => "Redshift",
+            DestinationConfig::OpenSearch(_, false) => "OpenSearch",
+            DestinationConfig::OpenSearch(_, true) => "Elasticsearch",
         }
     }
 }
@@ -332,13 +385,6 @@ impl ExtendedS3Configuration {
         )
     }
 }
-
-/// The destination members of CreateDeliveryStream not built yet, for the plain refusal.
-pub const OTHER_DESTINATIONS: [(&str, &str); 3] = [
-    ("RedshiftDestinationConfiguration", "The Redshift destination"),
-    ("AmazonopensearchserviceDestinationConfiguration", "The OpenSearch destination"),
-    ("ElasticsearchDestinationConfiguration", "The Elasticsearch destination"),
-];
 
 /// The refusal for a destination not built yet.
 pub fn refuse(what: &str) -> FirehoseError {

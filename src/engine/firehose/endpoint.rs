@@ -121,16 +121,17 @@ impl EndpointPlan {
     }
 }
 
-/// The plan of an endpoint destination: the backup bucket's S3 plan carrying the destination's hints,
-/// processor and target. `backup_all` names the mode that backs up everything.
-fn plan_endpoint(
+/// The plan of a destination that sends data elsewhere and keeps a bucket for what fails (HTTP endpoint,
+/// Splunk, OpenSearch): the bucket's S3 plan carrying the destination's hints, processor and target with
+/// its retry duration. `backup` names the modes that back up failures only and everything.
+pub(super) fn plan_endpoint(
     profile: FidelityProfile,
     kind: DestinationKind,
     s3: Option<&ExtendedS3Configuration>,
     hints: Option<BufferingHints>,
     processing: Option<&Value>,
     backup: (Option<&str>, [&str; 2]),
-    target: EndpointPlan,
+    (target, retry_secs): (Target, u64),
 ) -> Result<S3Plan, FirehoseError> {
     let s3 = s3.ok_or_else(|| invalid("S3Configuration is required: the bucket that receives failed data"))?;
     if s3.processing_configuration.is_some()
@@ -151,8 +152,8 @@ fn plan_endpoint(
         Some(m) if m == all => true,
         Some(other) => return Err(invalid(format!("S3BackupMode '{other}' is not {failed_only} or {all}"))),
     };
-    if target.retry_secs > RETRY_SECS_MAX {
-        return Err(invalid(format!("RetryOptions.DurationInSeconds {} is out of range: 0–7200", target.retry_secs)));
+    if retry_secs > RETRY_SECS_MAX {
+        return Err(invalid(format!("RetryOptions.DurationInSeconds {retry_secs} is out of range: 0–7200")));
     }
     let hints =
         profile::resolve(profile, kind, hints.unwrap_or_default(), BufferFeatures::default()).map_err(invalid)?;
@@ -160,7 +161,7 @@ fn plan_endpoint(
         hints,
         processor: super::processing::plan(processing, profile, kind)?,
         backup: backup_all.then(|| Box::new(backup_plan.clone())),
-        target: Target::Endpoint(target),
+        target,
         ..backup_plan
     })
 }
@@ -187,7 +188,7 @@ fn s3_hints(s3: &ExtendedS3Configuration) -> profile::Hints {
 
 /// `base` updated by the members `update` sets; `bucket` reaches the S3Configuration, which merges member
 /// by member (an `S3Update`).
-fn merged<T: Serialize + for<'de> Deserialize<'de> + Clone>(
+pub(super) fn merged<T: Serialize + for<'de> Deserialize<'de> + Clone>(
     base: &T,
     update: &T,
     bucket: fn(&mut T) -> &mut Option<ExtendedS3Configuration>,
@@ -243,7 +244,7 @@ impl HttpEndpointConfiguration {
             self.buffering_hints,
             self.processing_configuration.as_ref(),
             (self.s3_backup_mode.as_deref(), ["FailedDataOnly", "AllData"]),
-            target,
+            (Target::Endpoint(target.clone()), target.retry_secs),
         )
     }
 
@@ -295,7 +296,7 @@ impl SplunkConfiguration {
             self.buffering_hints,
             self.processing_configuration.as_ref(),
             (self.s3_backup_mode.as_deref(), ["FailedEventsOnly", "AllEvents"]),
-            target,
+            (Target::Endpoint(target.clone()), target.retry_secs),
         )
     }
 
@@ -316,11 +317,16 @@ impl SplunkConfiguration {
 
 /// An endpoint destination's description: its members with the hints, retry duration and backup mode in
 /// force, and `S3DestinationDescription` in place of `S3Configuration`.
-fn describe<T: Serialize>(config: &T, s3: &Option<ExtendedS3Configuration>, plan: &S3Plan, backup: &str) -> Value {
+pub(super) fn describe<T: Serialize>(
+    config: &T,
+    s3: &Option<ExtendedS3Configuration>,
+    plan: &S3Plan,
+    backup: &str,
+) -> Value {
     let mut d = serde_json::to_value(config).expect("a configuration serialises");
     d["BufferingHints"] = plan.hints.description();
-    if let Target::Endpoint(t) = &plan.target {
-        d["RetryOptions"] = json!({ "DurationInSeconds": t.retry_secs });
+    if let Some(retry_secs) = plan.target.retry_secs() {
+        d["RetryOptions"] = json!({ "DurationInSeconds": retry_secs });
     }
     if d.get("S3BackupMode").is_none() {
         d["S3BackupMode"] = json!(backup);

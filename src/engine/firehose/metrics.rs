@@ -78,11 +78,22 @@ metrics! {
     SucceedConversionBytes = "SucceedConversion.Bytes" in "Bytes",
     FailedConversionRecords = "FailedConversion.Records" in "Count",
     FailedConversionBytes = "FailedConversion.Bytes" in "Bytes",
+    DeliveryToRedshiftBytes = "DeliveryToRedshift.Bytes" in "Bytes",
+    DeliveryToRedshiftRecords = "DeliveryToRedshift.Records" in "Count",
+    DeliveryToRedshiftSuccess = "DeliveryToRedshift.Success" in "Count",
+    DeliveryToAmazonOpenSearchServiceBytes = "DeliveryToAmazonOpenSearchService.Bytes" in "Bytes",
+    DeliveryToAmazonOpenSearchServiceRecords = "DeliveryToAmazonOpenSearchService.Records" in "Count",
+    DeliveryToAmazonOpenSearchServiceSuccess = "DeliveryToAmazonOpenSearchService.Success" in "Count",
+    DeliveryToAmazonOpenSearchServiceDataFreshness = "DeliveryToAmazonOpenSearchService.DataFreshness" in "Seconds",
 }
 
 impl FirehoseMetric {
-    /// The metric a CloudWatch name means.
+    /// The metric a CloudWatch name means; the book era's `DeliveryToElasticsearch.*` names the OpenSearch ones.
     pub fn from_name(name: &str) -> Option<FirehoseMetric> {
+        let name = match name.strip_prefix("DeliveryToElasticsearch.") {
+            Some(rest) => format!("DeliveryToAmazonOpenSearchService.{rest}"),
+            None => name.to_string(),
+        };
         FirehoseMetric::ALL.into_iter().find(|m| m.name() == name)
     }
 

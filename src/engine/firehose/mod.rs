@@ -17,8 +17,11 @@
 //! from the Glue catalog ([`crate::engine::glue`]) and writes with the account's Parquet writer
 //! ([`crate::columnar`]).
 //!
-//! Not built yet: ORC output and the Redshift and OpenSearch destinations; a request for them is refused
-//! with a plain "not built in this lab yet".
+//! The destinations besides S3: HTTP endpoint and Splunk ([`endpoint`], [`endpoint_delivery`]) with the
+//! lab's receivers, Redshift ([`redshift`], [`redshift_delivery`]) with the lab's clusters, and OpenSearch
+//! ([`opensearch`], [`opensearch_delivery`]) with the lab's domains.
+//!
+//! Not built yet: ORC output; a request for it is refused with a plain "not built in this lab yet".
 
 pub mod backup;
 pub mod buffer;
@@ -36,11 +39,15 @@ pub mod ingest;
 pub mod jq;
 pub mod kinesis_source;
 pub mod metrics;
+pub mod opensearch;
+pub mod opensearch_delivery;
 pub mod partitioning;
 pub mod prefix;
 pub mod processing;
 pub mod profile;
 pub mod put;
+pub mod redshift;
+pub mod redshift_delivery;
 pub mod settings;
 pub mod stream;
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub enum ErrorOutputType {
     ProcessingFailed,
     FormatConversionFailed,
     OpenSearchFailed,
+    /// The book era's name for it (an ElasticsearchDestinationConfiguration).
+    ElasticsearchFailed,
     SplunkFailed,
     HttpEndpointFailed,
     /// Dynamic partitioning could not get a record's keys or evaluate its prefix [M: the folder name].
@@ -32,12 +34,12 @@ pub enum ErrorOutputType {
 }
 
 impl ErrorOutputType {
-    /// The folder name; `book_era` uses Elasticsearch's name.
-    pub fn as_str(self, book_era: bool) -> &'static str {
+    /// The folder name.
+    pub fn as_str(self) -> &'static str {
         match self {
             ErrorOutputType::ProcessingFailed => "processing-failed",
             ErrorOutputType::FormatConversionFailed => "format-conversion-failed",
-            ErrorOutputType::OpenSearchFailed if book_era => "elasticsearch-failed",
+            ErrorOutputType::ElasticsearchFailed => "elasticsearch-failed",
             ErrorOutputType::OpenSearchFailed => "AmazonOpenSearchService-failed",
             ErrorOutputType::SplunkFailed => "splunk-failed",
             ErrorOutputType::HttpEndpointFailed => "http-endpoint-failed",

@@ -25,6 +25,16 @@ pub struct FirehoseSettings {
     /// An HTTP endpoint or Splunk request is sent again this long after it failed, while the retry
     /// duration lasts [M: AWS gives no interval].
     pub endpoint_retry_ms: u64,
+    /// A failed COPY is tried again this long after it failed, while the retry duration lasts (§1.10:
+    /// "every 5 minutes").
+    pub redshift_retry_ms: u64,
+    /// A COPY takes this long at the least, plus its bytes at `redshift_copy_bytes_per_sec` [SIM: the lab's
+    /// cluster speed].
+    pub redshift_copy_overhead_ms: u64,
+    pub redshift_copy_bytes_per_sec: u64,
+    /// A refused OpenSearch request, or its refused documents, are sent again this long later, while the
+    /// retry duration lasts [M: the docs' "every 5 minutes" for Redshift; AWS gives none for OpenSearch].
+    pub opensearch_retry_ms: u64,
     /// Undelivered records older than this are lost (L9: 24 h for Direct PUT).
     pub data_retention_ms: u64,
     /// Flushed batches waiting behind a delivery before they are coalesced (§1.4 step 6, [SIM]).
@@ -47,6 +57,10 @@ impl Default for FirehoseSettings {
             s3_put_ms: 200,
             s3_retry_ms: 5_000,
             endpoint_retry_ms: 10_000,
+            redshift_retry_ms: 300_000,
+            redshift_copy_overhead_ms: 2_000,
+            redshift_copy_bytes_per_sec: 20 << 20,
+            opensearch_retry_ms: 300_000,
             data_retention_ms: 24 * 3_600_000,
             coalesce_after_batches: 3,
             active_partitions_max: super::partitioning::ACTIVE_PARTITIONS_DEFAULT,

@@ -155,6 +155,11 @@ pub struct Attempt {
     pub first_failure: Option<SimTime>,
     /// With format conversion: the object's body (Parquet), made once before the first write.
     pub body: Option<Vec<u8>>,
+    /// To OpenSearch: each record's document id (the same on every retry), the bulk answer under way,
+    /// and each remaining document's last error (status, error).
+    pub doc_ids: Vec<String>,
+    pub bulk: Option<crate::engine::opensearch::BulkReply>,
+    pub doc_errors: Vec<(String, String)>,
 }
 
 impl Attempt {
@@ -170,6 +175,9 @@ impl Attempt {
             reply: None,
             first_failure: None,
             body: None,
+            doc_ids: Vec::new(),
+            bulk: None,
+            doc_errors: Vec::new(),
         }
     }
 }
@@ -187,6 +195,12 @@ pub enum Outcome {
     Accepted { endpoint: String, request_id: String, after_ms: u64 },
     /// An endpoint refused for good (HTTP 413): the records are neither retried nor backed up.
     Discarded { records: u64, error: String },
+    /// A COPY loaded the rows of these intermediate objects into the table.
+    Copied { table: String, rows: u64, query: u64, objects: u64 },
+    /// The retry duration ran out: the COPY's objects were skipped and their manifest written here.
+    Skipped { records: u64, manifest: String, error: String },
+    /// Every document of a bulk request was indexed.
+    Indexed { domain: String, documents: u64 },
 }
 
 /// One line of the delivery timeline.
@@ -264,6 +278,8 @@ pub struct DeliveryStream {
     pub buffer: Buffer<Record>,
     /// Dynamic partitioning's buffers, when it is on.
     pub partitions: Option<super::partitioning::Partitions>,
+    /// To Redshift: the intermediate objects waiting for a COPY, and the COPY under way.
+    pub copier: Option<super::redshift_delivery::Copier>,
     /// This stream's share of the seeded PRNG (random strings in prefixes).
     pub rng: crate::engine::rng::SimRng,
     /// The wall clock at simulated time zero (prefixes evaluate arrival times).
@@ -294,7 +310,8 @@ impl DeliveryStream {
         let waiting: usize = self.waiting.iter().map(|(_, b)| b.records.len()).sum();
         let processing = self.processor.as_ref().map_or(0, |p| p.pending());
         let partitioned = self.partitions.as_ref().map_or(0, super::partitioning::pending);
-        (in_flight + waiting + self.buffer.len()) as u64 + processing + partitioned
+        let copying = self.copier.as_ref().map_or(0, super::redshift_delivery::Copier::pending);
+        (in_flight + waiting + self.buffer.len()) as u64 + processing + partitioned + copying
     }
 
     /// The arrival of the oldest record not yet delivered.
@@ -324,6 +341,7 @@ impl DeliveryStream {
             self.kinesis.as_ref().and_then(|k| k.next_poll),
             self.partitions.as_ref().map(super::partitioning::poll_timeout),
             self.backup.as_ref().map(super::backup::Backup::poll_timeout),
+            self.copier.as_ref().and_then(super::redshift_delivery::Copier::poll_timeout),
         ]
         .into_iter()
         .flatten()

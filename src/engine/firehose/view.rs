@@ -46,6 +46,10 @@ pub struct DeliveryStreamView {
     pub bucket: String,
     /// The HTTP endpoint or Splunk HEC, when the destination is one.
     pub endpoint: Option<EndpointView>,
+    /// The Redshift cluster and its COPY queue, when the destination is Redshift.
+    pub redshift: Option<RedshiftView>,
+    /// The OpenSearch domain and index, when the destination is OpenSearch.
+    pub opensearch: Option<OpenSearchView>,
     /// Prefix as configured (empty: the default time prefix).
     pub prefix: String,
     /// The destination buffer's hints.
@@ -73,6 +77,37 @@ pub struct DeliveryStreamView {
     pub incoming_metrics: (String, String),
     /// The metric of the records delivered (`DeliveryToS3.Records`, …).
     pub delivered_metric: String,
+}
+
+/// A Redshift destination as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedshiftView {
+    pub cluster: String,
+    pub database: String,
+    pub table: String,
+    pub copy_options: String,
+    pub retry_s: u64,
+    /// Intermediate objects (and their records) waiting for the next COPY.
+    pub staged_objects: u64,
+    pub staged_records: u64,
+    /// The COPY under way: its objects, records and attempts so far.
+    pub copying: Option<(u64, u64, u32)>,
+    pub loads: u64,
+    pub failed_copies: u64,
+    pub skipped_batches: u64,
+    pub skipped_records: u64,
+    /// What the last COPY said.
+    pub last: Option<String>,
+}
+
+/// An OpenSearch destination as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSearchView {
+    pub domain: String,
+    /// The index name as configured, and where a record arriving now would go.
+    pub index: String,
+    pub index_now: String,
+    pub retry_s: u64,
 }
 
 /// Record format conversion as the page shows it.
@@ -154,13 +189,26 @@ impl DeliveryStreamView {
             compression: s.plan.compression.as_str().to_string(),
             bucket: s.plan.bucket.clone(),
             endpoint: match &s.plan.target {
-                Target::S3 => None,
                 Target::Endpoint(t) => Some(EndpointView {
                     url: t.url.clone(),
                     kind: s.config.kind_name().to_string(),
                     timeout_s: t.timeout_secs,
                     retry_s: t.retry_secs,
                 }),
+                _ => None,
+            },
+            redshift: match &s.plan.target {
+                Target::Redshift(r) => Some(redshift_view(r, s.copier.as_ref())),
+                _ => None,
+            },
+            opensearch: match &s.plan.target {
+                Target::OpenSearch(o) => Some(OpenSearchView {
+                    domain: o.domain.clone(),
+                    index: o.index.clone(),
+                    index_now: o.index_at(s.epoch_ms + now.as_millis()),
+                    retry_s: o.retry_secs,
+                }),
+                _ => None,
             },
             prefix: s.config.prefix(),
             size_hint_bytes: s.plan.hints.size_bytes,
@@ -182,6 +230,28 @@ impl DeliveryStreamView {
     }
 }
 
+fn redshift_view(r: &super::redshift::RedshiftPlan, c: Option<&super::redshift_delivery::Copier>) -> RedshiftView {
+    let c = c.cloned().unwrap_or_default();
+    RedshiftView {
+        cluster: r.cluster.clone(),
+        database: r.database.clone(),
+        table: r.table.clone(),
+        copy_options: r.copy_options.clone(),
+        retry_s: r.retry_secs,
+        staged_objects: c.staged.len() as u64,
+        staged_records: c.staged.iter().map(|o| o.records).sum(),
+        copying: c
+            .running
+            .as_ref()
+            .map(|copy| (copy.objects.len() as u64, copy.objects.iter().map(|o| o.records).sum(), copy.attempts)),
+        loads: c.loads,
+        failed_copies: c.failed_copies,
+        skipped_batches: c.skipped_batches,
+        skipped_records: c.skipped_records,
+        last: c.last,
+    }
+}
+
 fn delivery_view(d: &super::stream::Delivery) -> DeliveryView {
     let (outcome, detail) = match &d.outcome {
         Outcome::Delivered { key, .. } => ("delivered", key.clone()),
@@ -191,6 +261,14 @@ fn delivery_view(d: &super::stream::Delivery) -> DeliveryView {
             ("delivered", format!("request {request_id}, answered in {after_ms} ms"))
         }
         Outcome::Discarded { records, error } => ("discarded", format!("{records} records discarded: {error}")),
+        Outcome::Copied { table, rows, query, objects } => {
+            ("copied", format!("COPY (query {query}) loaded {rows} rows into {table} from {objects} object(s)"))
+        }
+        Outcome::Skipped { records, manifest, error } => (
+            "skipped",
+            format!("{records} records skipped after the retry duration; manifest {manifest}; last error {error}"),
+        ),
+        Outcome::Indexed { domain, documents } => ("delivered", format!("{documents} documents indexed into {domain}")),
     };
     DeliveryView {
         at: d.at,
