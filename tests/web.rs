@@ -116,6 +116,7 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
         "p13-hot-shard",
         "firehose-p01-bikes-to-parquet",
         "firehose-p02-data-lake",
+        "firehose-p07-cloudwatch-logs-to-splunk",
         "firehose-p08-partition-by-station",
         "firehose-p09-http-endpoint-outage",
         "firehose-p10-s3-outage"

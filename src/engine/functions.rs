@@ -15,7 +15,7 @@ pub const TIMEOUT_DEFAULT_S: u64 = 3;
 pub const TIMEOUT_MAX_S: u64 = 900;
 
 /// The built-ins by handler name, with the environment variables each reads.
-pub const HANDLERS: [(&str, &str); 17] = [
+pub const HANDLERS: [(&str, &str); 18] = [
     ("identity", ""),
     ("select_fields", "FIELDS (comma-separated)"),
     ("rename_field", "FROM, TO"),
@@ -26,6 +26,7 @@ pub const HANDLERS: [(&str, &str); 17] = [
     ("enrich", "FIELD, VALUE (absent: the arrival time)"),
     ("lookup", "FIELD, INTO, TABLE (a JSON object from FIELD's value to INTO's)"),
     ("partition_keys", "FIELDS (comma-separated)"),
+    ("cloudwatch_logs_processor", "(the blueprint: gunzips CloudWatch Logs records into their messages)"),
     ("fail_share", "PERCENT"),
     ("throw", ""),
     ("slow", "MILLIS"),
@@ -125,6 +126,7 @@ impl Builtin {
                     .collect(),
             },
             "partition_keys" => Builtin::PartitionKeys { fields: list("FIELDS")? },
+            "cloudwatch_logs_processor" => Builtin::CloudWatchLogsProcessor,
             "fail_share" => Builtin::FailShare { percent: number("PERCENT")?.min(100) },
             "throw" => Builtin::Throw,
             "slow" => Builtin::Slow { millis: number("MILLIS")? },

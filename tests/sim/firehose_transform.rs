@@ -159,3 +159,29 @@ fn source_backup_keeps_the_untransformed_records_and_cannot_be_disabled() {
     let (_, message) = api.call_service(200_002, "firehose", "UpdateDestination", update).unwrap_err();
     assert!(message.contains("cannot be disabled once it is enabled"), "{message}");
 }
+
+#[test]
+fn the_p7_preset_breaks_the_6_mb_limit_with_a_3_mb_lambda_buffer_and_backs_up_ack_timeouts() {
+    use kinesis_lab::engine::runner::Runner;
+    use kinesis_lab::engine::scenario::{presets, Scenario};
+    use kinesis_lab::engine::time::SimTime;
+    use kinesis_lab::engine::Engine;
+    let preset = presets::find("firehose-p07-cloudwatch-logs-to-splunk").unwrap();
+    let mut runner = Runner::new(Engine::from_plan(Scenario::load(preset.json).unwrap()));
+    runner.run_until(SimTime::from_secs(1_800), u64::MAX, &mut |_| {});
+    let bucket = runner.engine().s3().bucket("splunk-failed-events").unwrap();
+    let body = |prefix: &str| {
+        let (_, o) = bucket.objects.iter().find(|(k, _)| k.starts_with(prefix)).expect(prefix);
+        String::from_utf8(o.body.clone().unwrap()).unwrap()
+    };
+    let failed: serde_json::Value =
+        serde_json::from_str(body("lambda-3mb/processing-failed/").lines().next().unwrap()).unwrap();
+    assert_eq!(failed["errorCode"], "Lambda.ResponseSizeExceeded");
+    assert_eq!(failed["attemptsMade"], 4, "the first invocation and its 3 retries");
+    let acks: serde_json::Value = serde_json::from_str(body("lambda-256kb/splunk-failed/").lines().next().unwrap()).unwrap();
+    assert_eq!(acks["errorCode"], "Splunk.AckTimeout");
+    let streams = runner.engine().firehose().streams();
+    assert_eq!(streams["cwl-to-splunk-256kb"].totals.processing_failed, 0, "256 KB stays under the limit");
+    let receiver = &runner.engine().endpoints().receivers()["https://splunk.example.com/services/collector/raw"];
+    assert!(receiver.totals.duplicate_records > 0, "ack timeouts re-send what the slow indexers kept");
+}

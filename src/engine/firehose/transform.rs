@@ -42,6 +42,9 @@ pub enum Builtin {
     /// Adds `into` with the value a lookup table gives for the record's `field` (the book's
     /// `KDFLookupAddressTransform`, with a table in place of DynamoDB); records without a match pass as they are.
     Lookup { field: String, into: String, table: std::collections::BTreeMap<String, String> },
+    /// The `cloudwatch-logs-processor` blueprint: gunzips a CloudWatch Logs subscription record and returns
+    /// its log events' messages, one per line; control messages are Dropped.
+    CloudWatchLogsProcessor,
     /// Returns records unchanged with `metadata.partitionKeys` from these JSON fields (for dynamic
     /// partitioning's `partitionKeyFromLambda`).
     PartitionKeys { fields: Vec<String> },
@@ -183,6 +186,25 @@ fn answer(function: &Builtin, index: usize, r: &InputRecord, rng: &mut SimRng) -
             with_object(&|o| {
                 o.insert(field.clone(), Value::from(v.clone()));
             })
+        }
+        Builtin::CloudWatchLogsProcessor => {
+            let mut text = Vec::new();
+            let unzipped = std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&r.data[..]), &mut text);
+            let envelope: Option<Value> = unzipped.ok().and_then(|_| serde_json::from_slice(&text).ok());
+            match envelope.as_ref().and_then(|e| e.get("messageType")).and_then(Value::as_str) {
+                Some("CONTROL_MESSAGE") => json!({ "recordId": r.record_id, "result": "Dropped" }),
+                Some("DATA_MESSAGE") => {
+                    let events = envelope.as_ref().and_then(|e| e.get("logEvents")).and_then(Value::as_array);
+                    let lines: String = events
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|e| e.get("message").and_then(Value::as_str))
+                        .map(|m| format!("{m}\n"))
+                        .collect();
+                    ok(lines.into_bytes())
+                }
+                _ => failed(),
+            }
         }
         Builtin::Lookup { field, into, table } => with_object(&|o| {
             let key = o.get(field).map(|v| match v {
@@ -394,6 +416,21 @@ mod tests {
         let out = run(lookup, &[r#"{"stationId":100}"#, r#"{"stationId":999}"#]).unwrap();
         assert_eq!(ok_text(&out[0]), r#"{"stationAddress":"7033 Summerhouse Ave.","stationId":100}"#);
         assert_eq!(ok_text(&out[1]), r#"{"stationId":999}"#, "no match: unchanged");
+        let gz = |text: &str| super::super::compress::Compression::Gzip.apply(text.as_bytes(), "", 0);
+        let data =
+            gz(r#"{"messageType":"DATA_MESSAGE","logEvents":[{"message":"GET /a 200"},{"message":"GET /b 500"}]}"#);
+        let control = gz(r#"{"messageType":"CONTROL_MESSAGE","logEvents":[]}"#);
+        let records: Vec<InputRecord> = [data, control, b"plain".to_vec()]
+            .into_iter()
+            .enumerate()
+            .map(|(i, data)| InputRecord { record_id: i.to_string(), arrival_epoch_ms: 0, data })
+            .collect();
+        let invocation =
+            invoke(&Builtin::CloudWatchLogsProcessor, &records, &mut SimRng::new(crate::engine::rng::Seed(1)));
+        let out = check(&records, &invocation).unwrap();
+        assert_eq!(ok_text(&out[0]), "GET /a 200\nGET /b 500\n");
+        assert!(matches!(out[1], RecordResult::Dropped));
+        assert!(matches!(out[2], RecordResult::ProcessingFailed { .. }), "not a CloudWatch Logs record");
     }
 
     #[test]

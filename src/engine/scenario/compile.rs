@@ -64,6 +64,8 @@ pub enum BodyPlan {
     Template(Template),
     /// Filler of a drawn size.
     Sized(SizeDist),
+    /// CloudWatch Logs subscription records: gzipped envelopes of templated log events.
+    CloudWatchLogs { template: Template, spec: super::firehose::CloudWatchLogsSpec },
 }
 
 impl BodyPlan {
@@ -77,6 +79,30 @@ impl BodyPlan {
                 *seq += 1;
                 let stamp = format!("{producer}#{seq};");
                 stamp.bytes().cycle().take(bytes).collect()
+            }
+            BodyPlan::CloudWatchLogs { template, spec } => {
+                let events: Vec<serde_json::Value> = (0..spec.events)
+                    .map(|i| {
+                        *seq += 1;
+                        let message = template.render(rng, wall_ms as i64);
+                        serde_json::json!({
+                            // CloudWatch Logs' event ids are 56-digit strings [M: their make-up].
+                            "id": format!("{:020}{:020}{:016}", wall_ms, *seq, i),
+                            "timestamp": wall_ms,
+                            "message": message.trim_end_matches('\n'),
+                        })
+                    })
+                    .collect();
+                let envelope = serde_json::json!({
+                    "messageType": "DATA_MESSAGE",
+                    "owner": "123456789012",
+                    "logGroup": spec.log_group,
+                    "logStream": spec.log_stream,
+                    "subscriptionFilters": [spec.filter],
+                    "logEvents": events,
+                });
+                let text = envelope.to_string();
+                crate::engine::firehose::compress::Compression::Gzip.apply(text.as_bytes(), "", wall_ms)
             }
         }
     }

@@ -50,6 +50,9 @@ pub struct DirectPutSpec {
     pub size: Option<SizeDist>,
     /// A Kinesis Data Generator record template for the bodies (give this or `size`).
     pub template: Option<String>,
+    /// Send as a CloudWatch Logs subscription does: each record the gzip of a `DATA_MESSAGE` envelope of
+    /// `events` log events, each event's message rendered from `template`.
+    pub cloudwatch_logs: Option<CloudWatchLogsSpec>,
     /// PutRecord (one call per record) or PutRecordBatch.
     #[serde(default)]
     pub api: DirectPutApi,
@@ -68,6 +71,18 @@ pub struct DirectPutSpec {
 
 fn default_max_records() -> u32 {
     500
+}
+
+/// A CloudWatch Logs subscription's records: log group and stream, and log events per record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudWatchLogsSpec {
+    pub log_group: String,
+    pub log_stream: String,
+    /// The subscription filter's name.
+    pub filter: String,
+    /// Log events gathered into each record (1 … 10,000).
+    pub events: u32,
 }
 
 /// Which Firehose write API a producer calls.
@@ -178,6 +193,19 @@ fn compile_one(
     }
     let rate = compile_rate(&p.rate, start_ms)?;
     let (body, _) = compile_body(s, &p.name, &p.size, &p.template, start_ms)?;
+    let body = match (&p.cloudwatch_logs, body) {
+        (None, body) => body,
+        (Some(cwl), BodyPlan::Template(template)) => {
+            if !(1..=10_000).contains(&cwl.events) {
+                return Err(ScenarioError::at(
+                    "cloudwatch_logs.events",
+                    format!("must be from 1 to 10,000, got {}", cwl.events),
+                ));
+            }
+            BodyPlan::CloudWatchLogs { template, spec: cwl.clone() }
+        }
+        (Some(_), _) => return Err(ScenarioError::at("cloudwatch_logs", "needs a template for the log messages")),
+    };
     if !(1..=500).contains(&p.max_records) {
         return Err(ScenarioError::at("max_records", format!("must be from 1 to 500, got {}", p.max_records)));
     }

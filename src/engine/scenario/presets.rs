@@ -16,7 +16,7 @@ pub struct Preset {
     pub json: &'static str,
 }
 
-const PRESETS: [Preset; 18] = [
+const PRESETS: [Preset; 19] = [
     Preset { name: "p01-simple-pipeline", json: include_str!("presets/p01-simple-pipeline.json") },
     Preset { name: "p02-rider-alert", json: include_str!("presets/p02-rider-alert.json") },
     Preset { name: "p03-full-pipeline", json: include_str!("presets/p03-full-pipeline.json") },
@@ -32,6 +32,10 @@ const PRESETS: [Preset; 18] = [
     Preset { name: "p13-hot-shard", json: include_str!("presets/p13-hot-shard.json") },
     Preset { name: "firehose-p01-bikes-to-parquet", json: include_str!("presets/firehose-p01-bikes-to-parquet.json") },
     Preset { name: "firehose-p02-data-lake", json: include_str!("presets/firehose-p02-data-lake.json") },
+    Preset {
+        name: "firehose-p07-cloudwatch-logs-to-splunk",
+        json: include_str!("presets/firehose-p07-cloudwatch-logs-to-splunk.json"),
+    },
     Preset {
         name: "firehose-p08-partition-by-station",
         json: include_str!("presets/firehose-p08-partition-by-station.json"),
