@@ -119,7 +119,9 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
         "firehose-p07-cloudwatch-logs-to-splunk",
         "firehose-p08-partition-by-station",
         "firehose-p09-http-endpoint-outage",
-        "firehose-p10-s3-outage"
+        "firehose-p10-s3-outage",
+        "firehose-redshift-copy",
+        "firehose-opensearch-index"
     );
     assert_eq!(goldens.len(), presets::all().len(), "every preset has its golden here");
     for (name, golden) in goldens {

@@ -19,7 +19,7 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// `1 object`, `3 objects`.
-fn plural(n: u64, noun: &str) -> String {
+pub fn plural(n: u64, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
@@ -186,8 +186,15 @@ pub fn stages(v: &DeliveryStreamView) -> Vec<Stage> {
     ]
 }
 
-/// The last stage: S3 with its objects, or an endpoint with what it took and where failures went.
+/// The last stage: S3 with its objects, an endpoint with what it took and where failures went, Redshift
+/// with its COPY queue, or OpenSearch with what it indexed.
 fn destination_stage(v: &DeliveryStreamView, mut counts: Vec<String>) -> Stage {
+    if let Some(r) = &v.redshift {
+        return super::destinations::redshift_stage(v, r);
+    }
+    if let Some(o) = &v.opensearch {
+        return super::destinations::opensearch_stage(v, o);
+    }
     let Some(e) = &v.endpoint else {
         return Stage { name: "S3", setting: v.bucket.clone(), counts, on: true };
     };
@@ -198,6 +205,15 @@ fn destination_stage(v: &DeliveryStreamView, mut counts: Vec<String>) -> Stage {
     }
     let host = e.url.trim_start_matches("https://").split('/').next().unwrap_or(&e.url);
     Stage { name: "Endpoint", setting: format!("{}: {host}", e.kind), counts, on: true }
+}
+
+/// A delivery's "flushed by" cell: the trigger, with the batches merged into it, or a COPY's objects.
+pub fn flushed_by(d: &crate::engine::firehose::view::DeliveryView) -> String {
+    match (d.trigger.as_str(), d.coalesced) {
+        ("COPY", n) => format!("COPY of {}", plural(n, "object")),
+        (trigger, n) if n > 1 => format!("{trigger} (+{} merged)", n - 1),
+        (trigger, _) => trigger.to_string(),
+    }
 }
 
 /// A row of the bucket browser: a folder (common prefix) or an object.
@@ -352,6 +368,15 @@ mod tests {
                 ("rawdata/rides/".into(), "rides".into())
             ]
         );
+    }
+
+    #[test]
+    fn deliveries_say_what_flushed_them() {
+        use crate::engine::firehose::view::DeliveryView;
+        let d = |trigger: &str, coalesced| DeliveryView { trigger: trigger.into(), coalesced, ..Default::default() };
+        assert_eq!(flushed_by(&d("INTERVAL", 0)), "INTERVAL");
+        assert_eq!(flushed_by(&d("SIZE", 4)), "SIZE (+3 merged)");
+        assert_eq!(flushed_by(&d("COPY", 15)), "COPY of 15 objects");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod cloudwatch;
 pub mod design;
+pub mod destinations;
 pub mod endpoint;
 pub mod engine_rows;
 pub mod event_log;

@@ -130,6 +130,39 @@ try {
     assert(bytes.subarray(0, 4).toString() === 'PAR1' && bytes.subarray(-4).toString() === 'PAR1', 'the download is the Parquet file');
     assert(problems.length === 0, problems.join('\n'));
   });
+  await check('the Redshift preset COPYs into its table, fails while the table is dropped, and the SQL box reads the rows', async () => {
+    await page.selectOption('[data-testid=fh-preset]', 'firehose-redshift-copy');
+    await page.click('[data-testid=fh-load]');
+    await fastForward(25);
+    await waitText('[data-testid=fh-stage-redshift]', 'COPYs', 20000);
+    assert(/[1-9] COPYs? failed/.test(await text('[data-testid=fh-stage-redshift]')), await text('[data-testid=fh-stage-redshift]'));
+    await waitText('[data-testid=fh-sql-result]', 'relation "rides" does not exist', 20000);
+    await waitText('[data-testid=fh-deliveries]', 'Redshift.TableNotFound', 20000);
+    // The table is created again at 30 minutes; the next COPY loads what was staged meanwhile.
+    await fastForward(10);
+    await waitText('[data-testid=fh-deliveries]', 'rows into rides', 20000);
+    await page.fill('[data-testid=fh-sql]', 'SELECT COUNT(*) FROM rides');
+    await page.press('[data-testid=fh-sql]', 'Enter');
+    await page.waitForFunction(() => /count\s+[1-9]/.test(document.querySelector('[data-testid=fh-sql-result]')?.innerText ?? ''), null, { timeout: 10000 });
+    await page.locator('[data-testid=objects] button', { hasText: 'rides/' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=objects]')?.textContent.includes('errors/'), null, { timeout: 10000 });
+    await page.screenshot({ path: `${OUT}/firehose-redshift.png` });
+  });
+
+  await check('the OpenSearch preset indexes into hourly indices and a 429 drill fails the next request', async () => {
+    await page.selectOption('[data-testid=fh-preset]', 'firehose-opensearch-index');
+    await page.click('[data-testid=fh-load]');
+    await fastForward(2);
+    await waitText('[data-testid=fh-stage-opensearch]', 'documents indexed', 20000);
+    await waitText('[data-testid=fh-indices]', 'rides-2024-03-15-10', 20000);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=fh-documents] tbody tr').length >= 10, null, { timeout: 10000 });
+    assert((await text('[data-testid=fh-documents]')).includes('"eventUTCTime"'), 'documents show their source');
+    await page.click('[data-testid=drill-domain-rejecting]');
+    await fastForward(2);
+    await waitText('[data-testid=fh-deliveries]', 'es_rejected_execution_exception', 20000);
+    await page.screenshot({ path: `${OUT}/firehose-opensearch.png` });
+    assert(problems.length === 0, problems.join('\n'));
+  });
 } finally {
   await browser.close();
   await server?.close();

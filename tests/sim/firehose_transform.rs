@@ -178,7 +178,8 @@ fn the_p7_preset_breaks_the_6_mb_limit_with_a_3_mb_lambda_buffer_and_backs_up_ac
         serde_json::from_str(body("lambda-3mb/processing-failed/").lines().next().unwrap()).unwrap();
     assert_eq!(failed["errorCode"], "Lambda.ResponseSizeExceeded");
     assert_eq!(failed["attemptsMade"], 4, "the first invocation and its 3 retries");
-    let acks: serde_json::Value = serde_json::from_str(body("lambda-256kb/splunk-failed/").lines().next().unwrap()).unwrap();
+    let acks: serde_json::Value =
+        serde_json::from_str(body("lambda-256kb/splunk-failed/").lines().next().unwrap()).unwrap();
     assert_eq!(acks["errorCode"], "Splunk.AckTimeout");
     let streams = runner.engine().firehose().streams();
     assert_eq!(streams["cwl-to-splunk-256kb"].totals.processing_failed, 0, "256 KB stays under the limit");

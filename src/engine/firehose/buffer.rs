@@ -19,6 +19,8 @@ pub enum Trigger {
     Size,
     /// The interval ran out.
     Interval,
+    /// Not a flush: a Redshift COPY of objects already delivered to the intermediate bucket.
+    Copy,
 }
 
 /// A flushed batch: the records of one object to deliver.

@@ -173,11 +173,8 @@ fn finish(s: &mut DeliveryStream, now: SimTime, outcome: CopyOutcome, env: &mut 
             c.loads += 1;
             c.last =
                 Some(format!("query {query}: {loaded} rows into {}, {errors} load errors within MAXERROR", r.table));
-            log(
-                s,
-                now,
-                Outcome::Copied { table: r.table.clone(), rows: loaded, query, objects: copy.objects.len() as u64 },
-            );
+            let objects = copy.objects.len() as u64;
+            log_copy(s, now, &copy, Outcome::Copied { table: r.table.clone(), rows: loaded, query, objects });
         }
         CopyOutcome::Failed { code, message } => {
             s.metrics.add(second, M::DeliveryToRedshiftSuccess, 0);
@@ -228,7 +225,7 @@ fn log_copy(s: &mut DeliveryStream, now: SimTime, copy: &Copy, outcome: Outcome)
         at: now,
         records,
         bytes,
-        trigger: super::buffer::Trigger::Interval,
+        trigger: super::buffer::Trigger::Copy,
         coalesced: copy.objects.len(),
         attempt: copy.attempts,
         outcome,

@@ -277,6 +277,7 @@ fn delivery_view(d: &super::stream::Delivery) -> DeliveryView {
         trigger: match d.trigger {
             Trigger::Size => "SIZE",
             Trigger::Interval => "INTERVAL",
+            Trigger::Copy => "COPY",
         }
         .to_string(),
         coalesced: d.coalesced as u64,

@@ -16,7 +16,7 @@ pub struct Preset {
     pub json: &'static str,
 }
 
-const PRESETS: [Preset; 19] = [
+const PRESETS: [Preset; 21] = [
     Preset { name: "p01-simple-pipeline", json: include_str!("presets/p01-simple-pipeline.json") },
     Preset { name: "p02-rider-alert", json: include_str!("presets/p02-rider-alert.json") },
     Preset { name: "p03-full-pipeline", json: include_str!("presets/p03-full-pipeline.json") },
@@ -45,6 +45,8 @@ const PRESETS: [Preset; 19] = [
         json: include_str!("presets/firehose-p09-http-endpoint-outage.json"),
     },
     Preset { name: "firehose-p10-s3-outage", json: include_str!("presets/firehose-p10-s3-outage.json") },
+    Preset { name: "firehose-redshift-copy", json: include_str!("presets/firehose-redshift-copy.json") },
+    Preset { name: "firehose-opensearch-index", json: include_str!("presets/firehose-opensearch-index.json") },
 ];
 
 /// Every preset, in order.

@@ -7,6 +7,8 @@ use super::chart_canvas::ChartCanvas;
 use super::endpoint_receiver::ReceiverPanel;
 use super::event_log::EventLog;
 use super::firehose_pipeline::{BufferGauges, Pipeline};
+use super::opensearch_panel::OpenSearchPanel;
+use super::redshift_panel::RedshiftPanel;
 use crate::engine::firehose::view::DeliveryStreamView;
 use crate::engine::scenario::presets;
 use crate::protocol::ParquetLoad;
@@ -60,7 +62,10 @@ pub fn FirehoseLab() -> impl IntoView {
     let attempts = Memo::new(move |_| {
         stream.with(|s| s.as_ref().map_or(0, |s| s.totals.failed_attempts + s.totals.delivered_records))
     });
-    let to_s3 = move || endpoint.with(Option::is_none);
+    let redshift = Memo::new(move |_| stream.with(|s| s.as_ref().and_then(|s| s.redshift.clone())));
+    let opensearch = Memo::new(move |_| stream.with(|s| s.as_ref().and_then(|s| s.opensearch.clone())));
+    // The S3 outage drill fits where S3 is on the data's way: S3 itself and Redshift's staging bucket.
+    let to_s3 = move || endpoint.with(Option::is_none) && opensearch.with(Option::is_none);
     let interval = Memo::new(move |_| stream.with(|s| s.as_ref().map_or(60, |s| s.interval_s)));
     let bytes_chart = Memo::new(move |_| stream.with(|s| s.as_ref().map(bytes_chart)));
     let records_chart = Memo::new(move |_| stream.with(|s| s.as_ref().map(records_chart)));
@@ -120,8 +125,16 @@ pub fn FirehoseLab() -> impl IntoView {
                     <button class="btn small" on:click=move |_| outage(25 * 3_600)>"S3 outage: 25 h"</button>
                 </div>
             </Show>
-            <Show when=move || !to_s3()>
+            <Show when=move || endpoint.with(Option::is_some)>
                 <ReceiverPanel endpoint=endpoint.into() version=attempts.into() interval_s=interval.into() />
+            </Show>
+            <Show when=move || redshift.with(Option::is_some)>
+                <h2 class="lab-subhead">"Redshift"</h2>
+                <RedshiftPanel redshift=redshift.into() version=attempts.into() />
+            </Show>
+            <Show when=move || opensearch.with(Option::is_some)>
+                <h2 class="lab-subhead">"OpenSearch"</h2>
+                <OpenSearchPanel opensearch=opensearch.into() version=attempts.into() />
             </Show>
             <p class="fh-freshness" data-testid="fh-freshness">
                 {move || stream.with(|s| s.as_ref().map(|s| match s.freshness_s {
@@ -129,7 +142,17 @@ pub fn FirehoseLab() -> impl IntoView {
                     None => "DataFreshness now: nothing waiting.".to_string(),
                 }))}
             </p>
-            <h2 class="lab-subhead">{move || if to_s3() { "Bucket" } else { "Bucket (failed data, and all data with AllData backup)" }}</h2>
+            <h2 class="lab-subhead">{move || {
+                if redshift.with(Option::is_some) {
+                    "Bucket (intermediate objects and COPY manifests)"
+                } else if opensearch.with(Option::is_some) {
+                    "Bucket (documents that could not be indexed, and all of them with AllDocuments)"
+                } else if endpoint.with(Option::is_some) {
+                    "Bucket (failed data, and all data with AllData backup)"
+                } else {
+                    "Bucket"
+                }
+            }}</h2>
             <BucketBrowser bucket=bucket.into() version=version.into() />
             <h2 class="lab-subhead">"Log"</h2>
             <EventLog />
@@ -146,13 +169,13 @@ fn Deliveries(stream: Signal<Option<DeliveryStreamView>>) -> impl IntoView {
             <thead><tr><th>"At"</th><th>"Records"</th><th>"Bytes"</th><th>"Flushed by"</th><th>"Attempt"</th><th>"Outcome"</th></tr></thead>
             <tbody>
                 {move || rows().into_iter().map(|d| {
-                    let merged = if d.coalesced > 1 { format!(" (+{} merged)", d.coalesced - 1) } else { String::new() };
+                    let flushed = crate::view_model::firehose::flushed_by(&d);
                     view! {
                         <tr class=format!("outcome-{}", d.outcome)>
                             <td>{d.at.to_string()}</td>
                             <td>{count(d.records)}</td>
                             <td>{bytes(d.bytes)}</td>
-                            <td>{format!("{}{merged}", d.trigger)}</td>
+                            <td>{flushed}</td>
                             <td>{d.attempt}</td>
                             <td title=d.detail.clone()>{format!("{}: {}", d.outcome, d.detail)}</td>
                         </tr>
