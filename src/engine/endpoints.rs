@@ -275,6 +275,8 @@ impl Endpoints {
                 let b = r.behaviour_at(now);
                 Ok(json!({
                     "Mode": b.mode,
+                    "ErrorPercent": b.error_percent,
+                    "LatencyMs": b.latency_ms,
                     "Requests": requests,
                     "Totals": r.totals,
                 }))

@@ -30,13 +30,26 @@ pub fn totals_line(listing: &Value) -> String {
     let t = &listing["Totals"];
     let n = |k: &str| t[k].as_u64().unwrap_or(0);
     format!(
-        "{} requests · {} records kept · {} of them duplicates · {} requests refused · now answering {}",
+        "{} requests · {} records kept · {} of them duplicates · {} requests refused · now answering {}{}",
         count(n("Requests")),
         count(n("RecordsKept")),
         count(n("DuplicateRecords")),
         count(n("RefusedRequests")),
-        listing["Mode"].as_str().unwrap_or("Ok")
+        listing["Mode"].as_str().unwrap_or("Ok"),
+        drill_detail(listing)
     )
+}
+
+/// The error rate and latency in force (a Slow receiver answers after its own delay instead).
+fn drill_detail(listing: &Value) -> String {
+    let mut detail = String::new();
+    if let Some(p) = listing["ErrorPercent"].as_u64().filter(|p| *p > 0) {
+        detail += &format!(" with {p}% of requests refused (500)");
+    }
+    if listing["Mode"] != "Slow" {
+        detail += &format!(" after {} ms", listing["LatencyMs"].as_u64().unwrap_or(0));
+    }
+    detail
 }
 
 /// The rows of a ListRequests answer, newest first; `timeout_s` is how long Firehose waits.
@@ -105,5 +118,15 @@ mod tests {
         assert_eq!(rows[1].answered, "240 s (timed out at 180 s)");
         assert_eq!((rows[0].at.as_str(), rows[0].request.as_str()), ("09:04:11", "bbbbbbbb"));
         assert!(totals_line(&listing).starts_with("3 requests · 6 records kept · 3 of them duplicates"));
+    }
+
+    #[test]
+    fn the_totals_name_the_error_rate_and_latency_in_force() {
+        let line = |mode: &str, percent: u64| {
+            totals_line(&json!({"Mode": mode, "ErrorPercent": percent, "LatencyMs": 80, "Totals": {}}))
+        };
+        assert!(line("Ok", 20).ends_with("now answering Ok with 20% of requests refused (500) after 80 ms"));
+        assert!(line("Ok", 0).ends_with("now answering Ok after 80 ms"));
+        assert!(line("Slow", 0).ends_with("now answering Slow"));
     }
 }

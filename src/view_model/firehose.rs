@@ -1,6 +1,7 @@
 //! What the Firehose lab shows of a delivery stream: the buffer's two gauges with the trigger that will
 //! fire first, the pipeline's stages with their counts, and the bucket browser's rows and object text.
 
+use crate::engine::firehose::stream::Totals;
 use crate::engine::firehose::view::DeliveryStreamView;
 use crate::view_model::format::count;
 use serde_json::Value;
@@ -40,6 +41,29 @@ pub struct Gauges {
     pub rate_label: String,
     /// Which trigger fires first at the current rate, and when.
     pub verdict: String,
+}
+
+/// The cost meter (spec §4 item 6): what ingestion bills with every record rounded up to 5 KB, against the
+/// bytes sent, and what the same bytes would bill packed into 5 KB records (lines joined with `\n`, as the
+/// Kinesis Agent does). `None` before the first record.
+pub fn billing(t: &Totals) -> Option<String> {
+    use crate::engine::firehose::ingest::BILLING_INCREMENT_BYTES as UNIT;
+    if t.incoming_records == 0 {
+        return None;
+    }
+    let packed = t.incoming_bytes.div_ceil(UNIT).max(1) * UNIT;
+    let ratio = t.billed_bytes as f64 / t.incoming_bytes.max(1) as f64;
+    let advice = if t.billed_bytes <= packed + packed / 20 {
+        "the records already fill their 5 KB increments".to_string()
+    } else {
+        format!("packed into 5 KB records (lines joined with \\n) the same data would bill about {}", bytes(packed))
+    };
+    Some(format!(
+        "Ingestion bills {} for {} of {}: each record rounds up to a 5 KB increment, {ratio:.1}× what was sent; {advice}.",
+        bytes(t.billed_bytes),
+        plural(t.incoming_records, "record"),
+        bytes(t.incoming_bytes),
+    ))
 }
 
 /// The gauges of `v`'s destination buffer.
@@ -289,6 +313,23 @@ mod tests {
             bucket: "lake".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn the_cost_meter_shows_the_5_kb_round_up_and_what_packing_would_save() {
+        assert_eq!(billing(&Totals::default()), None);
+        // 1,000 records of 120 B: each bills 5 KB.
+        let small =
+            Totals { incoming_records: 1_000, incoming_bytes: 120_000, billed_bytes: 5_120_000, ..Default::default() };
+        assert_eq!(
+            billing(&small).unwrap(),
+            "Ingestion bills 4.9 MiB for 1,000 records of 117.2 KiB: each record rounds up to a 5 KB increment, \
+             42.7× what was sent; packed into 5 KB records (lines joined with \\n) the same data would bill about 120.0 KiB."
+        );
+        let full = Totals { incoming_records: 10, incoming_bytes: 51_000, billed_bytes: 51_200, ..Default::default() };
+        assert!(billing(&full)
+            .unwrap()
+            .ends_with("1.0× what was sent; the records already fill their 5 KB increments."));
     }
 
     #[test]

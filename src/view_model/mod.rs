@@ -16,6 +16,7 @@ pub mod history;
 pub mod inspector;
 pub mod labs;
 pub mod planner_form;
+pub mod retries;
 pub mod saves;
 pub mod series;
 pub mod shard_map;

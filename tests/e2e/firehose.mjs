@@ -59,6 +59,8 @@ try {
     const lines = body.trim().split('\n');
     assert(lines.length === 9990, `the object holds ${lines.length} lines, not 9,990`);
     assert(JSON.parse(lines[0]).bikeDetail, 'each line is a ride event');
+    const billing = await text('[data-testid=fh-billing]');
+    assert(/^Ingestion bills [\d.]+ MiB for [\d,]+ records of [\d.]+ MiB: each record rounds up to a 5 KB increment, [\d.]+× what was sent; packed/.test(billing), billing);
     await page.screenshot({ path: `${OUT}/firehose.png` });
   });
 
@@ -93,6 +95,12 @@ try {
     // The receiver lists again after the attempt, one round trip to the worker later.
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=fh-receiver] tbody tr')]
       .some((tr) => tr.children[4]?.textContent === '413' && tr.children[6]?.textContent === 'refused'), null, { timeout: 10000 });
+    const retries = await text('[data-testid=fh-retries]');
+    assert(/delivery #\d+ · [\d,]+ records · \d+ attempts/.test(retries), `the retry timeline lists the troubled deliveries:\n${retries}`);
+    await page.fill('[data-testid=drill-error-percent]', '40');
+    await page.dispatchEvent('[data-testid=drill-error-percent]', 'change');
+    await page.click('[data-testid=drill-error-rate]');
+    await waitText('[data-testid=fh-receiver-totals]', 'now answering Ok with 40% of requests refused (500) after 50 ms', 10000);
     await page.screenshot({ path: `${OUT}/firehose-endpoint.png` });
   });
 
@@ -146,6 +154,7 @@ try {
     await page.waitForFunction(() => /count\s+[1-9]/.test(document.querySelector('[data-testid=fh-sql-result]')?.innerText ?? ''), null, { timeout: 10000 });
     await page.locator('[data-testid=objects] button', { hasText: 'rides/' }).click();
     await page.waitForFunction(() => document.querySelector('[data-testid=objects]')?.textContent.includes('errors/'), null, { timeout: 10000 });
+    assert((await text('[data-testid=fh-retries]')).includes('COPY #'), await text('[data-testid=fh-retries]'));
     await page.screenshot({ path: `${OUT}/firehose-redshift.png` });
   });
 

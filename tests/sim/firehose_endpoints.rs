@@ -112,6 +112,39 @@ fn a_500_outage_is_retried_with_the_same_request_id_until_the_endpoint_recovers(
 }
 
 #[test]
+fn an_error_rate_refuses_that_share_of_requests_with_its_latency_until_the_drill_ends() {
+    let mut api = Api::new();
+    create(&mut api, "HttpEndpointDestinationConfiguration", http(300));
+    drill(&mut api, URL, "Ok", json!({"ErrorPercent": 50, "LatencyMs": 2000, "DurationSeconds": 1800}));
+    let during = endpoint(&mut api, 6_000, "ListRequests", json!({"Url": URL}));
+    assert_eq!((during["ErrorPercent"].as_u64(), during["LatencyMs"].as_u64()), (Some(50), Some(2000)));
+    // One record a minute for an hour: a batch per interval, half an hour with the drill, half without.
+    for minute in 0..60u64 {
+        let data = STANDARD.encode(format!("minute {minute}\n"));
+        let at = 10_000 + minute * 60_000;
+        firehose(&mut api, at, "PutRecord", json!({"DeliveryStreamName": "out", "Record": {"Data": data}})).unwrap();
+    }
+    let listing = endpoint(&mut api, 4_000_000, "ListRequests", json!({"Url": URL, "MaxItems": 500}));
+    let got = listing["Requests"].as_array().unwrap();
+    let (drilled, after): (Vec<&Value>, Vec<&Value>) =
+        got.iter().partition(|r| r["ReceivedAt"].as_f64().unwrap() < (EPOCH_MS + 1_805_000) as f64 / 1000.0);
+    let refused = drilled.iter().filter(|r| r["Status"] == 500).count();
+    assert!(
+        (drilled.len() / 4..=drilled.len() * 3 / 4).contains(&refused),
+        "about half of {} requests refused, got {refused}",
+        drilled.len()
+    );
+    assert!(drilled.iter().all(|r| r["AnsweredAfterMs"] == 2000), "every answer waits the drill's latency");
+    assert!(after.iter().all(|r| r["Status"] == 200), "the error rate ends with the drill; the latency stays");
+    assert_eq!(
+        listing["Totals"]["RecordsKept"], 60,
+        "every refused request was retried within the 300 s retry duration"
+    );
+    let now = endpoint(&mut api, 4_000_000, "ListRequests", json!({"Url": URL}));
+    assert_eq!((now["ErrorPercent"].as_u64(), now["Mode"].as_str()), (Some(0), Some("Ok")));
+}
+
+#[test]
 fn a_413_is_permanent_the_records_are_neither_retried_nor_backed_up() {
     let mut api = Api::new();
     create(&mut api, "HttpEndpointDestinationConfiguration", http(300));

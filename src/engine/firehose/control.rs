@@ -251,6 +251,7 @@ impl FirehoseService {
             encryption,
             tags,
             waiting: VecDeque::new(),
+            deliveries_begun: 0,
             in_flight: Vec::new(),
             freshness_at: None,
             metrics: StreamMetrics::new(self.settings.metrics_window_secs),

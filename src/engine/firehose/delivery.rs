@@ -56,7 +56,8 @@ pub fn handle_timeout(s: &mut DeliveryStream, now: SimTime, env: &mut Env) -> u6
     while s.in_flight.len() < s.parallel_deliveries() {
         let Some((kind, batch)) = s.waiting.pop_front() else { break };
         let due = now + SimDuration::from_millis(env.settings.s3_put_ms);
-        let a = Attempt::new(kind, batch, now, due);
+        s.deliveries_begun += 1;
+        let a = Attempt::new(s.deliveries_begun, kind, batch, now, due);
         let a = match (&a.kind, &s.plan.target) {
             (ObjectKind::Data, Target::Endpoint(t)) => endpoint_delivery::first_attempt(s, &t.clone(), now, a),
             // A bulk request is sent at once.
@@ -218,6 +219,7 @@ pub fn write_object(
 /// The timeline's line for attempt `a` at `now`.
 pub(super) fn line(a: &Attempt, now: SimTime, outcome: Outcome) -> Delivery {
     Delivery {
+        id: a.id,
         at: now,
         records: a.batch.records.len() as u64,
         bytes: a.batch.bytes,

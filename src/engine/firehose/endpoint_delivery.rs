@@ -167,6 +167,8 @@ pub fn settle(s: &mut DeliveryStream, t: &EndpointPlan, now: SimTime, mut a: Att
         return;
     }
     // The retry duration is spent: the records go to the bucket as error records.
+    let folder = t.failed_type().as_str().to_string();
+    s.record_delivery(line(&a, now, Outcome::BackedUp { records, folder }));
     let failure = Failure { attempts: a.attempts, code, message: &message };
     let id_member = if t.is_splunk() { "EventId" } else { "dataId" };
     let errors: Vec<Record> = a

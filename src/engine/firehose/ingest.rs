@@ -15,6 +15,14 @@ pub const BATCH_MAX_RECORDS: usize = 500;
 /// PutRecordBatch's size limit (L4: 4 MiB).
 pub const BATCH_MAX_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Ingestion is billed per record rounded up to this increment (L41: a 23 KB record bills 25 KB).
+pub const BILLING_INCREMENT_BYTES: u64 = 5 * 1024;
+
+/// The bytes a record of `len` bytes is billed for.
+pub fn billed_bytes(len: u64) -> u64 {
+    len.div_ceil(BILLING_INCREMENT_BYTES).max(1) * BILLING_INCREMENT_BYTES
+}
+
 /// A stream's Direct PUT quota.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DirectPutQuota {
@@ -142,6 +150,14 @@ fn check_record(index: usize, bytes: u64) -> Result<(), FirehoseError> {
 mod tests {
     use super::*;
     use crate::engine::firehose::error::FirehoseErrorKind;
+
+    #[test]
+    fn records_bill_in_5_kb_increments() {
+        assert_eq!(billed_bytes(1), 5_120);
+        assert_eq!(billed_bytes(5_120), 5_120);
+        assert_eq!(billed_bytes(5_121), 10_240);
+        assert_eq!(billed_bytes(23 * 1024), 25 * 1024, "the spec's example: 23 KB bills 25 KB");
+    }
 
     #[test]
     fn quotas_follow_the_profile_and_region_and_scale_together() {

@@ -99,6 +99,9 @@ pub fn settle(s: &mut DeliveryStream, t: &OpenSearchPlan, now: SimTime, mut a: A
         return;
     }
     // The retry duration is spent: the documents go to the bucket as error records.
+    let folder = if t.elasticsearch { ErrorOutputType::ElasticsearchFailed } else { ErrorOutputType::OpenSearchFailed };
+    let given_up = Outcome::BackedUp { records: a.batch.records.len() as u64, folder: folder.as_str().to_string() };
+    s.record_delivery(line(&a, now, given_up));
     let records: Vec<Record> = a
         .batch
         .records
@@ -118,6 +121,5 @@ pub fn settle(s: &mut DeliveryStream, t: &OpenSearchPlan, now: SimTime, mut a: A
     s.totals.endpoint_failed_records += records.len() as u64;
     let bytes = records.iter().map(|r| r.data.len() as u64).sum();
     let batch = super::buffer::Batch { records, bytes, flushed_at: now, coalesced: 0, ..a.batch };
-    let folder = if t.elasticsearch { ErrorOutputType::ElasticsearchFailed } else { ErrorOutputType::OpenSearchFailed };
     s.waiting.push_back((ObjectKind::Error(folder), batch));
 }

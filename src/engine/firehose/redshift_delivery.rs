@@ -32,6 +32,8 @@ pub struct Staged {
 /// A COPY under way, or waiting to be tried again.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Copy {
+    /// Numbered with the stream's deliveries, for the timeline.
+    pub id: u64,
     pub objects: Vec<Staged>,
     pub manifest_key: String,
     pub first_at: SimTime,
@@ -107,8 +109,10 @@ fn start(s: &mut DeliveryStream, now: SimTime, env: &mut Env) {
     let oldest = objects.iter().map(|o| o.oldest).min().unwrap_or(now);
     let name = manifest_name(s, oldest, env);
     let manifest_key = format!("{}manifests/{name}", fixed_prefix(s));
+    s.deliveries_begun += 1;
+    let id = s.deliveries_begun;
     let c = s.copier.as_mut().expect("checked above");
-    c.running = Some(Copy { objects, manifest_key, first_at: now, attempts: 0, due: now, outcome: None });
+    c.running = Some(Copy { id, objects, manifest_key, first_at: now, attempts: 0, due: now, outcome: None });
     attempt(s, now, env);
 }
 
@@ -222,6 +226,7 @@ fn log_copy(s: &mut DeliveryStream, now: SimTime, copy: &Copy, outcome: Outcome)
     let records = copy.objects.iter().map(|o| o.records).sum();
     let bytes = copy.objects.iter().map(|o| o.bytes).sum();
     let delivery = super::stream::Delivery {
+        id: copy.id,
         at: now,
         records,
         bytes,

@@ -137,6 +137,8 @@ pub enum ObjectKind {
 /// A delivery attempt in progress (or waiting to retry).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attempt {
+    /// Which delivery of the stream this is (the same on every retry), for the retry timeline.
+    pub id: u64,
     /// Data or error records.
     pub kind: ObjectKind,
     /// What is being delivered.
@@ -163,9 +165,10 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    /// A first attempt of `batch`, due at `due`.
-    pub fn new(kind: ObjectKind, batch: Batch<Record>, now: SimTime, due: SimTime) -> Attempt {
+    /// A first attempt of `batch`, due at `due`; `id` numbers the stream's deliveries.
+    pub fn new(id: u64, kind: ObjectKind, batch: Batch<Record>, now: SimTime, due: SimTime) -> Attempt {
         Attempt {
+            id,
             kind,
             batch,
             attempts: 0,
@@ -199,6 +202,8 @@ pub enum Outcome {
     Copied { table: String, rows: u64, query: u64, objects: u64 },
     /// The retry duration ran out: the COPY's objects were skipped and their manifest written here.
     Skipped { records: u64, manifest: String, error: String },
+    /// The retry duration ran out: the records go to the bucket as error records in this folder.
+    BackedUp { records: u64, folder: String },
     /// Every document of a bulk request was indexed.
     Indexed { domain: String, documents: u64 },
 }
@@ -206,6 +211,8 @@ pub enum Outcome {
 /// One line of the delivery timeline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delivery {
+    /// The delivery (its attempts share it): [`Attempt::id`], or a Redshift COPY's.
+    pub id: u64,
     /// When it happened.
     pub at: SimTime,
     /// Records and bytes (before compression) concerned.
@@ -225,6 +232,8 @@ pub struct Delivery {
 pub struct Totals {
     pub incoming_records: u64,
     pub incoming_bytes: u64,
+    /// What ingestion bills: each record rounded up to 5 KB (L41).
+    pub billed_bytes: u64,
     pub throttled_records: u64,
     pub delivered_records: u64,
     pub delivered_bytes: u64,
@@ -288,6 +297,8 @@ pub struct DeliveryStream {
     pub partition_limit: usize,
     /// Flushed batches (and error records) waiting behind the delivery in flight.
     pub waiting: VecDeque<(ObjectKind, Batch<Record>)>,
+    /// Deliveries (and COPYs) begun so far: the next one's id.
+    pub deliveries_begun: u64,
     /// Deliveries under way: one at a time, in order, without partitioning (a failing bucket blocks the
     /// stream); with partitioning, partitions deliver side by side.
     pub in_flight: Vec<Attempt>,

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 /// Seconds of per-second history each view carries.
 pub const HISTORY_SECS: u64 = 120;
-/// Recent deliveries each view carries.
-pub const DELIVERIES_MAX: usize = 12;
+/// Recent delivery lines each view carries (the table shows the newest; the retry timeline all of them).
+pub const DELIVERIES_MAX: usize = 40;
 
 /// An endpoint destination as the page shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +124,8 @@ pub struct ConversionView {
 /// One line of the delivery timeline.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryView {
+    /// Which delivery (its attempts share it).
+    pub id: u64,
     pub at: SimTime,
     pub records: u64,
     pub bytes: u64,
@@ -268,9 +270,13 @@ fn delivery_view(d: &super::stream::Delivery) -> DeliveryView {
             "skipped",
             format!("{records} records skipped after the retry duration; manifest {manifest}; last error {error}"),
         ),
+        Outcome::BackedUp { records, folder } => {
+            ("backed-up", format!("{records} records to the bucket under {folder} after the retry duration"))
+        }
         Outcome::Indexed { domain, documents } => ("delivered", format!("{documents} documents indexed into {domain}")),
     };
     DeliveryView {
+        id: d.id,
         at: d.at,
         records: d.records,
         bytes: d.bytes,

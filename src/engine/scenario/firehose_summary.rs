@@ -42,6 +42,8 @@ pub struct DeliveryStreamSummary {
     pub status: String,
     pub incoming_records: u64,
     pub incoming_bytes: u64,
+    /// Bytes ingestion bills: each record rounded up to 5 KB.
+    pub billed_bytes: u64,
     pub throttled_records: u64,
     pub delivered_records: u64,
     /// Bytes delivered, before compression.
@@ -125,6 +127,7 @@ fn stream_summary(s: &DeliveryStream) -> DeliveryStreamSummary {
         status: s.status.as_str().to_string(),
         incoming_records: t.incoming_records,
         incoming_bytes: t.incoming_bytes,
+        billed_bytes: t.billed_bytes,
         throttled_records: t.throttled_records,
         delivered_records: t.delivered_records,
         delivered_bytes: t.delivered_bytes,

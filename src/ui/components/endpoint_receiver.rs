@@ -1,5 +1,5 @@
 //! The receiver an HTTP endpoint or Splunk destination delivers to: its drills (500s, too slow, a wrong
-//! requestId, 413) and the requests it got, newest first, each retry chain in one colour. Both go through
+//! requestId, 413, an error rate with a latency) and the requests it got, newest first, each retry chain in one colour. Both go through
 //! the worker as calls to the lab's `endpoint` service, exactly as `kinesis-lab api` takes them.
 
 use crate::engine::firehose::view::EndpointView;
@@ -28,10 +28,13 @@ pub fn ReceiverPanel(
     let rows = RwSignal::new(Vec::<RequestRow>::new());
     let totals = RwSignal::new(String::new());
     let waiting = StoredValue::new(0u64);
+    // Bumped by a drill, so the totals line shows it at once (the worker answers calls in order).
+    let drilled = RwSignal::new(0u32);
     let url = move || endpoint.with_untracked(|e| e.as_ref().map(|e| e.url.clone()));
     Effect::new(move |_| {
         version.track();
         endpoint.track();
+        drilled.track();
         let Some(url) = untrack(url) else { return };
         let id = engine.call("endpoint", "ListRequests", json!({"Url": url, "MaxItems": 30}).to_string());
         waiting.set_value(id);
@@ -56,6 +59,34 @@ pub fn ReceiverPanel(
         if let Some(url) = url() {
             let input = json!({"Url": url, "Mode": mode, "DurationSeconds": secs}).to_string();
             engine.call("endpoint", "ConfigureEndpoint", input);
+            drilled.update(|n| *n += 1);
+        }
+    };
+    // An error rate and a latency for a while: each request fails with a 500 at that chance.
+    let error_percent = RwSignal::new(20u64);
+    let latency_ms = RwSignal::new(50u64);
+    let minutes = RwSignal::new(10u64);
+    let problem = RwSignal::new(None::<String>);
+    let inject = move |_| {
+        if let Some(url) = url() {
+            let input = json!({"Url": url, "Mode": "Ok", "ErrorPercent": error_percent.get_untracked(),
+                "LatencyMs": latency_ms.get_untracked(), "DurationSeconds": minutes.get_untracked() * 60});
+            engine.call("endpoint", "ConfigureEndpoint", input.to_string());
+            drilled.update(|n| *n += 1);
+        }
+    };
+    let number = move |label: &'static str, testid: &'static str, min: u64, max: u64, value: RwSignal<u64>| {
+        view! {
+            <label>
+                {label}
+                <input type="number" min=min.to_string() max=max.to_string() data-testid=testid prop:value=move || value.get().to_string()
+                    on:change=move |ev| {
+                        match event_target_value(&ev).trim().parse::<u64>() {
+                            Ok(v) if (min..=max).contains(&v) => { value.set(v); problem.set(None) }
+                            _ => problem.set(Some(format!("{}: a whole number from {min} to {max}", label.trim()))),
+                        }
+                    } />
+            </label>
         }
     };
     let rule = move || {
@@ -83,6 +114,13 @@ pub fn ReceiverPanel(
                 }
             }).collect_view()}
         </div>
+        <div class="drill-row">
+            {number("error rate % ", "drill-error-percent", 0, 100, error_percent)}
+            {number("latency ms ", "drill-latency-ms", 0, 170_000, latency_ms)}
+            {number("for min ", "drill-minutes", 1, 1440, minutes)}
+            <button class="btn small" data-testid="drill-error-rate" disabled=move || problem.with(Option::is_some) on:click=inject>"Inject"</button>
+        </div>
+        {move || problem.get().map(|p| view! { <p class="inline-error" role="alert">{p}</p> })}
         <p class="fh-receiver-totals" data-testid="fh-receiver-totals">{move || totals.get()}</p>
         <div class="table-scroll">
         <table class="deliveries receiver" data-testid="fh-receiver">

@@ -9,6 +9,7 @@ use super::event_log::EventLog;
 use super::firehose_pipeline::{BufferGauges, Pipeline};
 use super::opensearch_panel::OpenSearchPanel;
 use super::redshift_panel::RedshiftPanel;
+use super::retry_timeline::RetryTimeline;
 use crate::engine::firehose::view::DeliveryStreamView;
 use crate::engine::scenario::presets;
 use crate::protocol::ParquetLoad;
@@ -112,11 +113,17 @@ pub fn FirehoseLab() -> impl IntoView {
             <BufferGauges stream=stream />
             <h2 class="lab-subhead">"Deliveries"</h2>
             <Deliveries stream=stream />
+            <h2 class="lab-subhead">"Retries"</h2>
+            <RetryTimeline stream=stream now=Signal::derive(move || engine.snapshot().with(|s| s.as_ref().map(|s| s.engine.now).unwrap_or_default())) />
             <h2 class="lab-subhead">"Metrics"</h2>
             <div class="chart-grid">
                 <ChartCanvas chart=bytes_chart testid="fh-chart-bytes".into() note="Per second over the last 2 minutes. Above the red rule the size hint fills before the interval ends." />
                 <ChartCanvas chart=records_chart testid="fh-chart-records".into() note="Records in per second, and records delivered in the second each delivery succeeded." />
             </div>
+            <h2 class="lab-subhead">"Cost meter"</h2>
+            <p class="panel-note" data-testid="fh-billing">
+                {move || stream.with(|s| s.as_ref().and_then(|s| crate::view_model::firehose::billing(&s.totals)))}
+            </p>
             <h2 class="lab-subhead">"Failure drills"</h2>
             <Show when=to_s3>
                 <p class="panel-note">"S3 refuses every write to the bucket for a while. Firehose retries every 5 s, later batches wait behind the failing one and are merged, DataFreshness climbs, and records older than 24 hours are lost."</p>
@@ -160,6 +167,9 @@ pub fn FirehoseLab() -> impl IntoView {
     }
 }
 
+/// Delivery lines the table shows (the retry timeline uses all the view carries).
+const TABLE_ROWS: usize = 12;
+
 /// The newest deliveries: when, what, why it flushed, and what became of it.
 #[component]
 fn Deliveries(stream: Signal<Option<DeliveryStreamView>>) -> impl IntoView {
@@ -168,7 +178,7 @@ fn Deliveries(stream: Signal<Option<DeliveryStreamView>>) -> impl IntoView {
         <table class="deliveries" data-testid="fh-deliveries">
             <thead><tr><th>"At"</th><th>"Records"</th><th>"Bytes"</th><th>"Flushed by"</th><th>"Attempt"</th><th>"Outcome"</th></tr></thead>
             <tbody>
-                {move || rows().into_iter().map(|d| {
+                {move || rows().into_iter().take(TABLE_ROWS).map(|d| {
                     let flushed = crate::view_model::firehose::flushed_by(&d);
                     view! {
                         <tr class=format!("outcome-{}", d.outcome)>

@@ -23,6 +23,7 @@ pub mod planner_panel;
 pub mod record_inspector;
 pub mod redshift_panel;
 pub mod reshard_panel;
+pub mod retry_timeline;
 pub mod scenarios_page;
 pub mod seed_form;
 pub mod shard_charts;

@@ -152,7 +152,7 @@ fn KnobsForm() -> impl IntoView {
                 {check(" drop ICE_CANDIDATE to the master", "video-knob-drop-ice-master", |k| k.drop.ice_to_master, |k, on| k.drop.ice_to_master = on)}
                 {check(" drop ICE_CANDIDATE to viewers", "video-knob-drop-ice-viewer", |k| k.drop.ice_to_viewer, |k, on| k.drop.ice_to_viewer = on)}
             </fieldset>
-            {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p}</p> })}
+            {move || problem.get().map(|p| view! { <p class="inline-error" role="alert">{p}</p> })}
         </div>
     }
 }
