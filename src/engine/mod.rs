@@ -23,6 +23,7 @@
 //! beside the engine ([`video`]). A command is an AWS request; its reply is the action's output or the
 //! AWS error. Due timers always fire before a command at the same instant.
 
+pub mod analytics;
 pub mod clients;
 pub mod distributions;
 pub mod endpoints;
