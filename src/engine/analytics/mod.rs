@@ -3,10 +3,13 @@
 //! watermarks ([`watermark`]) over rows of [`value::Value`]s.
 //!
 //! Built so far: window assignment and session merging, watermark generation with idleness, values with
-//! their SQL types, and the SQL lexer and parser. Not built yet: running applications (pumps, windows,
-//! joins, table functions), pipelines, checkpoints, the `kinesis-lab analytics` command and the page.
+//! their SQL types, and SQL applications ([`sql::app`]: pumps, tumbling, sliding and stagger windows,
+//! reference joins, TOP_K_ITEMS_TUMBLING, an approximate RANDOM_CUT_FOREST, `error_stream`) run by
+//! `kinesis-lab analytics --sql` ([`batch`]). Not built yet: the Flink-style pipelines and their
+//! checkpoints, stream-to-stream joins, sources and sinks in the simulated account, and the page.
 
 pub mod aggregate;
+pub mod batch;
 pub mod expr;
 pub mod sql;
 pub mod value;
