@@ -73,6 +73,9 @@ mod cli {
             /// A reference table: {"TableName", "ReferenceSchema": {"RecordColumns": […]}, "Rows": [{…}]}.
             #[arg(long)]
             reference: Option<PathBuf>,
+            /// With --pipeline: the job fails at this processing time and restores its last checkpoint.
+            #[arg(long)]
+            fail_at_ms: Option<i64>,
         },
         /// Benchmark ingest: PutRecords of 100-byte records with distinct 16-byte keys into a 1,000-shard
         /// stream at 90 % of its write capacity; prints engine records/s, MD5-only keys/s and their ratio,
@@ -209,8 +212,8 @@ mod cli {
                 }
             }
             Command::Plan(args) => plan(args),
-            Command::Analytics { sql, pipeline, input, schema, reference } => {
-                return analytics(sql, pipeline, input, schema, reference);
+            Command::Analytics { sql, pipeline, input, schema, reference, fail_at_ms } => {
+                return analytics(sql, pipeline, input, schema, reference, fail_at_ms);
             }
             Command::Bench { scenario, .. } if !scenario.is_empty() => bench_scenarios(&scenario),
             Command::Bench { firehose: true, records, .. } => bench_firehose(records),
@@ -233,8 +236,9 @@ mod cli {
         input: PathBuf,
         schema: Option<PathBuf>,
         reference: Option<PathBuf>,
+        fail_at_ms: Option<i64>,
     ) -> ExitCode {
-        use kinesis_lab::engine::analytics::batch::{run_sql, BatchError};
+        use kinesis_lab::engine::analytics::batch::{run_pipeline, run_sql, BatchError};
         let fail = |code: u8, message: String| {
             eprintln!("kinesis-lab analytics: {message}");
             ExitCode::from(code)
@@ -254,11 +258,30 @@ mod cli {
                 })
                 .transpose()
         };
-        if pipeline.is_some() {
-            return fail(
-                2,
-                "Flink-style pipelines (--pipeline) are not built yet; --sql runs KDA SQL applications".into(),
-            );
+        let stdout = io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        let done = |out: &mut BufWriter<io::StdoutLock>| match out.flush() {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => fail(2, e.to_string()),
+            _ => ExitCode::SUCCESS,
+        };
+        if let Some(p) = pipeline {
+            let (spec, rows) = match (json(&Some(p)), read(&input)) {
+                (Ok(s), Ok(r)) => (s.unwrap_or_default(), r),
+                (Err(e), _) | (_, Err(e)) => return fail(2, e),
+            };
+            return match run_pipeline(&spec, &rows, fail_at_ms, &mut out) {
+                Ok(job) => {
+                    let c = job.counters;
+                    eprintln!(
+                        "numRecordsIn {} · numRecordsOut {} · numLateRecordsDropped {} · late to side output {} · checkpoints {} · fullRestarts {}",
+                        c.num_records_in, c.num_records_out, c.num_late_records_dropped, c.late_to_side_output, job.checkpoints.len(), c.full_restarts
+                    );
+                    done(&mut out)
+                }
+                Err(BatchError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e @ BatchError::Pipeline(_)) => fail(1, e.to_string()),
+                Err(e) => fail(2, e.to_string()),
+            };
         }
         let Some(sql) = sql else { return fail(2, "give --sql or --pipeline".into()) };
         let (code, rows, schema_json, reference_json) =
@@ -266,17 +289,12 @@ mod cli {
                 (Ok(c), Ok(r), Ok(s), Ok(f)) => (c, r, s, f),
                 (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (_, _, _, Err(e)) => return fail(2, e),
             };
-        let stdout = io::stdout();
-        let mut out = BufWriter::new(stdout.lock());
         match run_sql(&code, schema_json.as_ref(), reference_json.as_ref(), &rows, &mut out) {
             Ok(discovered) => {
                 if let Some(s) = discovered {
                     eprintln!("discovered input schema: {}", s.to_json());
                 }
-                match out.flush() {
-                    Err(e) if e.kind() != io::ErrorKind::BrokenPipe => fail(2, e.to_string()),
-                    _ => ExitCode::SUCCESS,
-                }
+                done(&mut out)
             }
             Err(BatchError::Sql(e)) => fail(1, format!("{}: {e}", sql.display())),
             Err(BatchError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! The single integration-test binary: one behaviour per module (one link on a 2-core CI).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod analytics_flink_windows;
 mod analytics_sql_fuzz;
 mod analytics_sql_windows;
 mod api_fuzz;

@@ -88,6 +88,28 @@ impl Acc {
         }
     }
 
+    /// Folds `other` (of the same kind) in, as merging session windows do.
+    pub fn merge(&mut self, other: &Acc) {
+        match self.kind {
+            AggKind::Count => self.count += other.count,
+            AggKind::Sum | AggKind::Avg | AggKind::Min | AggKind::Max => {
+                let count = self.count;
+                if !other.value.is_null() {
+                    // Counting again is harmless: only AVG reads `count`, and it is set right after.
+                    self.add(Some(&other.value));
+                }
+                self.count = count + other.count;
+            }
+            AggKind::DistinctCount | AggKind::TopK(_) => {
+                self.count += other.count;
+                for (v, (n, _)) in &other.seen {
+                    let order = self.seen.len();
+                    self.seen.entry(v.clone()).or_insert((0, order)).0 += n;
+                }
+            }
+        }
+    }
+
     /// The aggregate's value now.
     pub fn result(&self) -> Value {
         match self.kind {
@@ -146,6 +168,27 @@ mod tests {
         star.add(None);
         star.add(None);
         assert_eq!(star.result(), Value::Int(2));
+    }
+
+    #[test]
+    fn merged_accumulators_equal_one_over_all_inputs() {
+        let (a, b) = ([Value::Int(4), Value::Int(1)], [Value::Int(7), Value::Null]);
+        for kind in [
+            AggKind::Count,
+            AggKind::Sum,
+            AggKind::Min,
+            AggKind::Max,
+            AggKind::Avg,
+            AggKind::DistinctCount,
+            AggKind::TopK(2),
+        ] {
+            let (mut x, mut y, mut all) = (Acc::new(kind), Acc::new(kind), Acc::new(kind));
+            a.iter().for_each(|v| x.add(Some(v)));
+            b.iter().for_each(|v| y.add(Some(v)));
+            a.iter().chain(&b).for_each(|v| all.add(Some(v)));
+            x.merge(&y);
+            assert_eq!(x.result(), all.result(), "{kind:?}");
+        }
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! [`crate::engine::analytics::sql::app::Emitted::to_line`]), `error_stream` rows included. At the end of
 //! the input every open window closes at its own end.
 
+use super::flink::job::{Job, Output};
+use super::flink::pipeline::Pipeline;
 use super::sql::app::App;
 use super::sql::error::SqlError;
 use super::sql::plan::RefTable;
@@ -21,21 +23,28 @@ pub enum BatchError {
     Input(String),
     /// The application's code (nothing ran).
     Sql(SqlError),
+    /// The pipeline's JSON (nothing ran).
+    Pipeline(String),
     Io(std::io::Error),
 }
 
 impl std::fmt::Display for BatchError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            BatchError::Input(m) => write!(f, "{m}"),
+            BatchError::Input(m) | BatchError::Pipeline(m) => write!(f, "{m}"),
             BatchError::Sql(e) => write!(f, "{e}"),
             BatchError::Io(e) => write!(f, "{e}"),
         }
     }
 }
 
-/// The input rows: (rowtime_ms, the record's JSON text), or the first bad line.
+/// The input rows: (rowtime_ms, the record), or the first bad line.
 pub fn parse_rows(text: &str) -> Result<Vec<(i64, Json)>, String> {
+    Ok(parse_lines(text)?.into_iter().map(|(t, _, r)| (t, r)).collect())
+}
+
+/// The input rows with their source channel (`"shard"`, optional: one channel by default).
+pub fn parse_lines(text: &str) -> Result<Vec<(i64, String, Json)>, String> {
     let mut rows = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -49,7 +58,12 @@ pub fn parse_rows(text: &str) -> Result<Vec<(i64, Json)>, String> {
         if !v["row"].is_object() {
             return Err(format!("input line {n}: needs \"row\" as a JSON object"));
         }
-        rows.push((rowtime, v["row"].clone()));
+        let shard = match &v["shard"] {
+            Json::Null => "shardId-000000000000".to_string(),
+            Json::String(s) if !s.is_empty() => s.clone(),
+            other => return Err(format!("input line {n}: \"shard\" must be a non-empty string, not {other}")),
+        };
+        rows.push((rowtime, shard, v["row"].clone()));
     }
     Ok(rows)
 }
@@ -96,6 +110,69 @@ pub fn run_sql(
         writeln!(out, "{}", e.to_line()).map_err(BatchError::Io)?;
     }
     Ok(discovered.then_some(schema))
+}
+
+/// One output line of a pipeline: `{"stream", "rowtime_ms", "row"}`, with `"late_firing": true` for a
+/// window fired again by a late element and `"replayed": true` for an output emitted again after a restore.
+pub fn pipeline_line(o: &Output) -> String {
+    let columns: Vec<String> = o.row.iter().map(|(n, v)| format!("{}:{v}", Json::String(n.clone()))).collect();
+    let mut line = format!(
+        "{{\"stream\":{},\"rowtime_ms\":{},\"row\":{{{}}}",
+        Json::String(o.stream.clone()),
+        o.at,
+        columns.join(",")
+    );
+    if o.late_firing {
+        line += ",\"late_firing\":true";
+    }
+    if o.replayed {
+        line += ",\"replayed\":true";
+    }
+    line + "}"
+}
+
+/// Runs a pipeline over `input`, writing every output to `out`. With `fail_at_ms`, the job fails when
+/// processing time reaches it, restores its last checkpoint and the source replays from there.
+pub fn run_pipeline(
+    pipeline: &Json,
+    input: &str,
+    fail_at_ms: Option<i64>,
+    out: &mut dyn Write,
+) -> Result<Job, BatchError> {
+    let pipeline = Pipeline::from_json(pipeline).map_err(|e| BatchError::Pipeline(format!("pipeline: {e}")))?;
+    let rows = parse_lines(input).map_err(BatchError::Input)?;
+    for w in rows.windows(2) {
+        if w[1].0 < w[0].0 {
+            return Err(BatchError::Input(format!("input rowtime_ms goes back from {} to {}", w[0].0, w[1].0)));
+        }
+    }
+    let mut job = Job::new(pipeline);
+    let mut write = |outputs: Vec<Output>| -> Result<(), BatchError> {
+        outputs.iter().try_for_each(|o| writeln!(out, "{}", pipeline_line(o))).map_err(BatchError::Io)
+    };
+    let (mut i, mut failure, mut resume_at) = (0, fail_at_ms, i64::MIN);
+    while i < rows.len() {
+        let (at, shard, row) = &rows[i];
+        let at = (*at).max(resume_at);
+        if let Some(f) = failure.filter(|f| *f <= at) {
+            write(job.advance(f))?;
+            let (offset, restart) = job.fail(f);
+            failure = None;
+            (i, resume_at) = (offset as usize, restart);
+            continue;
+        }
+        write(job.push(at, shard, row))?;
+        i += 1;
+    }
+    if let Some(f) = failure {
+        write(job.advance(f))?;
+        let (offset, restart) = job.fail(f);
+        for (at, shard, row) in &rows[offset as usize..] {
+            write(job.push((*at).max(restart), shard, row))?;
+        }
+    }
+    write(job.finish())?;
+    Ok(job)
 }
 
 #[cfg(test)]

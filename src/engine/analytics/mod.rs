@@ -10,7 +10,9 @@
 
 pub mod aggregate;
 pub mod batch;
+pub mod examples;
 pub mod expr;
+pub mod flink;
 pub mod sql;
 pub mod value;
 pub mod watermark;

@@ -68,6 +68,11 @@ impl Channel {
         }
     }
 
+    /// Processing time of the channel's last element.
+    pub fn last_element_at(&self) -> Option<i64> {
+        self.last_element_at
+    }
+
     /// The end of a bounded input.
     pub fn on_end(&mut self) {
         self.emitted = END;
