@@ -134,3 +134,10 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
         assert!(text == golden, "{name}: the wasm summary differs from tests/golden/{name}.json:\n{text}");
     }
 }
+
+#[wasm_bindgen_test]
+fn the_analytics_examples_rerun_in_wasm_to_their_native_golden_output() {
+    let text = kinesis_lab::engine::analytics::examples::golden_text();
+    let golden = include_str!("golden/analytics-examples.txt");
+    assert!(text == golden, "the wasm analytics output differs from tests/golden/analytics-examples.txt:\n{text}");
+}

@@ -7,6 +7,7 @@
 //! records per wall second, the rate of computing MD5 alone over the same keys (the physical floor of
 //! routing), and their ratio. The caller passes the wall clock: the engine itself never reads one.
 
+pub mod analytics;
 pub mod firehose;
 
 use crate::engine::kds::actions::{CreateStreamInput, PutRecordsInput, PutRecordsRequestEntry};

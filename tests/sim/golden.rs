@@ -83,3 +83,20 @@ fn the_command_line_writes_the_golden_summary() {
     let golden = std::fs::read_to_string(golden_path("p12-station-routing")).expect("golden exists");
     assert_eq!(first_difference(&golden, &written), None);
 }
+
+/// The analytics examples over their sample input, as `kinesis-lab analytics` prints them (the browser
+/// test checks the same file in wasm).
+#[test]
+fn the_analytics_examples_rerun_to_their_golden_output() {
+    use kinesis_lab::engine::analytics::examples::golden_text;
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/analytics-examples.txt");
+    let text = golden_text();
+    if std::env::var_os("KINESIS_LAB_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("the golden file is writable");
+        return;
+    }
+    let golden = std::fs::read_to_string(&path).expect("tests/golden/analytics-examples.txt exists");
+    if let Some(d) = first_difference(&golden, &text) {
+        panic!("the analytics examples differ from their golden output at {d}");
+    }
+}

@@ -1,5 +1,9 @@
 //! The book's queries (§2.8) and the seed Flink programs (§3.7), as files a learner opens in the page's
-//! editor or passes to `kinesis-lab analytics`; the bike schema they read with (§2.6).
+//! editor or passes to `kinesis-lab analytics`; the bike schema they read with (§2.6); sample input for
+//! each, whose output is golden natively and in wasm.
+
+use crate::engine::analytics::batch::{run_pipeline, run_sql};
+use serde_json::json;
 
 /// What an example is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,38 +87,77 @@ pub fn find(name: &str) -> Option<&'static Example> {
     ALL.iter().find(|e| e.name == name)
 }
 
+/// Sample input for `e` in `kinesis-lab analytics` form: 40 bike events 9 s apart (RENTED ones with empty
+/// duration and price, as the book's producer sends them), or access-log lines for the ErrorCounters.
+pub fn sample_input(e: &Example) -> String {
+    if e.name.starts_with("error_counter") {
+        let statuses = ["200", "200", "403", "404", "200", "500"];
+        return (0..36)
+            .map(|i| {
+                let ip = ["83.149.9.216", "24.236.252.67", "93.114.45.13"][i % 3];
+                let line = format!(
+                    r#"{ip} - - [17/May/2015:10:{:02}:{:02} +0000] "GET /page/{} HTTP/1.1" {} 1024 "-" "Mozilla/5.0""#,
+                    i * 7 / 60,
+                    i * 7 % 60,
+                    i % 4,
+                    statuses[i % 6]
+                );
+                // Every fifth line arrives 20 s late in event time.
+                let ts = 1_431_857_100_000i64 + i as i64 * 7_000 - if i % 5 == 4 { 20_000 } else { 0 };
+                format!("{}\n", json!({"rowtime_ms": 1_431_857_100_000i64 + i as i64 * 7_000 + 500, "row": {"line": line, "ts": ts}}))
+            })
+            .collect();
+    }
+    let actions = ["RENTED", "DOCKED"];
+    (0..40)
+        .map(|i| {
+            let docked = i % 2 == 1;
+            let row = json!({
+                "stationId": 100 + (i % 4) * 10, "action": actions[i % 2],
+                "tripDuration": if docked { json!(300 + i * 7) } else { json!("") },
+                "price": if docked { json!(2.5 + (i % 5) as f64) } else { json!("") },
+                "eventUTCTime": format!("2024-03-15 10:{:02}:{:02}", i * 9 / 60, i * 9 % 60),
+                "bikeDetail": {"bikeNum": format!("B{i}"), "bikeType": "E"},
+            });
+            format!("{}\n", json!({"rowtime_ms": 1_710_496_800_000i64 + i as i64 * 9_000 + 20_000, "row": row}))
+        })
+        .collect()
+}
+
+/// What `kinesis-lab analytics` prints for `e` over its sample input (SQL with the bike schema).
+pub fn run_sample(e: &Example) -> Result<String, String> {
+    let mut out = Vec::new();
+    let input = sample_input(e);
+    match e.language {
+        Language::Sql => {
+            let schema: serde_json::Value = serde_json::from_str(BIKE_SCHEMA).map_err(|e| e.to_string())?;
+            run_sql(e.text, Some(&schema), None, &input, &mut out).map_err(|e| e.to_string())?;
+        }
+        Language::Pipeline => {
+            let p: serde_json::Value = serde_json::from_str(e.text).map_err(|e| e.to_string())?;
+            run_pipeline(&p, &input, None, &mut out).map_err(|e| e.to_string())?;
+        }
+    }
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
+/// Every example's sample output, as the golden file holds it: `== name` and its lines.
+pub fn golden_text() -> String {
+    ALL.iter()
+        .map(|e| format!("== {}\n{}", e.name, run_sample(e).unwrap_or_else(|err| format!("error: {err}\n"))))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::analytics::batch::{run_pipeline, run_sql};
     use crate::engine::analytics::flink::pipeline::Pipeline;
-    use serde_json::{json, Value};
-
-    fn bike_rows() -> String {
-        let actions = ["RENTED", "DOCKED"];
-        (0..40)
-            .map(|i| {
-                let docked = i % 2 == 1;
-                let row = json!({
-                    "stationId": 100 + (i % 4) * 10, "action": actions[i % 2],
-                    "tripDuration": if docked { json!(300 + i * 7) } else { json!("") },
-                    "price": if docked { json!(2.5) } else { json!("") },
-                    "eventUTCTime": format!("2024-03-15 10:{:02}:{:02}", i * 9 / 60, i * 9 % 60),
-                    "bikeDetail": {"bikeNum": format!("B{i}"), "bikeType": "E"},
-                });
-                format!("{}\n", json!({"rowtime_ms": 1_710_496_800_000i64 + i as i64 * 9_000 + 20_000, "row": row}))
-            })
-            .collect()
-    }
+    use serde_json::Value;
 
     #[test]
     fn every_sql_example_runs_over_bike_events() {
-        let schema: Value = serde_json::from_str(BIKE_SCHEMA).unwrap();
         for e in ALL.iter().filter(|e| e.language == Language::Sql) {
-            let mut out = Vec::new();
-            run_sql(e.text, Some(&schema), None, &bike_rows(), &mut out)
-                .unwrap_or_else(|err| panic!("{}: {err}", e.name));
-            let text = String::from_utf8(out).unwrap();
+            let text = run_sample(e).unwrap_or_else(|err| panic!("{}: {err}", e.name));
             assert!(text.lines().any(|l| !l.contains("\"error_stream\"")), "{} emits rows:\n{text}", e.name);
         }
     }
@@ -146,9 +189,6 @@ mod tests {
             let v: Value = serde_json::from_str(e.text).unwrap();
             Pipeline::from_json(&v).unwrap_or_else(|err| panic!("{}: {err}", e.name));
         }
-        let p: Value = serde_json::from_str(find("rental_count_job").unwrap().text).unwrap();
-        let mut out = Vec::new();
-        run_pipeline(&p, &bike_rows(), None, &mut out).unwrap();
-        assert!(String::from_utf8(out).unwrap().contains("\"stream\":\"BikeAnalyticsOutput\""));
+        assert!(run_sample(find("rental_count_job").unwrap()).unwrap().contains("\"stream\":\"BikeAnalyticsOutput\""));
     }
 }
