@@ -10,6 +10,7 @@
 
 pub mod aggregate;
 pub mod batch;
+pub mod compare;
 pub mod examples;
 pub mod expr;
 pub mod flink;
