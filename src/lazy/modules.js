@@ -35,3 +35,8 @@ export async function mountVideoLab(element) {
   const video = await loadModule('video');
   video.mount_video_lab(element);
 }
+
+export async function mountAnalyticsLab(element) {
+  const analytics = await loadModule('analytics');
+  analytics.mount_analytics_lab(element);
+}

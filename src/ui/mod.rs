@@ -29,6 +29,15 @@ pub fn mount_to(parent: web_sys::HtmlElement) {
 thread_local! {
     /// The Video lab page mounted by the Video module, unmounted when the page mounts it again.
     static VIDEO_PAGE: std::cell::RefCell<Option<Box<dyn std::any::Any>>> = Default::default();
+    /// The same for the Analytics lab.
+    static ANALYTICS_PAGE: std::cell::RefCell<Option<Box<dyn std::any::Any>>> = Default::default();
+}
+
+/// Mounts the Analytics lab's page inside `parent` (the `analytics` module's entry point).
+pub fn mount_analytics_lab(parent: web_sys::HtmlElement) {
+    console_error_panic_hook::set_once();
+    let handle = leptos::mount::mount_to(parent, components::analytics_lab::AnalyticsLab);
+    ANALYTICS_PAGE.with(|page| *page.borrow_mut() = Some(Box::new(handle)));
 }
 
 /// Mounts the Video lab's page inside `parent` (the `video` module's entry point; the app never links it).
@@ -55,7 +64,7 @@ pub fn App() -> impl IntoView {
         <div class="shell">
             <Header notices=start.errors />
             <Nav lab=lab />
-            <div class="workspace" class:single=move || matches!(lab.get(), crate::view_model::labs::Lab::Streams | crate::view_model::labs::Lab::Video)>
+            <div class="workspace" class:single=move || matches!(lab.get(), crate::view_model::labs::Lab::Streams | crate::view_model::labs::Lab::Video | crate::view_model::labs::Lab::Analytics)>
                 <LabPage lab=lab />
                 <EnginePanel />
             </div>

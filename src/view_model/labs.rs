@@ -52,7 +52,7 @@ impl Lab {
         match self {
             Lab::Streams => "The Streams lab is partly built: load a preset or design a stream, play or fast-forward it, watch each shard's key range, rates and throttling live, chart any shard second by second beside CloudWatch's minutes, page through its records, reshard while it runs and size a stream with the planner; opening a preset in the design panel to edit it is not built yet.",
             Lab::Firehose => "The Firehose lab is built: load a Firehose scenario, play or fast-forward it, and watch the stages count records, the buffer fill toward its size and interval hints with the trigger that fires first, each delivery and failure, the bytes and records charts, and the bucket's objects, which open as text, hex or Parquet rows and download as real files; S3 outages are a click away, an HTTP endpoint or Splunk destination shows its receiver's requests, retries and duplicates with drills of its own, a converting stream shows its SerDe, Glue table and failed records, a Redshift stream its COPY queue with a SQL box on the cluster, and an OpenSearch stream its indices and documents, each with drills of its own (an endpoint also takes an error rate and a latency); a retry timeline lays out each troubled delivery's attempts, and a cost meter shows what the 5 KB billing increment makes of the records sent; format conversion writes Parquet, not ORC.",
-            Lab::Analytics => "The Analytics lab is not built yet: it will run tumbling, sliding and session windows over event time so you can watch watermarks close them.",
+            Lab::Analytics => "The Analytics lab is partly built: compare tumbling, sliding, session and stagger windows over one out-of-order stream with knobs for lateness and size, and run the book's SQL queries and the seed Flink programs over sample input with errors underlined where they are; the animated window timeline, the pipeline builder and applications reading the simulated account's streams are not built yet.",
             Lab::Video => "The Video lab is partly built: a real master and viewer (your camera, RTCPeerConnection, a data channel) connect through the simulated Kinesis Video Streams signaling channel, in one tab or two, with its frames, candidates, NAT verdict, codecs and stats live, the channel's knobs and failure drills, a guided lesson, and the master's camera recorded into a Kinesis video stream (fragments, PutMedia acknowledgements, retention) with GetClip ranges played back; GetMedia and HLS/DASH playback are not built yet.",
             Lab::Scenarios => "The Scenarios lab is partly built: open a preset in the Streams or Firehose lab, save designs in this browser, export and import scenario files and share a design by its address; the Analytics presets join it when that lab is built.",
         }
@@ -84,7 +84,7 @@ mod tests {
             let s = lab.status_sentence();
             let state = if lab == Lab::Firehose {
                 "built"
-            } else if matches!(lab, Lab::Streams | Lab::Scenarios | Lab::Video) {
+            } else if matches!(lab, Lab::Streams | Lab::Scenarios | Lab::Video | Lab::Analytics) {
                 "partly built"
             } else {
                 "not built yet"

@@ -2,6 +2,7 @@
 //!
 //! Everything here is plain Rust with native tests; UI components only read these results.
 
+pub mod analytics;
 pub mod charts;
 pub mod cloudwatch;
 pub mod design;

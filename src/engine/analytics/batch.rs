@@ -6,7 +6,7 @@
 
 use super::flink::job::{Job, Output};
 use super::flink::pipeline::Pipeline;
-use super::sql::app::App;
+use super::sql::app::{App, Emitted};
 use super::sql::error::SqlError;
 use super::sql::plan::RefTable;
 use super::sql::schema::InputSchema;
@@ -91,6 +91,17 @@ pub fn run_sql(
     input: &str,
     out: &mut dyn Write,
 ) -> Result<Option<InputSchema>, BatchError> {
+    drive_sql(code, schema, reference, input, &mut |e| writeln!(out, "{}", e.to_line()).map_err(BatchError::Io))
+}
+
+/// [`run_sql`] handing each emitted row to `sink` instead of printing it.
+pub fn drive_sql(
+    code: &str,
+    schema: Option<&Json>,
+    reference: Option<&Json>,
+    input: &str,
+    sink: &mut dyn FnMut(&Emitted) -> Result<(), BatchError>,
+) -> Result<Option<InputSchema>, BatchError> {
     let rows = parse_rows(input).map_err(BatchError::Input)?;
     let (schema, discovered) = match schema {
         Some(s) => (InputSchema::from_json(s).map_err(|e| BatchError::Input(format!("schema: {e}")))?, false),
@@ -102,13 +113,9 @@ pub fn run_sql(
     let reference = reference.map(parse_reference).transpose().map_err(BatchError::Input)?;
     let mut app = App::new(code, schema.clone(), reference).map_err(BatchError::Sql)?;
     for (rowtime, row) in rows {
-        for e in app.push(rowtime, row.to_string().as_bytes()) {
-            writeln!(out, "{}", e.to_line()).map_err(BatchError::Io)?;
-        }
+        app.push(rowtime, row.to_string().as_bytes()).iter().try_for_each(&mut *sink)?;
     }
-    for e in app.finish() {
-        writeln!(out, "{}", e.to_line()).map_err(BatchError::Io)?;
-    }
+    app.finish().iter().try_for_each(sink)?;
     Ok(discovered.then_some(schema))
 }
 
@@ -139,6 +146,16 @@ pub fn run_pipeline(
     fail_at_ms: Option<i64>,
     out: &mut dyn Write,
 ) -> Result<Job, BatchError> {
+    drive_pipeline(pipeline, input, fail_at_ms, &mut |o| writeln!(out, "{}", pipeline_line(o)).map_err(BatchError::Io))
+}
+
+/// [`run_pipeline`] handing each output to `sink` instead of printing it.
+pub fn drive_pipeline(
+    pipeline: &Json,
+    input: &str,
+    fail_at_ms: Option<i64>,
+    sink: &mut dyn FnMut(&Output) -> Result<(), BatchError>,
+) -> Result<Job, BatchError> {
     let pipeline = Pipeline::from_json(pipeline).map_err(|e| BatchError::Pipeline(format!("pipeline: {e}")))?;
     let rows = parse_lines(input).map_err(BatchError::Input)?;
     for w in rows.windows(2) {
@@ -147,9 +164,7 @@ pub fn run_pipeline(
         }
     }
     let mut job = Job::new(pipeline);
-    let mut write = |outputs: Vec<Output>| -> Result<(), BatchError> {
-        outputs.iter().try_for_each(|o| writeln!(out, "{}", pipeline_line(o))).map_err(BatchError::Io)
-    };
+    let mut write = |outputs: Vec<Output>| -> Result<(), BatchError> { outputs.iter().try_for_each(&mut *sink) };
     let (mut i, mut failure, mut resume_at) = (0, fail_at_ms, i64::MIN);
     while i < rows.len() {
         let (at, shard, row) = &rows[i];

@@ -102,8 +102,8 @@ pub fn sample_input(e: &Example) -> String {
                     i % 4,
                     statuses[i % 6]
                 );
-                // Every fifth line arrives 20 s late in event time.
-                let ts = 1_431_857_100_000i64 + i as i64 * 7_000 - if i % 5 == 4 { 20_000 } else { 0 };
+                // Every fifth line is 80 s old when it arrives: past its window for the windowed ErrorCounter.
+                let ts = 1_431_857_100_000i64 + i as i64 * 7_000 - if i % 5 == 4 { 80_000 } else { 0 };
                 format!("{}\n", json!({"rowtime_ms": 1_431_857_100_000i64 + i as i64 * 7_000 + 500, "row": {"line": line, "ts": ts}}))
             })
             .collect();

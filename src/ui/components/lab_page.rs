@@ -1,6 +1,7 @@
 //! The open lab's page.
 
 use super::firehose_lab::FirehoseLab;
+use super::lazy_lab::{LazyLab, LazyLabLoader};
 use super::scenarios_page::ScenariosPage;
 use super::streams_lab::StreamsLab;
 use crate::view_model::labs::Lab;
@@ -15,9 +16,9 @@ pub fn LabPage(lab: ReadSignal<Lab>) -> impl IntoView {
             {move || match lab.get() {
                 Lab::Streams => view! { <StreamsLab /> }.into_any(),
                 Lab::Firehose => view! { <FirehoseLab /> }.into_any(),
-                Lab::Video => view! { <super::lazy_lab::VideoLabLoader /> }.into_any(),
+                Lab::Video => view! { <LazyLabLoader lab=LazyLab::Video /> }.into_any(),
+                Lab::Analytics => view! { <LazyLabLoader lab=LazyLab::Analytics /> }.into_any(),
                 Lab::Scenarios => view! { <p class="lab-status">{Lab::Scenarios.status_sentence()}</p> <ScenariosPage /> }.into_any(),
-                other => view! { <p class="lab-status">{other.status_sentence()}</p> }.into_any(),
             }}
         </main>
     }

@@ -1,0 +1,236 @@
+//! The Analytics lab page (its own module, see `src/bin/analytics.rs`): the window comparison — one
+//! generated stream cut by tumbling, sliding, session and stagger windows side by side, with knobs for
+//! out-of-orderness, late events, lateness and size — and the SQL and pipeline editor with the book's
+//! queries and the seed programs, run over sample input, errors underlined where they are.
+
+use crate::engine::analytics::batch::{drive_pipeline, drive_sql, BatchError};
+use crate::engine::analytics::compare::{generate, lanes, Knobs};
+use crate::engine::analytics::examples::{find, sample_input, Language, ALL, BIKE_SCHEMA};
+use crate::view_model::analytics::{highlight, lane_geometry, ResultRow, ROW_PX};
+use crate::view_model::labs::Lab;
+use leptos::prelude::*;
+
+const LANE_WIDTH: f64 = 640.0;
+const LABEL_PX: f64 = 36.0;
+/// Rows the result table shows.
+const RESULT_ROWS: usize = 200;
+
+/// The page.
+#[component]
+pub fn AnalyticsLab() -> impl IntoView {
+    view! {
+        <section class="analytics-lab">
+            <p class="lab-status">{Lab::Analytics.status_sentence()}</p>
+            <h2 class="lab-subhead">"Window comparison"</h2>
+            <Comparison />
+            <h2 class="lab-subhead">"SQL and pipelines"</h2>
+            <Editor />
+        </section>
+    }
+}
+
+/// A number knob: (label, test id, largest value, its unit in ms: 1 for plain numbers).
+type KnobSpec = (&'static str, &'static str, i64, i64);
+
+fn knob(
+    (label, testid, max, unit_ms): KnobSpec,
+    knobs: RwSignal<Knobs>,
+    problem: RwSignal<Option<String>>,
+    get: fn(&Knobs) -> i64,
+    set: fn(&mut Knobs, i64),
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input type="number" min="0" max=max.to_string() data-testid=testid
+                prop:value=move || (get(&knobs.get()) / unit_ms).to_string()
+                on:change=move |ev| {
+                    match event_target_value(&ev).trim().parse::<i64>() {
+                        Ok(v) if (0..=max).contains(&v) => {
+                            knobs.update(|k| set(k, v * unit_ms));
+                            problem.set(None);
+                        }
+                        _ => problem.set(Some(format!("{}: a whole number from 0 to {max}", label.trim()))),
+                    }
+                } />
+        </label>
+    }
+}
+
+#[component]
+fn Comparison() -> impl IntoView {
+    let knobs = RwSignal::new(Knobs::default());
+    let problem = RwSignal::new(None::<String>);
+    let run = Memo::new(move |_| {
+        let k = knobs.get();
+        let events = generate(&k);
+        let lanes = lanes(&k, &events);
+        (k, events, lanes)
+    });
+    view! {
+        <p class="panel-note">
+            "One stream of bike events at three stations over five minutes, 20 a minute, each arriving up to the out-of-orderness after its event time and some far later. The first three lanes are Flink-style event-time windows: a window fires when the watermark (the largest event time seen minus the bound) passes its end; an event for a window already past its lateness is late (red). The last lane is KDA SQL's stagger window on ROWTIME, the arrival: a window per event minute and station opens with its first row, so late rows still count, in a result of their own (amber)."
+        </p>
+        <div class="drill-row analytics-knobs">
+            {knob(("out-of-orderness s ", "an-ooo", 60, 1_000), knobs, problem, |k| k.out_of_orderness_ms, |k, v| { k.out_of_orderness_ms = v; k.bound_ms = v })}
+            {knob(("late % ", "an-late", 100, 1), knobs, problem, |k| k.late_percent.into(), |k, v| k.late_percent = v as u32)}
+            {knob(("allowed lateness s ", "an-lateness", 600, 1_000), knobs, problem, |k| k.allowed_lateness_ms, |k, v| k.allowed_lateness_ms = v)}
+            {knob(("window s ", "an-window", 300, 1_000), knobs, problem, |k| k.window_ms, |k, v| k.window_ms = v.max(1_000))}
+            {knob(("session gap s ", "an-gap", 300, 1_000), knobs, problem, |k| k.gap_ms, |k, v| k.gap_ms = v.max(1_000))}
+            {knob(("seed ", "an-seed", 1_000_000, 1), knobs, problem, |k| k.seed as i64, |k, v| k.seed = v as u64)}
+        </div>
+        {move || problem.get().map(|p| view! { <p class="inline-error" role="alert">{p}</p> })}
+        <div class="lanes" data-testid="an-lanes">
+            {move || run.with(|(k, events, lanes)| lanes.iter().map(|lane| {
+                let g = lane_geometry(lane, events, k.duration_ms, LANE_WIDTH);
+                let late_firings = lane.panes.iter().filter(|p| p.late_firing).count();
+                let summary = format!(
+                    "{} results · {} late events dropped · {} late results",
+                    lane.panes.len(), lane.late.len(), late_firings
+                );
+                let height = 3.0 * ROW_PX + 18.0;
+                let minutes = (k.duration_ms / 60_000).max(1);
+                view! {
+                    <div class="lane">
+                        <div class="lane-title"><strong>{lane.title.clone()}</strong>" · "{summary}</div>
+                        <svg viewBox=format!("0 0 {} {height}", LANE_WIDTH + LABEL_PX) width="100%" role="img">
+                            {["100", "110", "120"].iter().enumerate().map(|(i, s)| view! {
+                                <text x="0" y=(i as f64 * ROW_PX + ROW_PX * 0.7).to_string() class="lane-label">{*s}</text>
+                            }).collect_view()}
+                            <g transform=format!("translate({LABEL_PX},0)")>
+                                {(0..=minutes).map(|m| {
+                                    let x = m as f64 * LANE_WIDTH / minutes as f64;
+                                    view! {
+                                        <line x1=x.to_string() x2=x.to_string() y1="0" y2=(3.0 * ROW_PX).to_string() class="lane-grid" />
+                                        <text x=x.to_string() y=(3.0 * ROW_PX + 14.0).to_string() class="lane-axis">{format!("10:0{m}")}</text>
+                                    }
+                                }).collect_view()}
+                                {g.panes.into_iter().map(|(x, y, w, label, class)| view! {
+                                    <rect x=x.to_string() y=(y + 2.0).to_string() width=w.to_string() height=(ROW_PX - 4.0).to_string() class=format!("pane {class}") rx="3" />
+                                    <text x=(x + 3.0).to_string() y=(y + ROW_PX * 0.68).to_string() class="pane-count">{label}</text>
+                                }).collect_view()}
+                                {g.events.into_iter().map(|(x, y, late)| if late {
+                                    view! { <path d=format!("M{} {} l6 6 m0 -6 l-6 6", x - 3.0, y - 3.0) class="late-event" /> }.into_any()
+                                } else {
+                                    view! { <circle cx=x.to_string() cy=y.to_string() r="2.2" class="event" /> }.into_any()
+                                }).collect_view()}
+                            </g>
+                        </svg>
+                    </div>
+                }
+            }).collect_view())}
+        </div>
+    }
+}
+
+/// What a run gave: rows, or an error with where it is in the code.
+#[derive(Clone, Debug, PartialEq)]
+enum Ran {
+    Rows(Vec<ResultRow>, usize),
+    Failed { message: String, at: Option<(u32, u32)> },
+}
+
+fn run_example(code: &str, language: Language, input: &str) -> Ran {
+    let mut rows = Vec::new();
+    let mut total = 0usize;
+    let result = match language {
+        Language::Sql => {
+            let schema: serde_json::Value = serde_json::from_str(BIKE_SCHEMA).unwrap_or_default();
+            drive_sql(code, Some(&schema), None, input, &mut |e| {
+                total += 1;
+                if rows.len() < RESULT_ROWS {
+                    rows.push(ResultRow::from_emitted(e));
+                }
+                Ok(())
+            })
+            .map(|_| ())
+        }
+        Language::Pipeline => match serde_json::from_str::<serde_json::Value>(code) {
+            Err(e) => Err(BatchError::Pipeline(format!("not JSON: {e}"))),
+            Ok(p) => drive_pipeline(&p, input, None, &mut |o| {
+                total += 1;
+                if rows.len() < RESULT_ROWS {
+                    rows.push(ResultRow::from_output(o));
+                }
+                Ok(())
+            })
+            .map(|_| ()),
+        },
+    };
+    match result {
+        Ok(()) => Ran::Rows(rows, total),
+        Err(BatchError::Sql(e)) => Ran::Failed { message: e.to_string(), at: Some((e.pos.line, e.pos.col)) },
+        Err(e) => Ran::Failed { message: e.to_string(), at: None },
+    }
+}
+
+#[component]
+fn Editor() -> impl IntoView {
+    let first = &ALL[2];
+    let chosen = RwSignal::new(first.name);
+    let code = RwSignal::new(first.text.to_string());
+    let ran = RwSignal::new(None::<Ran>);
+    let example = move || find(chosen.get()).unwrap_or(&ALL[0]);
+    let run = move || {
+        let e = example();
+        ran.set(Some(run_example(&code.get_untracked(), e.language, &sample_input(e))));
+    };
+    run();
+    let error_at = move || match ran.get() {
+        Some(Ran::Failed { at, .. }) => at,
+        _ => None,
+    };
+    view! {
+        <div class="preset-row">
+            <label for="an-example">"Example"</label>
+            <select id="an-example" data-testid="an-example" on:change=move |ev| {
+                if let Some(e) = find(&event_target_value(&ev)) {
+                    chosen.set(e.name);
+                    code.set(e.text.to_string());
+                    run();
+                }
+            }>
+                {ALL.iter().map(|e| view! { <option value=e.name selected=e.name == first.name>{e.title}</option> }).collect_view()}
+            </select>
+            <button class="btn small" data-testid="an-run" on:click=move |_| run()>"Run"</button>
+        </div>
+        <p class="panel-note">{move || {
+            let e = example();
+            let lines = sample_input(e).lines().count();
+            match e.language {
+                Language::Sql => format!("Runs over {lines} sample bike events (the book's schema, eventUTCTime as TIMESTAMP), each row entering SOURCE_SQL_STREAM_001 at its arrival; at the end of the input every window closes."),
+                Language::Pipeline => format!("Runs over {lines} sample records as a Flink-style job; at the end of the input event time jumps to +∞ and every window fires."),
+            }
+        }}</p>
+        <div class="code-editor">
+            <pre class="code-highlight" aria-hidden="true">
+                {move || highlight(&code.get(), error_at()).into_iter().map(|p| {
+                    let class = if p.error { format!("{} err", p.class) } else { p.class.to_string() };
+                    view! { <span class=class>{p.text}</span> }
+                }).collect_view()}
+                "\n"
+            </pre>
+            <textarea class="code-input" data-testid="an-code" spellcheck="false" prop:value=move || code.get()
+                on:input=move |ev| code.set(event_target_value(&ev)) />
+        </div>
+        {move || match ran.get() {
+            Some(Ran::Failed { message, .. }) => view! { <p class="inline-error" role="alert" data-testid="an-error">{message}</p> }.into_any(),
+            Some(Ran::Rows(rows, total)) => view! {
+                <p class="panel-note" data-testid="an-count">{format!("{total} rows emitted{}", if total > rows.len() { format!(", the first {} shown", rows.len()) } else { String::new() })}</p>
+                <div class="table-scroll">
+                <table class="deliveries results" data-testid="an-results">
+                    <thead><tr><th>"Stream"</th><th>"ROWTIME"</th><th>"Row"</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|r| {
+                            let class = if r.stream == "error_stream" || r.stream.starts_with("late") { "outcome-failed" } else if r.late_firing { "late-firing" } else { "" };
+                            let cells = r.cells.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("  ");
+                            view! { <tr class=class><td>{r.stream}</td><td class="mono">{r.at}</td><td class="mono">{cells}</td></tr> }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            }.into_any(),
+            None => ().into_any(),
+        }}
+    }
+}
