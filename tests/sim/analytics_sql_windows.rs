@@ -164,19 +164,14 @@ fn bike_schema() -> InputSchema {
     .unwrap()
 }
 
-const Q3: &str = r#"
-CREATE OR REPLACE STREAM "RENTAL_COUNT" (STATIONID INTEGER, BIKECOUNT INTEGER, ASOFTIME TIMESTAMP);
-CREATE OR REPLACE PUMP "RENTAL_COUNT_PUMP" AS INSERT INTO "RENTAL_COUNT"
-SELECT STREAM "stationId",
-       SUM(CASE "action" WHEN 'RENTED' THEN -1 WHEN 'DOCKED' THEN 1 ELSE 0 END) AS bikecount,
-       ROWTIME AS asOfTime
-FROM "SOURCE_SQL_STREAM_001"
-GROUP BY "stationId", STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' MINUTE);
-"#;
+/// The book's RENTAL_COUNT query, as the examples hold it.
+fn q3() -> &'static str {
+    kinesis_lab::engine::analytics::examples::find("q3_rental_count").expect("the Q3 example").text
+}
 
 #[test]
 fn the_books_rental_count_nets_each_station_per_minute_with_rowtime_as_of_the_minute_end() {
-    let mut app = App::new(Q3, bike_schema(), None).unwrap();
+    let mut app = App::new(q3(), bike_schema(), None).unwrap();
     let events = [
         ("23:31:05", 410, "DOCKED"),
         ("23:31:20", 410, "DOCKED"),
@@ -304,7 +299,7 @@ fn kinesis_lab_analytics_prints_every_row_and_exits_non_zero_on_a_parse_error() 
         .map(|(at, action)| format!("{}\n", json!({"rowtime_ms": ms(at), "row": {"stationId": 410, "action": action}})))
         .collect();
     std::fs::write(dir.join("rows.jsonl"), rows).unwrap();
-    std::fs::write(dir.join("q3.sql"), Q3).unwrap();
+    std::fs::write(dir.join("q3.sql"), q3()).unwrap();
     std::fs::write(dir.join("bad.sql"), "SELECT STREAM \"stationId\"\nFROM SOURCE_SQL_STREAM_001 WHERE AND").unwrap();
     let run = |sql: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_kinesis-lab"))

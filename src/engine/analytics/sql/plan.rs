@@ -330,18 +330,8 @@ fn plan_one(q: &Query, cat: &Catalog) -> Result<Chain, SqlError> {
             return Err(SqlError::new(st.pos, "WINDOWED BY STAGGER replaces GROUP BY: write one or the other"));
         }
         let keys = st.partition_by.iter().map(|k| compile(k, &mut input.clone())).collect::<Result<_, _>>()?;
-        let mut g = Grouping { input: &input, keys, aggs: Vec::new() };
-        let items = select_items(q, &mut g, &input)?;
-        let having = q.having.as_ref().map(|h| compile(h, &mut g)).transpose()?;
-        Stage::Stagger(Stagger {
-            filter,
-            keys: g.keys,
-            range_ms: st.range_ms,
-            aggs: g.aggs,
-            having,
-            items,
-            open: BTreeMap::new(),
-        })
+        let (keys, aggs, items, having) = grouped_select(q, keys, &input)?;
+        Stage::Stagger(Stagger { filter, keys, range_ms: st.range_ms, aggs, having, items, open: BTreeMap::new() })
     } else if grouped {
         let keys: Vec<Scalar> = q.group_by.iter().map(|k| compile(k, &mut input.clone())).collect::<Result<_, _>>()?;
         let window_keys: Vec<usize> = (0..keys.len()).filter(|i| keys[*i].is_rowtime_monotonic()).collect();
@@ -352,18 +342,8 @@ fn plan_one(q: &Query, cat: &Catalog) -> Result<Chain, SqlError> {
                 "a streaming GROUP BY needs a ROWTIME-monotonic expression such as STEP(ROWTIME BY INTERVAL '1' MINUTE), FLOOR(ROWTIME TO MINUTE) or ROWTIME",
             ));
         }
-        let mut g = Grouping { input: &input, keys, aggs: Vec::new() };
-        let items = select_items(q, &mut g, &input)?;
-        let having = q.having.as_ref().map(|h| compile(h, &mut g)).transpose()?;
-        Stage::Grouped(Grouped {
-            filter,
-            keys: g.keys,
-            window_keys,
-            aggs: g.aggs,
-            having,
-            items,
-            open: BTreeMap::new(),
-        })
+        let (keys, aggs, items, having) = grouped_select(q, keys, &input)?;
+        Stage::Grouped(Grouped { filter, keys, window_keys, aggs, having, items, open: BTreeMap::new() })
     } else if found.iter().any(|over| *over) {
         let mut w =
             Windowing { input: &input, named: &q.windows, windows: Vec::new(), names: Vec::new(), aggs: Vec::new() };
@@ -391,6 +371,17 @@ fn plan_one(q: &Query, cat: &Catalog) -> Result<Chain, SqlError> {
         stages.push(Stage::OrderBy(OrderBy { lead, rest, held: None }));
     }
     Ok(Chain { source, stages, columns })
+}
+
+/// A grouped select's parts over `keys`: the keys, the aggregates its items and HAVING use, the items,
+/// and HAVING.
+type GroupedParts = (Vec<Scalar>, Vec<AggSpec>, Vec<Scalar>, Option<Scalar>);
+
+fn grouped_select(q: &Query, keys: Vec<Scalar>, input: &Input) -> Result<GroupedParts, SqlError> {
+    let mut g = Grouping { input, keys, aggs: Vec::new() };
+    let items = select_items(q, &mut g, input)?;
+    let having = q.having.as_ref().map(|h| compile(h, &mut g)).transpose()?;
+    Ok((g.keys, g.aggs, items, having))
 }
 
 /// The select list compiled in `scope`, with `*` expanded.

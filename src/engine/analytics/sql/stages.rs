@@ -74,6 +74,14 @@ fn holds(cond: &Option<Scalar>, row: &Row, aggs: &[Value]) -> Result<bool, EvalE
     }
 }
 
+/// Whether `row` passes WHERE; a failing condition sends it to `error_stream`.
+fn passes(filter: &Option<Scalar>, row: &Row, out: &mut Out) -> bool {
+    holds(filter, row, &[]).unwrap_or_else(|e| {
+        failed(out, e, row);
+        false
+    })
+}
+
 fn failed(out: &mut Out, e: EvalError, row: &Row) {
     out.failures.push(Failure { name: e.name, message: e.message, row: row.clone() });
 }
@@ -360,10 +368,8 @@ impl RefJoin {
 
 impl Sliding {
     fn push(&mut self, row: Row, out: &mut Out) {
-        match holds(&self.filter, &row, &[]) {
-            Ok(true) => {}
-            Ok(false) => return,
-            Err(e) => return failed(out, e, &row),
+        if !passes(&self.filter, &row, out) {
+            return;
         }
         // Each window's partition for this row, then the frame it sees (the row included).
         let mut parts = Vec::new();
@@ -410,10 +416,8 @@ impl Sliding {
 
 impl Stagger {
     fn push(&mut self, row: Row, out: &mut Out) {
-        match holds(&self.filter, &row, &[]) {
-            Ok(true) => {}
-            Ok(false) => return,
-            Err(e) => return failed(out, e, &row),
+        if !passes(&self.filter, &row, out) {
+            return;
         }
         let (id, key) = match key_of(&self.keys, &row) {
             Ok(k) => k,

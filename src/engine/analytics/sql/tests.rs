@@ -6,32 +6,10 @@ use super::error::Pos;
 use super::parser::{parse_expression, parse_program};
 use crate::engine::analytics::value::{SqlType, Value};
 
-pub const Q1: &str = r#"
-CREATE OR REPLACE STREAM completed_bike_rides (stationId INTEGER, tripDuration BIGINT, price REAL);
-CREATE OR REPLACE PUMP completed_rides_pump AS INSERT INTO completed_bike_rides
-SELECT STREAM "stationId", "tripDuration", "price"
-FROM source_sql_stream_001
-WHERE "action" LIKE 'DOCKED' AND "tripDuration" > 0 AND "price" > 0;
-"#;
-
-pub const Q3: &str = r#"
-CREATE OR REPLACE STREAM "RENTAL_COUNT" (STATIONID INTEGER, BIKECOUNT INTEGER, ASOFTIME TIMESTAMP);
-CREATE OR REPLACE PUMP "RENTAL_COUNT_PUMP" AS INSERT INTO "RENTAL_COUNT"
-SELECT STREAM "stationId",
-       SUM(CASE "action" WHEN 'RENTED' THEN -1 WHEN 'DOCKED' THEN 1 ELSE 0 END) AS bikecount,
-       ROWTIME AS asOfTime
-FROM "SOURCE_SQL_STREAM_001"
-GROUP BY "stationId", STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '1' MINUTE);
-"#;
-
-pub const Q4: &str = r#"
-CREATE OR REPLACE STREAM STAGGER_RENTALS (STATIONID INTEGER, RENTAL_MINUTE TIMESTAMP, RENTALS BIGINT);
-CREATE OR REPLACE PUMP STAGGER_PUMP AS INSERT INTO STAGGER_RENTALS
-SELECT STREAM "stationId", FLOOR("eventUTCTime" TO MINUTE), COUNT("stationId")
-FROM SOURCE_SQL_STREAM_001
-WHERE "action" = 'RENTED'
-WINDOWED BY STAGGER (PARTITION BY FLOOR("eventUTCTime" TO MINUTE), "stationId" RANGE INTERVAL '1' MINUTE);
-"#;
+/// The book's query `name`, as the examples hold it.
+fn example(name: &str) -> &'static str {
+    crate::engine::analytics::examples::find(name).expect("an example of that name").text
+}
 
 const Q2_FIXED: &str = r#"
 SELECT STREAM STATIONID,
@@ -85,7 +63,7 @@ fn column(e: &Expr) -> (&str, bool) {
 
 #[test]
 fn q1_creates_a_stream_with_folded_names_and_a_filtering_pump() {
-    let s = parse_program(Q1).unwrap();
+    let s = parse_program(example("q1_completed_rides")).unwrap();
     let Statement::CreateStream { name, columns } = &s[0] else { panic!("{:?}", s[0]) };
     assert_eq!(name.name, "COMPLETED_BIKE_RIDES", "unquoted names fold to upper case");
     let cols: Vec<(&str, SqlType)> = columns.iter().map(|c| (c.name.name.as_str(), c.ty)).collect();
@@ -104,7 +82,7 @@ fn q1_creates_a_stream_with_folded_names_and_a_filtering_pump() {
 
 #[test]
 fn q3_groups_by_station_and_a_one_minute_step_of_rowtime() {
-    let s = parse_program(Q3).unwrap();
+    let s = parse_program(example("q3_rental_count")).unwrap();
     let q = pump_query(&s, 1);
     assert_eq!(q.group_by.len(), 2);
     let ExprKind::Step { expr, by } = &q.group_by[1].kind else { panic!("{:?}", q.group_by[1]) };
@@ -124,7 +102,7 @@ fn q3_groups_by_station_and_a_one_minute_step_of_rowtime() {
 
 #[test]
 fn q4_stagger_partitions_by_the_event_minute_and_station() {
-    let s = parse_program(Q4).unwrap();
+    let s = parse_program(example("q4_stagger_rentals")).unwrap();
     let q = pump_query(&s, 1);
     let stagger = q.stagger.as_ref().unwrap();
     assert_eq!(stagger.range_ms, 60_000);
