@@ -11,16 +11,6 @@ fn example(name: &str) -> &'static str {
     crate::engine::analytics::examples::find(name).expect("an example of that name").text
 }
 
-const Q2_FIXED: &str = r#"
-SELECT STREAM STATIONID,
-  CAST(MIN(PRICE) OVER WIN AS DECIMAL(4,2)) AS MIN_PRICE,
-  CAST(MAX(PRICE) OVER WIN AS DECIMAL(4,2)) AS MAX_PRICE,
-  CAST(AVG(PRICE) OVER WIN AS DECIMAL(4,2)) AS AVG_PRICE,
-  CAST(SUM(PRICE) OVER WIN AS DECIMAL(4,2)) AS EARNINGS
-FROM COMPLETED_BIKE_RIDES
-WINDOW WIN AS (PARTITION BY STATIONID RANGE INTERVAL '5' MINUTE PRECEDING);
-"#;
-
 const TOP_K: &str = r#"
 CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" ("TICKER" VARCHAR(4), "MOST_FREQUENT_VALUES" BIGINT);
 CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
@@ -113,8 +103,8 @@ fn q4_stagger_partitions_by_the_event_minute_and_station() {
 
 #[test]
 fn q2_names_a_sliding_range_window_used_by_four_aggregates() {
-    let s = parse_program(Q2_FIXED).unwrap();
-    let Statement::Select(q) = &s[0] else { panic!() };
+    let s = parse_program(example("q2_price_stats")).unwrap();
+    let q = pump_query(&s, 3);
     assert_eq!(q.windows.len(), 1);
     assert_eq!(q.windows[0].1.frame, Frame::Range(300_000));
     let SelectItem::Expr { expr, .. } = &q.items[4] else { panic!() };
