@@ -241,3 +241,75 @@ mod tests {
         assert_eq!(r.cells, [("B".to_string(), "1".to_string()), ("A".to_string(), "x".to_string())]);
     }
 }
+
+/// The event-time/arrival picture (spec §4 item 10): each event a dot at (arrival, event time), the
+/// watermark a step line below them, up to processing time `until`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scatter {
+    /// (x, y, late) of each event that has arrived by `until`.
+    pub dots: Vec<(f64, f64, bool)>,
+    /// SVG path of the watermark so far.
+    pub watermark: String,
+    /// The watermark at `until`, in ms from the start (`None` before the first emission).
+    pub watermark_now: Option<i64>,
+    /// Events arrived, and windows fired, by `until`.
+    pub arrived: usize,
+    pub fired: usize,
+}
+
+/// `lane`'s events and watermark on a `width` × `height` plot of `span_ms` on both axes, up to `until`.
+pub fn scatter(lane: &Lane, events: &[Event], span_ms: i64, width: f64, height: f64, until: i64) -> Scatter {
+    let span = span_ms.max(1) as f64;
+    let x = |ms: i64| (ms as f64 / span * width).clamp(0.0, width);
+    let y = |ms: i64| (height - ms as f64 / span * height).clamp(0.0, height);
+    let dots: Vec<(f64, f64, bool)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.arrival <= until)
+        .map(|(i, e)| (x(e.arrival), y(e.ts), lane.late.contains(&i)))
+        .collect();
+    let steps: Vec<&(i64, i64)> = lane.watermark.iter().filter(|(at, w)| *at <= until && *w >= 0).collect();
+    let mut path = String::new();
+    for (i, (at, w)) in steps.iter().enumerate() {
+        // A step: along at the old height to the emission, then up to the new watermark.
+        if i == 0 {
+            path += &format!("M{:.1} {:.1}", x(*at), y(*w));
+        } else {
+            path += &format!(" H{:.1} V{:.1}", x(*at), y(*w));
+        }
+    }
+    if let Some((_, w)) = steps.last() {
+        path += &format!(" H{:.1} V{:.1}", x(until), y(*w));
+    }
+    Scatter {
+        arrived: dots.len(),
+        dots,
+        watermark: path,
+        watermark_now: steps.last().map(|(_, w)| *w),
+        fired: lane.panes.iter().filter(|p| p.fired_at <= until).count(),
+    }
+}
+
+#[cfg(test)]
+mod scatter_tests {
+    use super::*;
+    use crate::engine::analytics::compare::{generate, lanes, Knobs};
+
+    #[test]
+    fn the_scatter_shows_what_has_happened_by_the_slider_and_the_watermark_trails_the_events() {
+        let k = Knobs::default();
+        let events = generate(&k);
+        let lane = &lanes(&k, &events)[0];
+        let half = scatter(lane, &events, k.duration_ms + 60_000, 600.0, 300.0, k.duration_ms / 2);
+        let all = scatter(lane, &events, k.duration_ms + 60_000, 600.0, 300.0, i64::MAX / 4);
+        assert!(half.arrived < all.arrived && all.arrived == events.len());
+        assert!(half.fired < all.fired);
+        let w = half.watermark_now.unwrap();
+        let newest = events.iter().filter(|e| e.arrival <= k.duration_ms / 2).map(|e| e.ts).max().unwrap();
+        assert!(
+            w < newest && w >= newest - k.bound_ms - 1 - 200,
+            "W = max event time − bound − 1 at the last emission: {w} vs {newest}"
+        );
+        assert!(half.watermark.starts_with('M'));
+    }
+}

@@ -1,6 +1,7 @@
 // End-to-end test of the Analytics lab in headless Chromium. Usage: node tests/e2e/analytics.mjs [url]
 //
-// Checks: the lab's module loads and the comparison draws four lanes (tumbling, sliding, session, stagger)
+// Checks: the lab's module loads, the watermark plot follows its processing-time slider, and the
+// comparison draws four lanes (tumbling, sliding, session, stagger)
 // over the same stream with late events marked; raising the allowed lateness turns dropped events into
 // late results; the editor opens with the book's RENTAL_COUNT query and its result rows (ROWTIME on the
 // minute); a broken edit is refused with its line and column and the token underlined; the windowed
@@ -28,6 +29,13 @@ try {
     assert(/· \d+ results · [1-9]\d* late events dropped/.test(lanes[0]), `the tumbling lane drops late events: ${lanes[0]}`);
     assert(/· \d+ results · 0 late events dropped · [1-9]\d* late results/.test(lanes[3]), `stagger keeps late rows in results of their own: ${lanes[3]}`);
     assert(await page.locator('[data-testid=an-lanes] .late-event').count() > 0, 'late events are drawn');
+    const before = await text('[data-testid=an-watermark]');
+    assert(/^By 10:02:30: \d+ events arrived, \d+ tumbling windows fired; watermark 10:02:2\d\.$/.test(before), before);
+    await page.fill('[data-testid=an-until]', '60000');
+    const early = await text('[data-testid=an-watermark]');
+    const arrived = (t) => Number(t.match(/(\d+) events arrived/)[1]);
+    assert(arrived(early) < arrived(before), `the slider goes back in processing time: ${early} / ${before}`);
+    assert((await page.locator('.watermark-line').getAttribute('d')).startsWith('M'), 'the watermark is drawn');
     await page.screenshot({ path: `${OUT}/analytics.png` });
   });
 

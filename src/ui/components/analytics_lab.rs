@@ -6,7 +6,7 @@
 use crate::engine::analytics::batch::{drive_pipeline, drive_sql, BatchError};
 use crate::engine::analytics::compare::{generate, lanes, Knobs};
 use crate::engine::analytics::examples::{find, sample_input, Language, ALL, BIKE_SCHEMA};
-use crate::view_model::analytics::{highlight, lane_geometry, ResultRow, ROW_PX};
+use crate::view_model::analytics::{highlight, lane_geometry, scatter, ResultRow, ROW_PX};
 use crate::view_model::labs::Lab;
 use leptos::prelude::*;
 
@@ -80,6 +80,7 @@ fn Comparison() -> impl IntoView {
             {knob(("seed ", "an-seed", 1_000_000, 1), knobs, problem, |k| k.seed as i64, |k, v| k.seed = v as u64)}
         </div>
         {move || problem.get().map(|p| view! { <p class="inline-error" role="alert">{p}</p> })}
+        <Watermark run=run />
         <div class="lanes" data-testid="an-lanes">
             {move || run.with(|(k, events, lanes)| lanes.iter().map(|lane| {
                 let g = lane_geometry(lane, events, k.duration_ms, LANE_WIDTH);
@@ -119,6 +120,57 @@ fn Comparison() -> impl IntoView {
                     </div>
                 }
             }).collect_view())}
+        </div>
+    }
+}
+
+const PLOT_W: f64 = 640.0;
+const PLOT_H: f64 = 220.0;
+
+/// The tumbling lane's events at (arrival, event time) with the watermark below them, up to a slider's
+/// processing time: move it to watch the watermark climb and windows fire.
+#[component]
+fn Watermark(
+    run: Memo<(Knobs, Vec<crate::engine::analytics::compare::Event>, Vec<crate::engine::analytics::compare::Lane>)>,
+) -> impl IntoView {
+    // Late events arrive up to four windows after the stream ends.
+    let span = move || run.with(|(k, _, _)| k.duration_ms + 4 * k.window_ms);
+    let until = RwSignal::new(150_000i64);
+    let picture = Memo::new(move |_| {
+        let t = until.get();
+        run.with(|(_, events, lanes)| scatter(&lanes[0], events, span(), PLOT_W, PLOT_H, t))
+    });
+    let clock = |ms: i64| format!("10:{:02}:{:02}", ms / 60_000, ms / 1_000 % 60);
+    view! {
+        <div class="watermark-plot">
+            <label class="slider">
+                "processing time "
+                <input type="range" min="0" max=move || span().to_string() step="1000" data-testid="an-until"
+                    prop:value=move || until.get().to_string()
+                    on:input=move |ev| until.set(event_target_value(&ev).parse().unwrap_or(0)) />
+                <span class="mono">{move || clock(until.get())}</span>
+            </label>
+            <p class="panel-note" data-testid="an-watermark">{move || picture.with(|p| format!(
+                "By {}: {} events arrived, {} tumbling windows fired; watermark {}.",
+                clock(until.get()), p.arrived, p.fired,
+                p.watermark_now.map_or("not yet emitted".to_string(), |w| if w > span() { "+∞ (end of input)".to_string() } else { clock(w) })
+            ))}</p>
+            <svg viewBox=format!("-40 -6 {} {}", PLOT_W + 50.0, PLOT_H + 30.0) width="100%" role="img">
+                <line x1="0" y1=PLOT_H.to_string() x2=PLOT_W.to_string() y2="0" class="diagonal" />
+                <line x1="0" y1=PLOT_H.to_string() x2=PLOT_W.to_string() y2=PLOT_H.to_string() class="lane-grid" />
+                <line x1="0" y1="0" x2="0" y2=PLOT_H.to_string() class="lane-grid" />
+                <text x=(PLOT_W / 2.0).to_string() y=(PLOT_H + 20.0).to_string() class="lane-axis">"arrival (processing time) →"</text>
+                <text x="-36" y="10" class="lane-axis">"event"</text>
+                <text x="-36" y="22" class="lane-axis">"time ↑"</text>
+                {move || picture.with(|p| view! {
+                    <path d=p.watermark.clone() class="watermark-line" />
+                    {p.dots.iter().map(|(x, y, late)| if *late {
+                        view! { <path d=format!("M{} {} l6 6 m0 -6 l-6 6", x - 3.0, y - 3.0) class="late-event" /> }.into_any()
+                    } else {
+                        view! { <circle cx=x.to_string() cy=y.to_string() r="2.4" class="event" /> }.into_any()
+                    }).collect_view()}
+                })}
+            </svg>
         </div>
     }
 }
