@@ -6,7 +6,7 @@
 
 use super::flink::job::{Job, Output};
 use super::flink::pipeline::Pipeline;
-use super::sql::app::{App, Emitted};
+use super::sql::app::{output_line, App, Emitted};
 use super::sql::error::SqlError;
 use super::sql::plan::RefTable;
 use super::sql::schema::InputSchema;
@@ -122,20 +122,11 @@ pub fn drive_sql(
 /// One output line of a pipeline: `{"stream", "rowtime_ms", "row"}`, with `"late_firing": true` for a
 /// window fired again by a late element and `"replayed": true` for an output emitted again after a restore.
 pub fn pipeline_line(o: &Output) -> String {
-    let columns: Vec<String> = o.row.iter().map(|(n, v)| format!("{}:{v}", Json::String(n.clone()))).collect();
-    let mut line = format!(
-        "{{\"stream\":{},\"rowtime_ms\":{},\"row\":{{{}}}",
-        Json::String(o.stream.clone()),
-        o.at,
-        columns.join(",")
-    );
-    if o.late_firing {
-        line += ",\"late_firing\":true";
-    }
-    if o.replayed {
-        line += ",\"replayed\":true";
-    }
-    line + "}"
+    let flags: Vec<&str> = [(o.late_firing, "late_firing"), (o.replayed, "replayed")]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+    output_line(&o.stream, o.at, &o.row, &flags)
 }
 
 /// Runs a pipeline over `input`, writing every output to `out`. With `fail_at_ms`, the job fails when

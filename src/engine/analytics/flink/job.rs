@@ -397,7 +397,7 @@ impl Job {
     fn window(&mut self, at: i64, shard: &str, r: Record, out: &mut Vec<Output>) {
         if self.pipeline.unwindowed {
             self.counters.num_records_out += 1;
-            let row = r.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+            let row = json_row(&r);
             let stream = self.pipeline.sink.name().to_string();
             return self.send(Output { stream, at, row, late_firing: false, replayed: false }, out);
         }
@@ -431,7 +431,7 @@ impl Job {
                 match self.pipeline.late_output.clone() {
                     Some(tag) => {
                         self.counters.late_to_side_output += 1;
-                        let row = r.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+                        let row = json_row(&r);
                         self.send(Output { stream: tag, at, row, late_firing: false, replayed: false }, out);
                     }
                     None => self.counters.num_late_records_dropped += 1,
@@ -590,6 +590,11 @@ impl Job {
         self.note(Trace::Restore { at: restart, checkpoint, offset });
         (offset, restart)
     }
+}
+
+/// A record as an output row.
+fn json_row(r: &Record) -> Vec<(String, Json)> {
+    r.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
 }
 
 /// An event timestamp from a field: epoch milliseconds, or a timestamp text.

@@ -38,14 +38,20 @@ impl Emitted {
 
     /// `{"stream", "rowtime_ms", "row"}` as `kinesis-lab analytics` prints it, columns in order.
     pub fn to_line(&self) -> String {
-        let columns: Vec<String> = self.row.iter().map(|(n, v)| format!("{}:{v}", Json::String(n.clone()))).collect();
-        format!(
-            "{{\"stream\":{},\"rowtime_ms\":{},\"row\":{{{}}}}}",
-            Json::String(self.stream.clone()),
-            self.rowtime,
-            columns.join(",")
-        )
+        output_line(&self.stream, self.rowtime, &self.row, &[])
     }
+}
+
+/// An output line of `kinesis-lab analytics`: `{"stream", "rowtime_ms", "row"}` with the row's columns in
+/// order (a JSON map would sort them), then each of `flags` set to true.
+pub fn output_line(stream: &str, rowtime_ms: i64, row: &[(String, Json)], flags: &[&str]) -> String {
+    let columns: Vec<String> = row.iter().map(|(n, v)| format!("{}:{v}", Json::String(n.clone()))).collect();
+    let flags: String = flags.iter().map(|f| format!(",\"{f}\":true")).collect();
+    format!(
+        "{{\"stream\":{},\"rowtime_ms\":{rowtime_ms},\"row\":{{{}}}{flags}}}",
+        Json::String(stream.to_string()),
+        columns.join(",")
+    )
 }
 
 #[derive(Clone, Debug)]
