@@ -99,6 +99,7 @@ macro_rules! goldens {
 
 #[wasm_bindgen_test]
 fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
+    use kinesis_lab::engine::analytics::runtime;
     use kinesis_lab::engine::scenario::{presets, run::run_with, Scenario};
     let goldens = goldens!(
         "p01-simple-pipeline",
@@ -121,7 +122,11 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
         "firehose-p09-http-endpoint-outage",
         "firehose-p10-s3-outage",
         "firehose-redshift-copy",
-        "firehose-opensearch-index"
+        "firehose-opensearch-index",
+        "analytics-p03-rental-count-sql",
+        "analytics-p04-window-comparison",
+        "analytics-p05-rental-count-flink",
+        "analytics-p06-access-log-errors"
     );
     assert_eq!(goldens.len(), presets::all().len(), "every preset has its golden here");
     for (name, golden) in goldens {
@@ -129,8 +134,10 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
         let plan = Scenario::load(preset.json).expect("presets are valid");
         // The worker loads its Parquet writer on demand; the test links the same writer directly.
         let writer = Some(kinesis_lab::columnar::parquet_file::write as kinesis_lab::columnar::ParquetWriter);
-        let text =
-            serde_json::to_string_pretty(&run_with(plan, writer, &mut |_| {})).expect("summaries serialise") + "\n";
+        // So does the Analytics runtime.
+        let analytics = Some(runtime::native as runtime::RuntimeFactory);
+        let summary = run_with(plan, writer, analytics, &mut |_| {});
+        let text = serde_json::to_string_pretty(&summary).expect("summaries serialise") + "\n";
         assert!(text == golden, "{name}: the wasm summary differs from tests/golden/{name}.json:\n{text}");
     }
 }

@@ -8,6 +8,7 @@ pub mod endpoint;
 pub mod firehose;
 pub mod glue;
 pub mod kinesis;
+pub mod kinesisanalytics;
 pub mod kinesisvideo;
 pub mod lambda;
 pub mod opensearch;
@@ -66,6 +67,10 @@ pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, Error
             let body = checked(service, action, firehose::model(action), body, "ValidationException")?;
             firehose::request(action, body).map(Command::Firehose)
         }
+        "kinesisanalyticsv2" => {
+            let body = checked(service, action, kinesisanalytics::model(action), body, "InvalidArgumentException")?;
+            kinesisanalytics::request(action, body).map(Command::Analytics)
+        }
         "lambda" => {
             let body = checked(service, action, lambda::model(action), body, "InvalidParameterValueException")?;
             lambda::request(action, body).map(Command::Lambda)
@@ -95,7 +100,7 @@ pub fn parse(service: &str, action: &str, body: &Value) -> Result<Command, Error
                 "Unknown service '{service}'; this lab simulates: kinesis, cloudwatch (GetMetricStatistics), firehose, \
                  s3 (ListObjectsV2, GetObject, PutObject, CreateBucket), lambda (built-in functions), endpoint (the lab's HTTP \
                  endpoints and Splunk HEC: ConfigureEndpoint, ListRequests), glue (the Data Catalog), redshift-data \
-                 (the Redshift Data API), opensearch (the lab's domains: Search, GetMapping, CatIndices, \
+                 (the Redshift Data API), kinesisanalyticsv2 (Kinesis Data Analytics applications), opensearch (the lab's domains: Search, GetMapping, CatIndices, \
                  ConfigureDomain), kinesisvideo."
             );
             Err(ErrorBody::new("UnknownOperationException", text))
@@ -147,6 +152,7 @@ pub fn reply_json(reply: &Reply) -> String {
     match reply {
         Reply::Kds(response) => serde_json::to_string(response).expect("response bodies always serialise"),
         Reply::Firehose(body)
+        | Reply::Analytics(body)
         | Reply::S3(body)
         | Reply::Lambda(body)
         | Reply::Endpoint(body)

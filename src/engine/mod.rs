@@ -85,6 +85,8 @@ pub enum Command {
     Kds(KdsRequest),
     /// Amazon Data Firehose.
     Firehose(FirehoseRequest),
+    /// Kinesis Data Analytics.
+    Analytics(analytics::AnalyticsRequest),
     /// The simulated S3 (inspecting deliveries).
     S3(S3Request),
     /// The lab's Lambda functions (built-ins for transforms).
@@ -106,6 +108,8 @@ pub enum Reply {
     Kds(KdsResponse),
     /// Firehose: AWS's response body.
     Firehose(Value),
+    /// Kinesis Data Analytics: the response body.
+    Analytics(Value),
     /// S3: the response body.
     S3(Value),
     /// Lambda: the response body.
@@ -127,6 +131,8 @@ pub enum ApiError {
     Kds(KdsError),
     /// Firehose.
     Firehose(FirehoseError),
+    /// Kinesis Data Analytics.
+    Analytics(analytics::error::AnalyticsError),
     /// S3.
     S3(S3Error),
     /// Lambda.
@@ -147,6 +153,7 @@ impl ApiError {
         match self {
             ApiError::Kds(e) => e.kind.aws_code(),
             ApiError::Firehose(e) => e.kind.aws_code(),
+            ApiError::Analytics(e) => e.code,
             ApiError::S3(e) => e.code,
             ApiError::Lambda(e) => e.code,
             ApiError::Endpoint(e) => e.code,
@@ -161,6 +168,7 @@ impl ApiError {
         match self {
             ApiError::Kds(e) => &e.message,
             ApiError::Firehose(e) => &e.message,
+            ApiError::Analytics(e) => &e.message,
             ApiError::S3(e) => &e.message,
             ApiError::Lambda(e) => &e.message,
             ApiError::Endpoint(e) => &e.message,
@@ -237,6 +245,7 @@ pub struct Engine {
     events_processed: u64,
     kds: KdsService,
     firehose: FirehoseService,
+    analytics: analytics::AnalyticsService,
     s3: S3Service,
     endpoints: endpoints::Endpoints,
     functions: Functions,
@@ -265,6 +274,7 @@ impl Engine {
         let endpoints = endpoints::Endpoints::new(rng::SimRng::new(config.seed).fork("endpoints"), k.epoch_ms);
         let clients = Clients::default();
         let glue = glue::Catalog::new(k.epoch_ms);
+        let analytics = analytics::AnalyticsService::new(&k.account_id, &k.region, k.epoch_ms);
         let clusters = redshift::Clusters::new(rng::SimRng::new(config.seed).fork("redshift"), k.epoch_ms);
         Engine {
             config,
@@ -274,6 +284,7 @@ impl Engine {
             events_processed: 0,
             kds,
             firehose,
+            analytics,
             s3,
             endpoints,
             functions,
@@ -347,6 +358,7 @@ impl Engine {
         services::Services {
             kds: &mut self.kds,
             firehose: &mut self.firehose,
+            analytics: &mut self.analytics,
             s3: &mut self.s3,
             endpoints: &mut self.endpoints,
             functions: &mut self.functions,
@@ -367,6 +379,7 @@ impl Engine {
             .next_time()
             .min(self.kds.poll_timeout())
             .min(self.firehose.poll_timeout())
+            .min(self.analytics.poll_timeout())
             .min(self.clients.poll_timeout())
     }
 
@@ -383,6 +396,16 @@ impl Engine {
     /// The simulated Firehose.
     pub fn firehose(&self) -> &FirehoseService {
         &self.firehose
+    }
+
+    /// The simulated Kinesis Data Analytics.
+    pub fn analytics(&self) -> &analytics::AnalyticsService {
+        &self.analytics
+    }
+
+    /// Installs what runs Analytics applications' code (the browser's worker loads it on demand).
+    pub fn set_analytics_runtime(&mut self, factory: analytics::runtime::RuntimeFactory) {
+        self.analytics.set_runtime(factory);
     }
 
     /// The simulated S3.
@@ -461,7 +484,9 @@ impl Engine {
                 continue;
             }
             let firehose_at = self.firehose.poll_timeout();
+            let analytics_at = self.analytics.poll_timeout();
             if firehose_at <= self.now
+                && firehose_at <= analytics_at
                 && firehose_at <= clients_at
                 && firehose_at <= engine_at
                 && firehose_at <= live_at
@@ -476,6 +501,26 @@ impl Engine {
                     domains: &mut self.domains,
                 };
                 self.events_processed += self.firehose.handle_timeout(firehose_at, reach);
+                continue;
+            }
+            if analytics_at <= self.now
+                && analytics_at <= clients_at
+                && analytics_at <= engine_at
+                && analytics_at <= live_at
+            {
+                let Some(factory) = self.analytics.factory() else { return };
+                let mut reach = analytics::run::Reach {
+                    kds: &mut self.kds,
+                    firehose: &mut self.firehose,
+                    sinks: firehose::Sinks {
+                        s3: &mut self.s3,
+                        clusters: &mut self.clusters,
+                        domains: &mut self.domains,
+                    },
+                    factory,
+                    epoch_ms: self.analytics.epoch_ms(),
+                };
+                self.events_processed += self.analytics.handle_timeout(analytics_at, &mut reach);
                 continue;
             }
             if live_at <= self.now && live_at <= clients_at && live_at <= engine_at {
@@ -497,6 +542,7 @@ impl Engine {
                 let mut svc = services::Services {
                     kds: &mut self.kds,
                     firehose: &mut self.firehose,
+                    analytics: &mut self.analytics,
                     s3: &mut self.s3,
                     endpoints: &mut self.endpoints,
                     functions: &mut self.functions,

@@ -13,6 +13,7 @@ use super::{ApiError, Command, Reply};
 pub struct Services<'a> {
     pub kds: &'a mut KdsService,
     pub firehose: &'a mut FirehoseService,
+    pub analytics: &'a mut super::analytics::AnalyticsService,
     pub s3: &'a mut S3Service,
     pub endpoints: &'a mut super::endpoints::Endpoints,
     pub functions: &'a mut Functions,
@@ -35,6 +36,9 @@ impl Services<'_> {
             Command::Firehose(request) => {
                 let sinks = super::firehose::Sinks { s3: self.s3, clusters: self.clusters, domains: self.domains };
                 self.firehose.handle(now, request, sinks, self.kds).map(Reply::Firehose).map_err(ApiError::Firehose)
+            }
+            Command::Analytics(request) => {
+                self.analytics.handle(now, request).map(Reply::Analytics).map_err(ApiError::Analytics)
             }
             Command::S3(request) => self.s3.handle(now, request).map(Reply::S3).map_err(ApiError::S3),
             Command::Endpoint(request) => {

@@ -40,3 +40,26 @@ export async function mountAnalyticsLab(element) {
   const analytics = await loadModule('analytics');
   analytics.mount_analytics_lab(element);
 }
+
+let analytics = null;
+
+export async function loadAnalyticsRuntime() {
+  analytics = await loadModule('analytics');
+}
+
+function analyticsModule() {
+  if (!analytics) throw new Error('the Analytics module is not loaded');
+  return analytics;
+}
+
+export function analyticsCreate(spec) {
+  return analyticsModule().runtime_create(spec);
+}
+
+export function analyticsStep(handle, step) {
+  return analyticsModule().runtime_step(handle, step);
+}
+
+export function analyticsDrop(handle) {
+  analyticsModule().runtime_drop(handle);
+}

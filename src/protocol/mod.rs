@@ -122,6 +122,9 @@ pub struct HostSnapshot {
     /// The Parquet writer a converting stream needs, while it is not there: time waits for it.
     #[serde(default)]
     pub parquet: Option<ParquetLoad>,
+    /// The Analytics module an application needs, while it is not there: time waits for it.
+    #[serde(default)]
+    pub analytics_module: Option<ParquetLoad>,
 }
 
 /// Where the worker's Parquet writer is, when a run needs it and does not have it yet.

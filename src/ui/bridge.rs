@@ -463,7 +463,9 @@ impl EngineHandle {
         }
         // A run waiting for its Parquet writer is ticked too, so the page sees the load finish.
         let playing = self.snapshot.with_untracked(|s| {
-            s.as_ref().is_some_and(|s| s.playing || s.fast_forward.is_some() || s.parquet.is_some())
+            s.as_ref().is_some_and(|s| {
+                s.playing || s.fast_forward.is_some() || s.parquet.is_some() || s.analytics_module.is_some()
+            })
         });
         if status.is_ready() && playing && idle {
             self.send(ToWorker::Tick);

@@ -67,6 +67,7 @@ mod tests {
             answer: None,
             fast_forward: None,
             parquet: None,
+            analytics_module: None,
         }
     }
 

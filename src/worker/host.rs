@@ -1,6 +1,6 @@
 //! The worker's JS glue: receive JSON messages, hand them to the [`Session`], post the replies. When a run
-//! needs a Parquet writer, the glue loads the Parquet module (once) and installs it; until then the session
-//! holds simulated time.
+//! needs a Parquet writer or an Analytics runtime, the glue loads that module (once) and installs it; until
+//! then the session holds simulated time.
 
 use super::session::Session;
 use crate::engine::rng::Seed;
@@ -19,6 +19,7 @@ pub fn start() {
     }));
     let session = Rc::new(RefCell::new(Session::new(Seed::default(), Speed::default())));
     let loading = Rc::new(Cell::new(false));
+    let loading_analytics = Rc::new(Cell::new(false));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let text = ev.data().as_string().unwrap_or_default();
         let reply = match serde_json::from_str::<ToWorker>(&text) {
@@ -27,6 +28,7 @@ pub fn start() {
         };
         post(&reply);
         load_parquet_when_wanted(&session, &loading);
+        load_analytics_when_wanted(&session, &loading_analytics);
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler must live as long as the worker itself.
@@ -46,6 +48,22 @@ fn load_parquet_when_wanted(session: &Rc<RefCell<Session>>, loading: &Rc<Cell<bo
         match crate::columnar::lazy::load().await {
             Ok(()) => session.borrow_mut().install_parquet_writer(crate::columnar::lazy::write),
             Err(message) => session.borrow_mut().parquet_writer_failed(message),
+        }
+        loading.set(false);
+    });
+}
+
+/// Starts loading the Analytics module if the run creates an application and no load is under way.
+fn load_analytics_when_wanted(session: &Rc<RefCell<Session>>, loading: &Rc<Cell<bool>>) {
+    if loading.get() || !session.borrow().wants_analytics_runtime() {
+        return;
+    }
+    loading.set(true);
+    let (session, loading) = (session.clone(), loading.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        match super::analytics::load().await {
+            Ok(()) => session.borrow_mut().install_analytics_runtime(super::analytics::create),
+            Err(message) => session.borrow_mut().analytics_runtime_failed(message),
         }
         loading.set(false);
     });

@@ -11,6 +11,8 @@ pub mod clock;
 pub mod session;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod analytics;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod host;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

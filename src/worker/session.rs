@@ -6,6 +6,7 @@
 
 use super::clock::Pacer;
 use crate::columnar::ParquetWriter;
+use crate::engine::analytics::runtime::RuntimeFactory;
 use crate::engine::clients::{LogKind, LogLine};
 use crate::engine::live::{cloudwatch, inspect, ShardRef};
 use crate::engine::metrics::Sample;
@@ -63,6 +64,10 @@ pub struct Session {
     parquet_writer: Option<ParquetWriter>,
     /// Why the writer could not be loaded, if it could not.
     parquet_failed: Option<String>,
+    /// What runs Analytics applications' code (the worker loads the Analytics module on demand).
+    analytics_runtime: Option<RuntimeFactory>,
+    /// Why it could not be loaded, if it could not.
+    analytics_failed: Option<String>,
 }
 
 impl Session {
@@ -88,6 +93,8 @@ impl Session {
             answer: None,
             parquet_writer: None,
             parquet_failed: None,
+            analytics_runtime: None,
+            analytics_failed: None,
         }
     }
 
@@ -109,6 +116,26 @@ impl Session {
     /// The writer could not be loaded.
     pub fn parquet_writer_failed(&mut self, message: String) {
         self.parquet_failed = Some(message);
+    }
+
+    /// Whether the run needs the Analytics runtime it does not have: the loaded scenario creates an
+    /// application, or a request asked for one. Simulated time waits until it is installed.
+    pub fn wants_analytics_runtime(&self) -> bool {
+        let analytics = self.runner.engine().analytics();
+        let creates = self.scenario.as_ref().is_some_and(|s| s.calls.iter().any(|c| c.service == "kinesisanalyticsv2"));
+        analytics.awaits_runtime() || (creates && analytics.factory().is_none())
+    }
+
+    /// Installs the Analytics runtime, now and into every later run.
+    pub fn install_analytics_runtime(&mut self, factory: RuntimeFactory) {
+        self.analytics_runtime = Some(factory);
+        self.analytics_failed = None;
+        self.runner.engine_mut().set_analytics_runtime(factory);
+    }
+
+    /// The Analytics module could not be loaded.
+    pub fn analytics_runtime_failed(&mut self, message: String) {
+        self.analytics_failed = Some(message);
     }
 
     /// Handles one message that arrived when the wall clock read `wall_us`.
@@ -208,6 +235,9 @@ impl Session {
         if let Some(writer) = self.parquet_writer {
             self.runner.engine_mut().set_parquet_writer(writer);
         }
+        if let Some(factory) = self.analytics_runtime {
+            self.runner.engine_mut().set_analytics_runtime(factory);
+        }
         self.pacer.pause();
         self.behind = false;
         self.samples.clear();
@@ -263,6 +293,10 @@ impl Session {
                 None => ParquetLoad::Loading,
                 Some(message) => ParquetLoad::Failed { message: message.clone() },
             }),
+            analytics_module: self.wants_analytics_runtime().then(|| match &self.analytics_failed {
+                None => ParquetLoad::Loading,
+                Some(message) => ParquetLoad::Failed { message: message.clone() },
+            }),
         }
     }
 
@@ -286,8 +320,9 @@ impl Session {
     }
 
     fn tick(&mut self, wall_us: u64) {
-        if self.wants_parquet_writer() {
-            // A converting stream cannot deliver without its writer: time waits for it.
+        if self.wants_parquet_writer() || self.wants_analytics_runtime() {
+            // A converting stream cannot deliver without its writer, nor an application run without its
+            // runtime: time waits for them.
             self.pacer.advance(wall_us);
             return;
         }

@@ -2,6 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod analytics_flink_windows;
+mod analytics_service;
 mod analytics_sql_fuzz;
 mod analytics_sql_windows;
 mod api_fuzz;

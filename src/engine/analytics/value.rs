@@ -137,11 +137,12 @@ impl Value {
             SqlType::Smallint => integer(i16::MIN.into(), i16::MAX.into()),
             SqlType::Tinyint => integer(i8::MIN.into(), i8::MAX.into()),
             SqlType::Real | SqlType::Double => match self {
-                Value::Str(s) => s.trim().parse::<f64>().map(Value::Double).map_err(|_| bad()),
-                v => v
-                    .as_f64()
-                    .map(|d| Value::Double(if ty == SqlType::Real { d as f32 as f64 } else { d }))
-                    .ok_or_else(bad),
+                Value::Str(s) => s
+                    .trim()
+                    .parse::<f64>()
+                    .map(|d| Value::Double(if ty == SqlType::Real { real(d) } else { d }))
+                    .map_err(|_| bad()),
+                v => v.as_f64().map(|d| Value::Double(if ty == SqlType::Real { real(d) } else { d })).ok_or_else(bad),
             },
             SqlType::Decimal(precision, scale) => {
                 let d = match self {
@@ -284,6 +285,12 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// A REAL (single precision) as the double that prints like it: 12.23, not 12.229999542236328.
+fn real(d: f64) -> f64 {
+    let single = d as f32;
+    single.to_string().parse().unwrap_or(f64::from(single))
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ pub mod iterator;
 pub mod limits;
 mod listing;
 pub mod metrics;
+pub mod reader;
 pub mod record;
 mod reshard;
 pub mod sequence;

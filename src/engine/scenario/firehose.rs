@@ -139,7 +139,7 @@ pub fn compile_calls(s: &Scenario) -> Result<Vec<CallPlan>, ScenarioError> {
         .map(|(i, call)| {
             let command = crate::api::parse(&call.service, &call.action, &call.input)
                 .map_err(|e| ScenarioError::at(format!("calls[{i}]"), format!("{}: {}", e.type_name, e.message)))?;
-            let name = ["DeliveryStreamName", "Bucket", "FunctionName", "StreamName", "Mode"]
+            let name = ["DeliveryStreamName", "ApplicationName", "Bucket", "FunctionName", "StreamName", "Mode"]
                 .iter()
                 .find_map(|field| call.input.get(field).and_then(Value::as_str));
             let what = match name {

@@ -1,5 +1,5 @@
 //! The built-in scenarios: the teaching scenarios of spec kds.md §6 (P1–P12), P13, the hot shard a split
-//! fixes (§4.2), and the Firehose ones of spec firehose-analytics.md §5 built so far; each a JSON file in
+//! fixes (§4.2), and the Firehose and Analytics ones of spec firehose-analytics.md §5 built so far; each a JSON file in
 //! `presets/`.
 //!
 //! Each has a title and a two-sentence explanation of what it teaches; `kinesis-lab run <name>` runs one,
@@ -16,7 +16,7 @@ pub struct Preset {
     pub json: &'static str,
 }
 
-const PRESETS: [Preset; 21] = [
+const PRESETS: [Preset; 25] = [
     Preset { name: "p01-simple-pipeline", json: include_str!("presets/p01-simple-pipeline.json") },
     Preset { name: "p02-rider-alert", json: include_str!("presets/p02-rider-alert.json") },
     Preset { name: "p03-full-pipeline", json: include_str!("presets/p03-full-pipeline.json") },
@@ -47,6 +47,22 @@ const PRESETS: [Preset; 21] = [
     Preset { name: "firehose-p10-s3-outage", json: include_str!("presets/firehose-p10-s3-outage.json") },
     Preset { name: "firehose-redshift-copy", json: include_str!("presets/firehose-redshift-copy.json") },
     Preset { name: "firehose-opensearch-index", json: include_str!("presets/firehose-opensearch-index.json") },
+    Preset {
+        name: "analytics-p03-rental-count-sql",
+        json: include_str!("presets/analytics-p03-rental-count-sql.json"),
+    },
+    Preset {
+        name: "analytics-p04-window-comparison",
+        json: include_str!("presets/analytics-p04-window-comparison.json"),
+    },
+    Preset {
+        name: "analytics-p05-rental-count-flink",
+        json: include_str!("presets/analytics-p05-rental-count-flink.json"),
+    },
+    Preset {
+        name: "analytics-p06-access-log-errors",
+        json: include_str!("presets/analytics-p06-access-log-errors.json"),
+    },
 ];
 
 /// Every preset, in order.
@@ -55,7 +71,7 @@ pub fn all() -> Vec<PresetInfo> {
         .iter()
         .map(|p| {
             let s = Scenario::from_json(p.json).expect("presets are valid (tested)");
-            let firehose = !s.calls.is_empty() || !s.firehose_producers.is_empty();
+            let firehose = s.calls.iter().any(|c| c.service == "firehose") || !s.firehose_producers.is_empty();
             PresetInfo { name: p.name, title: s.title, explanation: s.explanation, json: p.json, firehose }
         })
         .collect()

@@ -38,6 +38,9 @@ pub struct Summary {
     /// Firehose, S3 and the Direct PUT producers, when the scenario uses them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub firehose: Option<super::firehose_summary::FirehoseSummary>,
+    /// Kinesis Data Analytics applications, when the scenario creates any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub analytics: Vec<super::analytics_summary::ApplicationSummary>,
     /// What the director did, and any errors clients met: `[time] who: text`.
     pub log: Vec<String>,
 }
@@ -309,6 +312,7 @@ impl SummaryBuilder {
             producers,
             consumers,
             firehose: super::firehose_summary::summarise(engine),
+            analytics: super::analytics_summary::summarise(engine),
             log,
         }
     }

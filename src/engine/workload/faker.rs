@@ -69,6 +69,9 @@ pub enum Fake {
     LoremSentence(Option<usize>),
     /// `date.now` / `date.utc` / `date.simTime`: the simulated wall clock in a moment.js format.
     Date { pattern: String },
+    /// `date.recent({"seconds": n, "format": …})` (the lab's): the wall clock less a uniform 0..=n s, so
+    /// events arrive out of order by event time, as a phone's do.
+    Recent { pattern: String, max_ms: u64 },
 }
 
 /// The calls a template may make, for error messages.
@@ -78,7 +81,7 @@ address.country, address.countryCode, address.state, address.stateAbbr, address.
 address.latitude, address.longitude, internet.ip, internet.ipv6, internet.mac, internet.userName, internet.email, \
 internet.domainName, internet.url, company.companyName, commerce.productName, commerce.price, commerce.department, \
 finance.amount, finance.account, phone.phoneNumber, lorem.word, lorem.words, lorem.sentence, date.now, date.utc, \
-date.simTime";
+date.simTime, date.recent";
 
 impl Fake {
     /// Resolves `module.method` with its raw argument text (`None` without parentheses).
@@ -144,6 +147,13 @@ impl Fake {
             }
             ("date", "now" | "simTime") => date(arg.as_ref(), moment::DEFAULT_LOCAL, path)?,
             ("date", "utc") => date(arg.as_ref(), moment::DEFAULT_UTC, path)?,
+            ("date", "recent") => {
+                let bad = || format!("{path} takes {{\"seconds\": n, \"format\": \"YYYY-MM-DD HH:mm:ss\"}}");
+                let a = arg.as_ref().and_then(Value::as_object).ok_or_else(bad)?;
+                let seconds = a.get("seconds").and_then(Value::as_u64).filter(|s| *s <= 86_400).ok_or_else(bad)?;
+                let pattern = a.get("format").and_then(Value::as_str).unwrap_or(moment::DEFAULT_UTC).to_string();
+                Fake::Recent { pattern, max_ms: seconds * 1_000 }
+            }
             _ => return Err(format!("Invalid method: {path} (supported: {SUPPORTED})")),
         };
         Ok(fake)
@@ -236,6 +246,10 @@ impl Fake {
                 out.push('.');
             }
             Fake::Date { pattern } => out.push_str(&moment::format(wall_ms, pattern)),
+            Fake::Recent { pattern, max_ms } => {
+                let lag = rng.below(max_ms + 1) as i64;
+                out.push_str(&moment::format(wall_ms - lag, pattern));
+            }
         }
     }
 }

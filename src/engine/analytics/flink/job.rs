@@ -217,6 +217,11 @@ impl Job {
     }
 
     /// The current watermark of the window operator.
+    /// The next processing time at which the job does something without new input.
+    pub fn deadline(&self) -> Option<i64> {
+        self.next_instant()
+    }
+
     pub fn watermark(&self) -> i64 {
         self.state.watermark
     }
