@@ -10,6 +10,7 @@
 
 use super::application::{Application, Config, Destination, SqlOutput, Stats, Status};
 use super::error::AnalyticsError;
+use super::flink::pipeline::{PARALLELISM_MAX, PARALLELISM_PER_KPU_MAX};
 use super::runtime::{Declared, RuntimeFactory, RuntimeSpec};
 use crate::engine::firehose::kinesis_source::stream_name;
 use crate::engine::kds::types::ShardIteratorType;
@@ -23,9 +24,6 @@ pub const SQL_CODE_MAX: usize = 100 * 1024;
 pub const OUTPUTS_MAX: usize = 3;
 /// The SQL in-application input stream's prefix, as the console names it.
 pub const NAME_PREFIX: &str = "SOURCE_SQL_STREAM";
-/// Flink's limits (§3.1).
-pub const PARALLELISM_MAX: u32 = 256;
-pub const PARALLELISM_PER_KPU_MAX: u32 = 8;
 
 fn text<'a>(v: &'a Json, path: &str) -> Option<&'a str> {
     v.pointer(path).and_then(Json::as_str)

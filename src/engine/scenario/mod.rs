@@ -60,6 +60,11 @@ impl Scenario {
         })
     }
 
+    /// Whether it uses Firehose (a call to it, or Direct PUT producers): the page opens it in the Firehose lab.
+    pub fn uses_firehose(&self) -> bool {
+        self.calls.iter().any(|c| c.service == "firehose") || !self.firehose_producers.is_empty()
+    }
+
     /// Whether a call creates or updates a Firehose stream that converts records to Parquet (the browser's
     /// worker then loads its Parquet writer before the run starts).
     pub fn converts_to_parquet(&self) -> bool {

@@ -71,7 +71,7 @@ pub fn all() -> Vec<PresetInfo> {
         .iter()
         .map(|p| {
             let s = Scenario::from_json(p.json).expect("presets are valid (tested)");
-            let firehose = s.calls.iter().any(|c| c.service == "firehose") || !s.firehose_producers.is_empty();
+            let firehose = s.uses_firehose();
             PresetInfo { name: p.name, title: s.title, explanation: s.explanation, json: p.json, firehose }
         })
         .collect()

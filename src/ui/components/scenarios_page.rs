@@ -26,8 +26,7 @@ fn store_saves(saves: &Saves) -> Result<(), String> {
 
 /// Opens a scenario in its lab (Firehose or Streams), with `seed` instead of the file's when given.
 fn open(engine: EngineHandle, json: String, seed: Option<u64>) {
-    let firehose = crate::engine::scenario::Scenario::from_json(&json)
-        .is_ok_and(|s| !s.calls.is_empty() || !s.firehose_producers.is_empty());
+    let firehose = crate::engine::scenario::Scenario::from_json(&json).is_ok_and(|s| s.uses_firehose());
     engine.load_scenario(json, seed.map(crate::engine::rng::Seed));
     let _ = window().location().set_hash(if firehose { "firehose" } else { "streams" });
 }
