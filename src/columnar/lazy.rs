@@ -14,7 +14,8 @@ extern "C" {
     fn read_parquet(bytes: &[u8], max_rows: usize) -> Result<String, JsValue>;
 }
 
-fn message(e: JsValue) -> String {
+/// A JS exception's message (also the worker's Analytics module errors).
+pub(crate) fn message(e: JsValue) -> String {
     e.as_string()
         .or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()))
         .unwrap_or_else(|| format!("{e:?}"))

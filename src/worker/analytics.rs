@@ -2,6 +2,7 @@
 //! application, then called synchronously. Each application's runtime lives in the module under a handle
 //! and is stepped through JSON, so the worker's own bundle carries no SQL parser or window engine.
 
+use crate::columnar::lazy::message;
 use crate::engine::analytics::runtime::{Declared, Runtime, RuntimeSpec, Step, Stepped};
 use wasm_bindgen::prelude::*;
 
@@ -15,12 +16,6 @@ extern "C" {
     fn analytics_step(handle: u32, step: &str) -> Result<String, JsValue>;
     #[wasm_bindgen(catch, js_name = analyticsDrop)]
     fn analytics_drop(handle: u32) -> Result<(), JsValue>;
-}
-
-fn message(e: JsValue) -> String {
-    e.as_string()
-        .or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()))
-        .unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// Loads the module (once).
