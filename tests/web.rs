@@ -126,7 +126,8 @@ fn every_preset_reruns_in_wasm_to_its_native_golden_summary() {
         "analytics-p03-rental-count-sql",
         "analytics-p04-window-comparison",
         "analytics-p05-rental-count-flink",
-        "analytics-p06-access-log-errors"
+        "analytics-p06-access-log-errors",
+        "analytics-p11-anomaly-top-k"
     );
     assert_eq!(goldens.len(), presets::all().len(), "every preset has its golden here");
     for (name, golden) in goldens {

@@ -1,7 +1,6 @@
-//! What the Analytics lab shows: the SQL editor's highlighting with the error's token underlined, the
-//! result table from an application's output lines, and the comparison lanes' geometry.
+//! What the Analytics lab's editor shows: the SQL highlighting with the error's token underlined, and the
+//! result table from an application's output lines.
 
-use crate::engine::analytics::compare::{Event, Lane};
 use crate::engine::analytics::flink::job::Output;
 use crate::engine::analytics::sql::app::Emitted;
 
@@ -172,43 +171,6 @@ impl ResultRow {
     }
 }
 
-/// Pixel geometry of a comparison lane: `width` pixels for `duration_ms` of event time.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LaneGeometry {
-    /// (x, y, width, label, class) per pane: `fired`, `late` (fired again or a late stagger result).
-    pub panes: Vec<(f64, f64, f64, String, &'static str)>,
-    /// (x, y, late) per event, at its event time in its station's row.
-    pub events: Vec<(f64, f64, bool)>,
-}
-
-/// Rows per lane: one per station, this tall.
-pub const ROW_PX: f64 = 22.0;
-const STATIONS: [&str; 3] = ["100", "110", "120"];
-
-fn row_of(station: &str) -> f64 {
-    STATIONS.iter().position(|s| *s == station).unwrap_or(0) as f64 * ROW_PX
-}
-
-/// Where `lane`'s panes and `events` go, on an axis of `duration_ms` over `width` pixels.
-pub fn lane_geometry(lane: &Lane, events: &[Event], duration_ms: i64, width: f64) -> LaneGeometry {
-    let span = (duration_ms.max(1)) as f64;
-    let x = |ms: i64| (ms as f64 / span * width).clamp(-10.0, width + 10.0);
-    let panes = lane
-        .panes
-        .iter()
-        .map(|p| {
-            let class = if p.late_firing { "late" } else { "fired" };
-            (x(p.start), row_of(&p.station), (x(p.end) - x(p.start)).max(2.0), p.count.to_string(), class)
-        })
-        .collect();
-    let events = events
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (x(e.ts), row_of(&e.station) + ROW_PX / 2.0, lane.late.contains(&i)))
-        .collect();
-    LaneGeometry { panes, events }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,77 +201,5 @@ mod tests {
         let r = ResultRow::from_emitted(&e);
         assert_eq!(r.at, "00:01:01.000");
         assert_eq!(r.cells, [("B".to_string(), "1".to_string()), ("A".to_string(), "x".to_string())]);
-    }
-}
-
-/// The event-time/arrival picture (spec §4 item 10): each event a dot at (arrival, event time), the
-/// watermark a step line below them, up to processing time `until`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Scatter {
-    /// (x, y, late) of each event that has arrived by `until`.
-    pub dots: Vec<(f64, f64, bool)>,
-    /// SVG path of the watermark so far.
-    pub watermark: String,
-    /// The watermark at `until`, in ms from the start (`None` before the first emission).
-    pub watermark_now: Option<i64>,
-    /// Events arrived, and windows fired, by `until`.
-    pub arrived: usize,
-    pub fired: usize,
-}
-
-/// `lane`'s events and watermark on a `width` × `height` plot of `span_ms` on both axes, up to `until`.
-pub fn scatter(lane: &Lane, events: &[Event], span_ms: i64, width: f64, height: f64, until: i64) -> Scatter {
-    let span = span_ms.max(1) as f64;
-    let x = |ms: i64| (ms as f64 / span * width).clamp(0.0, width);
-    let y = |ms: i64| (height - ms as f64 / span * height).clamp(0.0, height);
-    let dots: Vec<(f64, f64, bool)> = events
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.arrival <= until)
-        .map(|(i, e)| (x(e.arrival), y(e.ts), lane.late.contains(&i)))
-        .collect();
-    let steps: Vec<&(i64, i64)> = lane.watermark.iter().filter(|(at, w)| *at <= until && *w >= 0).collect();
-    let mut path = String::new();
-    for (i, (at, w)) in steps.iter().enumerate() {
-        // A step: along at the old height to the emission, then up to the new watermark.
-        if i == 0 {
-            path += &format!("M{:.1} {:.1}", x(*at), y(*w));
-        } else {
-            path += &format!(" H{:.1} V{:.1}", x(*at), y(*w));
-        }
-    }
-    if let Some((_, w)) = steps.last() {
-        path += &format!(" H{:.1} V{:.1}", x(until), y(*w));
-    }
-    Scatter {
-        arrived: dots.len(),
-        dots,
-        watermark: path,
-        watermark_now: steps.last().map(|(_, w)| *w),
-        fired: lane.panes.iter().filter(|p| p.fired_at <= until).count(),
-    }
-}
-
-#[cfg(test)]
-mod scatter_tests {
-    use super::*;
-    use crate::engine::analytics::compare::{generate, lanes, Knobs};
-
-    #[test]
-    fn the_scatter_shows_what_has_happened_by_the_slider_and_the_watermark_trails_the_events() {
-        let k = Knobs::default();
-        let events = generate(&k);
-        let lane = &lanes(&k, &events)[0];
-        let half = scatter(lane, &events, k.duration_ms + 60_000, 600.0, 300.0, k.duration_ms / 2);
-        let all = scatter(lane, &events, k.duration_ms + 60_000, 600.0, 300.0, i64::MAX / 4);
-        assert!(half.arrived < all.arrived && all.arrived == events.len());
-        assert!(half.fired < all.fired);
-        let w = half.watermark_now.unwrap();
-        let newest = events.iter().filter(|e| e.arrival <= k.duration_ms / 2).map(|e| e.ts).max().unwrap();
-        assert!(
-            w < newest && w >= newest - k.bound_ms - 1 - 200,
-            "W = max event time − bound − 1 at the last emission: {w} vs {newest}"
-        );
-        assert!(half.watermark.starts_with('M'));
     }
 }

@@ -24,3 +24,4 @@ pub mod shard_map;
 pub mod status;
 pub mod url;
 pub mod video;
+pub mod window_timeline;

@@ -5,7 +5,9 @@
 // over the same stream with late events marked; raising the allowed lateness turns dropped events into
 // late results; the editor opens with the book's RENTAL_COUNT query and its result rows (ROWTIME on the
 // minute); a broken edit is refused with its line and column and the token underlined; the windowed
-// ErrorCounter pipeline runs to per-IP results.
+// ErrorCounter pipeline runs to per-IP results; the access-log preset, opened from the Scenarios page,
+// runs its applications in the worker (the Analytics module loaded there on demand) and they write to
+// their output stream.
 import { OUT, assert, checks, start } from './harness.mjs';
 
 const { check, finish } = checks(30000);
@@ -26,23 +28,54 @@ try {
     const titles = await page.locator('[data-testid=an-lanes] .lane-title strong').allInnerTexts();
     assert(JSON.stringify(titles.map((t) => t.split(' ')[0])) === JSON.stringify(['Tumbling', 'Sliding', 'Session', 'Stagger']), titles.join(' | '));
     const lanes = await page.locator('[data-testid=an-lanes] .lane-title').allInnerTexts();
-    assert(/· \d+ results · [1-9]\d* late events dropped/.test(lanes[0]), `the tumbling lane drops late events: ${lanes[0]}`);
-    assert(/· \d+ results · 0 late events dropped · [1-9]\d* late results/.test(lanes[3]), `stagger keeps late rows in results of their own: ${lanes[3]}`);
+    assert(/· (\d+) of \1 results fired · [1-9]\d* late events to the side output/.test(lanes[0]), `the tumbling lane drops late events: ${lanes[0]}`);
+    assert(/· (\d+) of \1 results fired · 0 late events to the side output · [1-9]\d* late results/.test(lanes[3]), `stagger keeps late rows in results of their own: ${lanes[3]}`);
     assert(await page.locator('[data-testid=an-lanes] .late-event').count() > 0, 'late events are drawn');
+    await page.fill('[data-testid=an-until]', '150000');
     const before = await text('[data-testid=an-watermark]');
-    assert(/^By 10:02:30: \d+ events arrived, \d+ tumbling windows fired; watermark 10:02:2\d\.$/.test(before), before);
+    assert(/^By 10:02:30: \d+ events arrived, \d+ tumbling windows fired; watermark 10:02:[0-2]\d\.$/.test(before), before);
     await page.fill('[data-testid=an-until]', '60000');
     const early = await text('[data-testid=an-watermark]');
     const arrived = (t) => Number(t.match(/(\d+) events arrived/)[1]);
     assert(arrived(early) < arrived(before), `the slider goes back in processing time: ${early} / ${before}`);
-    assert((await page.locator('.watermark-line').getAttribute('d')).startsWith('M'), 'the watermark is drawn');
+    assert((await page.locator('.watermark-plot .watermark-line').getAttribute('d')).startsWith('M'), 'the watermark is drawn');
     await page.screenshot({ path: `${OUT}/analytics.png` });
   });
 
+  await check('playing the timeline fills panes, fires them and moves the watermark', async () => {
+    await page.fill('[data-testid=an-until]', '50000');
+    const openAt50 = await page.locator('[data-testid=an-lanes] .lane').first().locator('rect.pane.open').count();
+    assert(openAt50 > 0, 'windows of the first minute are open at 10:00:50');
+    const wm = () => page.locator('[data-testid=an-lane-watermark]').first().getAttribute('x1');
+    const x0 = Number(await wm());
+    await page.click('[data-testid=an-play]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=an-lanes] .lane')?.querySelector('rect.pane.firing') != null, null, { timeout: 10000 });
+    await page.screenshot({ path: `${OUT}/analytics-playing.png` });
+    await page.click('[data-testid=an-play]');
+    assert((await text('[data-testid=an-play]')) === 'Play', 'paused');
+    assert(Number(await wm()) > x0, 'the watermark moved right');
+    const latest = await page.locator('[data-testid=an-lanes] .lane-latest').first().innerText();
+    assert(/^last result at 10:0\d:\d\d: station 1[012]0 · 10:0\d:00–10:0\d:00 · \d+$/.test(latest), latest);
+  });
+
+  await check('a quiet shard holds the watermark back until idleness releases it', async () => {
+    const setKnob = async (id, v) => { await page.fill(`[data-testid=${id}]`, v); await page.dispatchEvent(`[data-testid=${id}]`, 'change'); };
+    await setKnob('an-quiet', '120');
+    await page.fill('[data-testid=an-until]', '270000');
+    const fired = async () => Number((await text('[data-testid=an-watermark]')).match(/(\d+) tumbling windows fired/)[1]);
+    const held = await fired();
+    await setKnob('an-idleness', '30');
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=an-watermark]').textContent.match(/(\d+) tumbling/)[1]) > n, held, { timeout: 5000 });
+    await page.screenshot({ path: `${OUT}/analytics-idleness.png` });
+    await setKnob('an-quiet', '0');
+    await setKnob('an-idleness', '0');
+  });
+
   await check('allowed lateness turns dropped events into late firings', async () => {
+    await page.fill('[data-testid=an-until]', '540000');
     await page.fill('[data-testid=an-lateness]', '240');
     await page.dispatchEvent('[data-testid=an-lateness]', 'change');
-    await page.waitForFunction(() => /· 0 late events dropped · [1-9]/.test(document.querySelectorAll('[data-testid=an-lanes] .lane-title')[0]?.textContent ?? ''),
+    await page.waitForFunction(() => /· 0 late events to the side output · [1-9]/.test(document.querySelectorAll('[data-testid=an-lanes] .lane-title')[0]?.textContent ?? ''),
       null, { timeout: 5000 });
     assert(await page.locator('[data-testid=an-lanes] rect.pane.late').count() > 0, 'late firings are drawn amber');
   });
@@ -67,6 +100,20 @@ try {
     assert(/ip=83\.149\.9\.216\s+window_start=2015-05-17 10:05:00\.000\s+window_end=2015-05-17 10:06:00\.000\s+errors=\d+/.test(results), results.slice(0, 400));
     assert(results.includes('late-errors'), 'late lines go to the side output');
     await page.screenshot({ path: `${OUT}/analytics-pipeline.png` });
+  });
+
+  await check('the access-log preset runs its Flink applications in the worker', async () => {
+    await page.click('#nav-scenarios');
+    await page.locator('.preset-card', { hasText: 'Analytics P6' }).locator('button').click();
+    await page.waitForFunction(() => document.querySelector('#lab-page h1')?.textContent === 'Streams');
+    await page.waitForFunction(() => document.querySelector('#worker-status')?.textContent.startsWith('worker ready'), null, { timeout: 5000 });
+    const picked = await page.locator('[data-testid=preset] option:checked').innerText();
+    assert(picked.startsWith('Analytics P6'), `the picker shows the opened preset: ${picked}`);
+    await page.fill('[data-testid=ff-span]', '3');
+    await page.click('[data-testid=fast-forward]');
+    const output = page.locator('.stream-block', { hasText: 'log_data_stream' }).locator('.shard-map .shard').first();
+    await page.waitForFunction((el) => /· [1-9]\d*\/s/.test(el.textContent), await output.elementHandle(), { timeout: 30000 });
+    await page.screenshot({ path: `${OUT}/analytics-p06-streams.png`, fullPage: true });
     assert(problems.length === 0, problems.join('\n'));
   });
 } finally {

@@ -31,6 +31,11 @@ pub struct Knobs {
     /// A window's size (tumbling, sliding, stagger range) and the session gap.
     pub window_ms: i64,
     pub gap_ms: i64,
+    /// When station 120's sensor goes quiet (its events stop), 0 for never. Station 120 is the only
+    /// station on the second shard, so a quiet shard holds the event-time lanes' watermark back.
+    pub quiet_from_ms: i64,
+    /// `withIdleness`: a shard quiet this long stops holding the watermark; 0 for off.
+    pub idleness_ms: i64,
 }
 
 impl Default for Knobs {
@@ -45,6 +50,8 @@ impl Default for Knobs {
             allowed_lateness_ms: 0,
             window_ms: 60_000,
             gap_ms: 20_000,
+            quiet_from_ms: 0,
+            idleness_ms: 0,
         }
     }
 }
@@ -69,6 +76,8 @@ pub struct Pane {
     /// whether it opened only after its event minute had ended, a result for late rows).
     pub fired_at: i64,
     pub late_firing: bool,
+    /// The events it counted, by index into the stream (as many as `count`): which had arrived when.
+    pub members: Vec<usize>,
 }
 
 /// One window kind over the stream.
@@ -80,11 +89,24 @@ pub struct Lane {
     pub late: Vec<usize>,
     /// The watermark over processing time (the event-time lanes).
     pub watermark: Vec<(i64, i64)>,
+    /// The gap of a session lane: its open sessions are as long as their events say so far.
+    pub session_gap_ms: Option<i64>,
 }
 
 /// Where the stream starts on the clock: windows align to the epoch, so the start is a whole hour.
 const START: &str = "2024-03-15 10:00:00";
 const STATIONS: [&str; 3] = ["100", "110", "120"];
+/// The station whose events come through the second shard.
+pub const QUIET_STATION: &str = "120";
+
+/// The shard an event arrives through.
+fn shard_of(station: &str) -> &'static str {
+    if station == QUIET_STATION {
+        "shardId-000000000001"
+    } else {
+        "shardId-000000000000"
+    }
+}
 
 /// The events of `k`, in arrival order.
 pub fn generate(k: &Knobs) -> Vec<Event> {
@@ -101,6 +123,7 @@ pub fn generate(k: &Knobs) -> Vec<Event> {
             };
             Event { station: STATIONS[rng.below(3) as usize].to_string(), ts, arrival: ts + lag }
         })
+        .filter(|e| k.quiet_from_ms <= 0 || e.station != QUIET_STATION || e.ts < k.quiet_from_ms)
         .collect();
     events.sort_by_key(|e| (e.arrival, e.ts));
     events
@@ -129,17 +152,23 @@ pub fn lanes(k: &Knobs, events: &[Event]) -> Vec<Lane> {
 fn flink_lane(k: &Knobs, events: &[Event], title: &str, window: serde_json::Value) -> Lane {
     let p = Pipeline::from_json(&json!({
         "key_by": "station", "time": "event", "timestamp": "ts",
-        "watermarks": {"out_of_orderness_ms": k.bound_ms.max(0)},
+        "watermarks": {"out_of_orderness_ms": k.bound_ms.max(0), "idleness_ms": (k.idleness_ms > 0).then_some(k.idleness_ms)},
         "window": window, "allowed_lateness_ms": k.allowed_lateness_ms.max(0), "late_output": "late",
         "aggregate": [{"count": "*", "as": "n"}], "sink": {"table": "out"}, "checkpoints": false
     }))
     .expect("the comparison's pipelines are valid");
     let mut job = Job::new(p);
     let o = origin();
-    let mut lane = Lane { title: title.to_string(), panes: Vec::new(), late: Vec::new(), watermark: Vec::new() };
+    let mut lane = Lane {
+        title: title.to_string(),
+        panes: Vec::new(),
+        late: Vec::new(),
+        watermark: Vec::new(),
+        session_gap_ms: window["session"]["gap_ms"].as_i64(),
+    };
     let mut outputs = Vec::new();
     for (i, e) in events.iter().enumerate() {
-        let out = job.push(o + e.arrival, "shard", &json!({"station": e.station, "ts": o + e.ts}));
+        let out = job.push(o + e.arrival, shard_of(&e.station), &json!({"station": e.station, "ts": o + e.ts}));
         if out.iter().any(|x| x.stream == "late") {
             lane.late.push(i);
         }
@@ -161,7 +190,20 @@ fn flink_lane(k: &Knobs, events: &[Event], title: &str, window: serde_json::Valu
             count: get("n").as_i64().unwrap_or(0),
             fired_at: x.at - o,
             late_firing: x.late_firing,
+            members: Vec::new(),
         });
+    }
+    // A pane counts the on-time events of its key and window that had arrived when it fired.
+    for p in &mut lane.panes {
+        p.members = (0..events.len())
+            .filter(|i| {
+                let e = &events[*i];
+                e.station == p.station
+                    && (p.start..p.end).contains(&e.ts)
+                    && e.arrival <= p.fired_at
+                    && !lane.late.contains(i)
+            })
+            .collect();
     }
     lane
 }
@@ -200,6 +242,15 @@ fn stagger_lane(k: &Knobs, events: &[Event]) -> Lane {
                 count: x.get("N").as_i64().unwrap_or(0),
                 fired_at: close,
                 late_firing: close - range > minute + 60_000,
+                // The rows of its event minute and station that arrived while it was open.
+                members: (0..events.len())
+                    .filter(|i| {
+                        let e = &events[*i];
+                        e.station == x.get("station").as_str().unwrap_or_default()
+                            && (minute..minute + 60_000).contains(&e.ts)
+                            && (close - range..close).contains(&e.arrival)
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -208,6 +259,7 @@ fn stagger_lane(k: &Knobs, events: &[Event]) -> Lane {
         panes,
         late: Vec::new(),
         watermark: Vec::new(),
+        session_gap_ms: None,
     }
 }
 
@@ -235,6 +287,49 @@ mod tests {
         let stagger: i64 = lanes[3].panes.iter().map(|p| p.count).sum();
         assert_eq!(stagger, events.len() as i64);
         assert!(tumbling.watermark.windows(2).all(|w| w[0].1 < w[1].1), "the watermark only rises");
+    }
+
+    #[test]
+    fn each_pane_names_the_events_it_counted() {
+        for k in [
+            Knobs::default(),
+            Knobs { late_percent: 20, allowed_lateness_ms: 240_000, seed: 7, ..Knobs::default() },
+            Knobs {
+                window_ms: 120_000,
+                gap_ms: 5_000,
+                out_of_orderness_ms: 30_000,
+                bound_ms: 30_000,
+                ..Knobs::default()
+            },
+        ] {
+            let events = generate(&k);
+            for lane in lanes(&k, &events) {
+                for p in &lane.panes {
+                    assert_eq!(p.members.len() as i64, p.count, "{} {p:?}", lane.title);
+                    assert!(p.members.iter().all(|i| events[*i].arrival <= p.fired_at), "arrived before it fired");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_quiet_shard_holds_the_watermark_until_idleness_releases_it() {
+        let quiet = Knobs { quiet_from_ms: 120_000, ..Knobs::default() };
+        let events = generate(&quiet);
+        assert!(events.iter().all(|e| e.station != QUIET_STATION || e.ts < 120_000));
+        let fired_by = |k: &Knobs, t: i64| lanes(k, &events)[0].panes.iter().filter(|p| p.fired_at <= t).count();
+        let idle = Knobs { idleness_ms: 30_000, ..quiet };
+        // Without idleness no window past minute 2 can fire before the input ends.
+        let held =
+            lanes(&quiet, &events)[0].watermark.iter().filter(|(at, _)| *at < quiet.duration_ms).map(|(_, w)| *w).max();
+        assert!(held.is_some_and(|w| w < 120_000), "{held:?}");
+        assert!(fired_by(&idle, quiet.duration_ms) > fired_by(&quiet, quiet.duration_ms));
+        // A faster watermark makes more events late: each is still counted once or dropped once.
+        for k in [&quiet, &idle] {
+            let lane = &lanes(k, &events)[0];
+            let counted: i64 = lane.panes.iter().map(|p| p.count).sum();
+            assert_eq!(counted + lane.late.len() as i64, events.len() as i64);
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub struct Preset {
     pub json: &'static str,
 }
 
-const PRESETS: [Preset; 25] = [
+const PRESETS: [Preset; 26] = [
     Preset { name: "p01-simple-pipeline", json: include_str!("presets/p01-simple-pipeline.json") },
     Preset { name: "p02-rider-alert", json: include_str!("presets/p02-rider-alert.json") },
     Preset { name: "p03-full-pipeline", json: include_str!("presets/p03-full-pipeline.json") },
@@ -63,6 +63,7 @@ const PRESETS: [Preset; 25] = [
         name: "analytics-p06-access-log-errors",
         json: include_str!("presets/analytics-p06-access-log-errors.json"),
     },
+    Preset { name: "analytics-p11-anomaly-top-k", json: include_str!("presets/analytics-p11-anomaly-top-k.json") },
 ];
 
 /// Every preset, in order.

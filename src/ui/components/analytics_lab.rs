@@ -4,11 +4,13 @@
 //! queries and the seed programs, run over sample input, errors underlined where they are.
 
 use crate::engine::analytics::batch::{drive_pipeline, drive_sql, BatchError};
-use crate::engine::analytics::compare::{generate, lanes, Knobs};
+use crate::engine::analytics::compare::{generate, lanes, Event, Knobs, Lane};
 use crate::engine::analytics::examples::{find, sample_input, Language, ALL, BIKE_SCHEMA};
-use crate::view_model::analytics::{highlight, lane_geometry, scatter, ResultRow, ROW_PX};
+use crate::view_model::analytics::{highlight, ResultRow};
 use crate::view_model::labs::Lab;
+use crate::view_model::window_timeline::{clock, lane_geometry, scatter, ROW_PX};
 use leptos::prelude::*;
+use std::time::Duration;
 
 const LANE_WIDTH: f64 = 640.0;
 const LABEL_PX: f64 = 36.0;
@@ -57,6 +59,12 @@ fn knob(
     }
 }
 
+/// Processing time a second of playing advances.
+const PLAY_MS_PER_S: i64 = 15_000;
+const TICK_MS: u64 = 100;
+
+type Run = (Knobs, Vec<Event>, Vec<Lane>);
+
 #[component]
 fn Comparison() -> impl IntoView {
     let knobs = RwSignal::new(Knobs::default());
@@ -67,9 +75,33 @@ fn Comparison() -> impl IntoView {
         let lanes = lanes(&k, &events);
         (k, events, lanes)
     });
+    // Late events arrive up to four windows after the stream ends.
+    let span = Memo::new(move |_| run.with(|(k, _, _)| k.duration_ms + 4 * k.window_ms));
+    let until = RwSignal::new(span.get_untracked());
+    let playing = RwSignal::new(false);
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            if playing.get_untracked() {
+                let next = until.get_untracked() + PLAY_MS_PER_S * TICK_MS as i64 / 1_000;
+                until.set(next.min(span.get_untracked()));
+                if next >= span.get_untracked() {
+                    playing.set(false);
+                }
+            }
+        },
+        Duration::from_millis(TICK_MS),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let toggle = move |_| {
+        if !playing.get_untracked() && until.get_untracked() >= span.get_untracked() {
+            until.set(0);
+        }
+        playing.update(|p| *p = !*p);
+    };
     view! {
         <p class="panel-note">
-            "One stream of bike events at three stations over five minutes, 20 a minute, each arriving up to the out-of-orderness after its event time and some far later. The first three lanes are Flink-style event-time windows: a window fires when the watermark (the largest event time seen minus the bound) passes its end; an event for a window already past its lateness is late (red). The last lane is KDA SQL's stagger window on ROWTIME, the arrival: a window per event minute and station opens with its first row, so late rows still count, in a result of their own (amber)."
+            "One stream of bike events at three stations over five minutes, 20 a minute, each arriving up to the out-of-orderness after its event time and some far later; stations 100 and 110 send through one shard, 120 through another. The first three lanes are Flink-style event-time windows: each shard's watermark is the largest event time it has seen minus the bound, the job's is the smaller of the two, and a window fires when it passes the window's end; an event for a window already past its lateness is late (red ×). If station 120 goes quiet its shard holds the watermark back until the idleness marks it idle. The last lane is KDA SQL's stagger window on ROWTIME, the arrival: a window per event minute and station opens with its first row, so late rows still count, in a result of their own (amber). Play, or drag the processing time, to watch panes fill (dashed) and fire."
         </p>
         <div class="drill-row analytics-knobs">
             {knob(("out-of-orderness s ", "an-ooo", 60, 1_000), knobs, problem, |k| k.out_of_orderness_ms, |k, v| { k.out_of_orderness_ms = v; k.bound_ms = v })}
@@ -77,23 +109,42 @@ fn Comparison() -> impl IntoView {
             {knob(("allowed lateness s ", "an-lateness", 600, 1_000), knobs, problem, |k| k.allowed_lateness_ms, |k, v| k.allowed_lateness_ms = v)}
             {knob(("window s ", "an-window", 300, 1_000), knobs, problem, |k| k.window_ms, |k, v| k.window_ms = v.max(1_000))}
             {knob(("session gap s ", "an-gap", 300, 1_000), knobs, problem, |k| k.gap_ms, |k, v| k.gap_ms = v.max(1_000))}
+            {knob(("station 120 quiet from s (0 never) ", "an-quiet", 300, 1_000), knobs, problem, |k| k.quiet_from_ms, |k, v| k.quiet_from_ms = v)}
+            {knob(("idleness s (0 off) ", "an-idleness", 300, 1_000), knobs, problem, |k| k.idleness_ms, |k, v| k.idleness_ms = v)}
             {knob(("seed ", "an-seed", 1_000_000, 1), knobs, problem, |k| k.seed as i64, |k, v| k.seed = v as u64)}
         </div>
         {move || problem.get().map(|p| view! { <p class="inline-error" role="alert">{p}</p> })}
-        <Watermark run=run />
+        <div class="slider-row">
+            <button class="btn small" data-testid="an-play" on:click=toggle>{move || if playing.get() { "Pause" } else { "Play" }}</button>
+            <label class="slider">
+                "processing time "
+                <input type="range" min="0" max=move || span.get().to_string() step="1000" data-testid="an-until"
+                    prop:value=move || until.get().to_string()
+                    on:input=move |ev| {
+                        playing.set(false);
+                        until.set(event_target_value(&ev).parse().unwrap_or(0));
+                    } />
+                <span class="mono" data-testid="an-clock">{move || clock(until.get())}</span>
+            </label>
+        </div>
+        <Watermark run=run until=until span=span />
         <div class="lanes" data-testid="an-lanes">
             {move || run.with(|(k, events, lanes)| lanes.iter().map(|lane| {
-                let g = lane_geometry(lane, events, k.duration_ms, LANE_WIDTH);
-                let late_firings = lane.panes.iter().filter(|p| p.late_firing).count();
+                let t = until.get();
+                let g = lane_geometry(lane, events, k.duration_ms, LANE_WIDTH, t);
+                let dropped = lane.late.iter().filter(|i| events[**i].arrival <= t).count();
+                let late_firings = lane.panes.iter().filter(|p| p.late_firing && p.fired_at <= t).count();
                 let summary = format!(
-                    "{} results · {} late events dropped · {} late results",
-                    lane.panes.len(), lane.late.len(), late_firings
+                    "{} of {} results fired · {dropped} late events to the side output · {late_firings} late results",
+                    g.fired, lane.panes.len()
                 );
                 let height = 3.0 * ROW_PX + 18.0;
                 let minutes = (k.duration_ms / 60_000).max(1);
+                let bottom = (3.0 * ROW_PX).to_string();
                 view! {
                     <div class="lane">
                         <div class="lane-title"><strong>{lane.title.clone()}</strong>" · "{summary}</div>
+                        <div class="lane-latest">{g.latest.map_or_else(|| "no result yet".to_string(), |l| format!("last result {l}"))}</div>
                         <svg viewBox=format!("0 0 {} {height}", LANE_WIDTH + LABEL_PX) width="100%" role="img">
                             {["100", "110", "120"].iter().enumerate().map(|(i, s)| view! {
                                 <text x="0" y=(i as f64 * ROW_PX + ROW_PX * 0.7).to_string() class="lane-label">{*s}</text>
@@ -102,58 +153,50 @@ fn Comparison() -> impl IntoView {
                                 {(0..=minutes).map(|m| {
                                     let x = m as f64 * LANE_WIDTH / minutes as f64;
                                     view! {
-                                        <line x1=x.to_string() x2=x.to_string() y1="0" y2=(3.0 * ROW_PX).to_string() class="lane-grid" />
+                                        <line x1=x.to_string() x2=x.to_string() y1="0" y2=bottom.clone() class="lane-grid" />
                                         <text x=x.to_string() y=(3.0 * ROW_PX + 14.0).to_string() class="lane-axis">{format!("10:0{m}")}</text>
                                     }
                                 }).collect_view()}
-                                {g.panes.into_iter().map(|(x, y, w, label, class)| view! {
-                                    <rect x=x.to_string() y=(y + 2.0).to_string() width=w.to_string() height=(ROW_PX - 4.0).to_string() class=format!("pane {class}") rx="3" />
-                                    <text x=(x + 3.0).to_string() y=(y + ROW_PX * 0.68).to_string() class="pane-count">{label}</text>
+                                {g.panes.into_iter().map(|p| view! {
+                                    <rect x=p.x.to_string() y=(p.y + 2.0).to_string() width=p.width.to_string() height=(ROW_PX - 4.0).to_string() class=format!("pane {}", p.class) rx="3" />
+                                    <text x=(p.x + 3.0).to_string() y=(p.y + ROW_PX * 0.68).to_string() class="pane-count">{p.label}</text>
                                 }).collect_view()}
                                 {g.events.into_iter().map(|(x, y, late)| if late {
                                     view! { <path d=format!("M{} {} l6 6 m0 -6 l-6 6", x - 3.0, y - 3.0) class="late-event" /> }.into_any()
                                 } else {
                                     view! { <circle cx=x.to_string() cy=y.to_string() r="2.2" class="event" /> }.into_any()
                                 }).collect_view()}
+                                <line x1=g.now_x.to_string() x2=g.now_x.to_string() y1="0" y2=bottom.clone() class="now-line" />
+                                {g.watermark_x.map(|x| view! {
+                                    <line x1=x.to_string() x2=x.to_string() y1="0" y2=bottom.clone() class="watermark-line" data-testid="an-lane-watermark" />
+                                })}
                             </g>
                         </svg>
                     </div>
                 }
             }).collect_view())}
         </div>
+        <p class="panel-note">"Grey line: processing time now; purple: the watermark. Dashed panes are open (their count so far); green ones fired, amber ones fired for late data; +n marks late rows waiting for a result of their own."</p>
     }
 }
 
 const PLOT_W: f64 = 640.0;
 const PLOT_H: f64 = 220.0;
 
-/// The tumbling lane's events at (arrival, event time) with the watermark below them, up to a slider's
-/// processing time: move it to watch the watermark climb and windows fire.
+/// The tumbling lane's events at (arrival, event time) with the watermark below them, up to the
+/// processing time the learner plays or drags: the watermark climbs and windows fire.
 #[component]
-fn Watermark(
-    run: Memo<(Knobs, Vec<crate::engine::analytics::compare::Event>, Vec<crate::engine::analytics::compare::Lane>)>,
-) -> impl IntoView {
-    // Late events arrive up to four windows after the stream ends.
-    let span = move || run.with(|(k, _, _)| k.duration_ms + 4 * k.window_ms);
-    let until = RwSignal::new(150_000i64);
+fn Watermark(run: Memo<Run>, until: RwSignal<i64>, span: Memo<i64>) -> impl IntoView {
     let picture = Memo::new(move |_| {
         let t = until.get();
-        run.with(|(_, events, lanes)| scatter(&lanes[0], events, span(), PLOT_W, PLOT_H, t))
+        run.with(|(_, events, lanes)| scatter(&lanes[0], events, span.get(), PLOT_W, PLOT_H, t))
     });
-    let clock = |ms: i64| format!("10:{:02}:{:02}", ms / 60_000, ms / 1_000 % 60);
     view! {
         <div class="watermark-plot">
-            <label class="slider">
-                "processing time "
-                <input type="range" min="0" max=move || span().to_string() step="1000" data-testid="an-until"
-                    prop:value=move || until.get().to_string()
-                    on:input=move |ev| until.set(event_target_value(&ev).parse().unwrap_or(0)) />
-                <span class="mono">{move || clock(until.get())}</span>
-            </label>
             <p class="panel-note" data-testid="an-watermark">{move || picture.with(|p| format!(
                 "By {}: {} events arrived, {} tumbling windows fired; watermark {}.",
                 clock(until.get()), p.arrived, p.fired,
-                p.watermark_now.map_or("not yet emitted".to_string(), |w| if w > span() { "+∞ (end of input)".to_string() } else { clock(w) })
+                p.watermark_now.map_or("not yet emitted".to_string(), |w| if w > span.get() { "+∞ (end of input)".to_string() } else { clock(w) })
             ))}</p>
             <svg viewBox=format!("-40 -6 {} {}", PLOT_W + 50.0, PLOT_H + 30.0) width="100%" role="img">
                 <line x1="0" y1=PLOT_H.to_string() x2=PLOT_W.to_string() y2="0" class="diagonal" />

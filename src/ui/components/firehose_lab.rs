@@ -27,6 +27,15 @@ pub fn FirehoseLab() -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
     let all: Vec<_> = presets::all().into_iter().filter(|p| p.firehose).collect();
     let chosen = RwSignal::new(all.first().map_or("", |p| p.name));
+    // A preset opened elsewhere (the Scenarios page) is the one the picker and its explanation show.
+    let opened: Vec<(&'static str, &'static str)> = all.iter().map(|p| (p.name, p.json)).collect();
+    Effect::new(move |_| {
+        if let Some(name) =
+            engine.scenario().with(|s| opened.iter().find(|(_, j)| Some(*j) == s.as_deref()).map(|(n, _)| *n))
+        {
+            chosen.set(name);
+        }
+    });
     let find = {
         let all = all.clone();
         move |name: &str| all.iter().find(|p| p.name == name).cloned()

@@ -25,6 +25,13 @@ pub fn StreamsLab() -> impl IntoView {
     let engine = expect_context::<EngineHandle>();
     let all: Vec<_> = presets::all().into_iter().filter(|p| !p.firehose).collect();
     let chosen = RwSignal::new(all.iter().position(|p| p.name == "p04-hot-key").unwrap_or(0));
+    // A preset opened elsewhere (the Scenarios page) is the one the picker and its explanation show.
+    let json_of: Vec<&'static str> = all.iter().map(|p| p.json).collect();
+    Effect::new(move |_| {
+        if let Some(i) = engine.scenario().with(|s| s.as_deref().and_then(|s| json_of.iter().position(|j| *j == s))) {
+            chosen.set(i);
+        }
+    });
     let selected = RwSignal::new(None);
     let explanation = {
         let all = all.clone();
