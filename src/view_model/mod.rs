@@ -16,6 +16,7 @@ pub mod format;
 pub mod history;
 pub mod inspector;
 pub mod labs;
+pub mod pipeline_form;
 pub mod planner_form;
 pub mod retries;
 pub mod saves;

@@ -102,6 +102,31 @@ try {
     await page.screenshot({ path: `${OUT}/analytics-pipeline.png` });
   });
 
+  await check('the pipeline builder writes a sliding-window job into the editor and runs it; bad numbers are refused', async () => {
+    await page.click('[data-testid=open-builder]');
+    assert((await page.inputValue('[data-testid=pb-key]')) === 'ip', 'the builder starts from the windowed ErrorCounter');
+    await page.selectOption('[data-testid=pb-window]', 'sliding');
+    await page.fill('[data-testid=pb-size]', 'two minutes');
+    await page.click('[data-testid=pb-build]');
+    await waitText('[data-testid=pb-error]', "window size: 'two minutes' is not a number of seconds");
+    await page.fill('[data-testid=pb-size]', '120');
+    await page.fill('[data-testid=pb-slide]', '60');
+    await page.selectOption('[data-testid=pb-sink]', 'table');
+    await page.fill('[data-testid=pb-sink-name]', 'errors-2min');
+    await page.click('[data-testid=pb-build]');
+    await waitText('[data-testid=an-results]', 'errors-2min');
+    const code = JSON.parse(await page.inputValue('[data-testid=an-code]'));
+    const w = code.window.sliding;
+    assert(w && w.size_ms === 120000 && w.slide_ms === 60000 && w.offset_ms === 0, JSON.stringify(code.window));
+    const results = await text('[data-testid=an-results]');
+    assert(/errors-2min\s+\S+\s+ip=\S+\s+window_start=2015-05-17 10:0\d:00\.000\s+window_end=2015-05-17 10:0\d:00\.000\s+errors=\d+/.test(results), results.slice(0, 400));
+    await page.screenshot({ path: `${OUT}/analytics-builder.png`, fullPage: true });
+    await page.selectOption('[data-testid=an-example]', 'rental_count_job');
+    await page.click('[data-testid=pb-read]');
+    assert((await page.inputValue('[data-testid=pb-key]')) === 'stationId', 'the editor\'s RentalCountJob is read into the forms');
+    assert((await page.locator('[data-testid=pb-time]').inputValue()) === 'processing', 'processing time');
+  });
+
   await check('the access-log preset runs its Flink applications in the worker', async () => {
     await page.click('#nav-scenarios');
     await page.locator('.preset-card', { hasText: 'Analytics P6' }).locator('button').click();

@@ -3,11 +3,13 @@
 //! out-of-orderness, late events, lateness and size — and the SQL and pipeline editor with the book's
 //! queries and the seed programs, run over sample input, errors underlined where they are.
 
+use super::pipeline_builder::PipelineBuilder;
 use crate::engine::analytics::batch::{drive_pipeline, drive_sql, BatchError};
 use crate::engine::analytics::compare::{generate, lanes, Event, Knobs, Lane};
 use crate::engine::analytics::examples::{find, sample_input, Language, ALL, BIKE_SCHEMA};
 use crate::view_model::analytics::{highlight, ResultRow};
 use crate::view_model::labs::Lab;
+use crate::view_model::pipeline_form::PipelineForm;
 use crate::view_model::window_timeline::{clock, lane_geometry, scatter, ROW_PX};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -265,12 +267,21 @@ fn Editor() -> impl IntoView {
     let chosen = RwSignal::new(first.name);
     let code = RwSignal::new(first.text.to_string());
     let ran = RwSignal::new(None::<Ran>);
-    let example = move || find(chosen.get()).unwrap_or(&ALL[0]);
+    // The example whose language and sample input a run uses: the chosen one, or the builder's source.
+    let source = RwSignal::new(first.name);
+    let example = move || find(source.get()).unwrap_or(&ALL[0]);
     let run = move || {
-        let e = example();
+        let e = find(source.get_untracked()).unwrap_or(&ALL[0]);
         ran.set(Some(run_example(&code.get_untracked(), e.language, &sample_input(e))));
     };
     run();
+    let build = Callback::new(move |(json, from): (String, &'static str)| {
+        code.set(json);
+        source.set(from);
+        run();
+    });
+    let seed_program = find("error_counter_windowed").and_then(|e| serde_json::from_str(e.text).ok());
+    let initial = seed_program.map(|v| PipelineForm::from_json(&v)).unwrap_or_default();
     let error_at = move || match ran.get() {
         Some(Ran::Failed { at, .. }) => at,
         _ => None,
@@ -281,6 +292,7 @@ fn Editor() -> impl IntoView {
             <select id="an-example" data-testid="an-example" on:change=move |ev| {
                 if let Some(e) = find(&event_target_value(&ev)) {
                     chosen.set(e.name);
+                    source.set(e.name);
                     code.set(e.text.to_string());
                     run();
                 }
@@ -289,6 +301,10 @@ fn Editor() -> impl IntoView {
             </select>
             <button class="btn small" data-testid="an-run" on:click=move |_| run()>"Run"</button>
         </div>
+        <details class="builder-details">
+            <summary data-testid="open-builder">"Pipeline builder: source → operators → window → aggregate → sink"</summary>
+            <PipelineBuilder initial=initial editor=code on_build=build />
+        </details>
         <p class="panel-note">{move || {
             let e = example();
             let lines = sample_input(e).lines().count();

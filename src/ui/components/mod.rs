@@ -20,6 +20,7 @@ pub mod lazy_lab;
 pub mod nav;
 pub mod notices;
 pub mod opensearch_panel;
+pub mod pipeline_builder;
 pub mod planner_panel;
 pub mod record_inspector;
 pub mod redshift_panel;
