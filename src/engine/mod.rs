@@ -466,6 +466,7 @@ impl Engine {
                 .values()
                 .map(|s| firehose::view::DeliveryStreamView::of(s, self.now))
                 .collect(),
+            analytics: self.analytics().applications().map(analytics::view::ApplicationView::of).collect(),
         }
     }
 

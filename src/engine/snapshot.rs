@@ -33,6 +33,9 @@ pub struct Snapshot {
     /// The Firehose streams, in name order.
     #[serde(default)]
     pub firehose: Vec<super::firehose::view::DeliveryStreamView>,
+    /// The Kinesis Data Analytics applications, in name order.
+    #[serde(default)]
+    pub analytics: Vec<super::analytics::view::ApplicationView>,
 }
 
 /// A simulated producer as the UI shows it.

@@ -139,7 +139,7 @@ pub struct ResultRow {
     pub replayed: bool,
 }
 
-fn cells(row: &[(String, serde_json::Value)]) -> Vec<(String, String)> {
+pub(crate) fn cells(row: &[(String, serde_json::Value)]) -> Vec<(String, String)> {
     row.iter().map(|(k, x)| (k.clone(), x.as_str().map_or_else(|| x.to_string(), str::to_string))).collect()
 }
 

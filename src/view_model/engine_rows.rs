@@ -53,6 +53,7 @@ mod tests {
                 consumers: Vec::new(),
                 producers: Vec::new(),
                 firehose: Vec::new(),
+                analytics: Vec::new(),
             },
             playing,
             speed: Speed::MAX,

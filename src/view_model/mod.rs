@@ -3,6 +3,7 @@
 //! Everything here is plain Rust with native tests; UI components only read these results.
 
 pub mod analytics;
+pub mod analytics_apps;
 pub mod charts;
 pub mod cloudwatch;
 pub mod design;

@@ -7,7 +7,7 @@
 // minute); a broken edit is refused with its line and column and the token underlined; the windowed
 // ErrorCounter pipeline runs to per-IP results; the access-log preset, opened from the Scenarios page,
 // runs its applications in the worker (the Analytics module loaded there on demand) and they write to
-// their output stream.
+// their output stream, while the lab's applications panel shows each one's status, KPUs, checkpoints and last rows.
 import { OUT, assert, checks, start } from './harness.mjs';
 
 const { check, finish } = checks(30000);
@@ -138,6 +138,13 @@ try {
     await page.click('[data-testid=fast-forward]');
     const output = page.locator('.stream-block', { hasText: 'log_data_stream' }).locator('.shard-map .shard').first();
     await page.waitForFunction((el) => /· [1-9]\d*\/s/.test(el.textContent), await output.elementHandle(), { timeout: 30000 });
+    const card = page.locator('[data-testid=app-ErrorCounterWindowed]');
+    await card.locator('table.results').waitFor({ timeout: 10000 });
+    assert((await card.locator('[data-testid=app-status]').innerText()) === 'RUNNING', 'the windowed job runs');
+    const facts = await card.locator('.app-facts').innerText();
+    assert(/KPUs\s+2/.test(facts) && /checkpoints\s+[1-9]/.test(facts), `a Flink job bills 1 KPU + 1 and checkpoints: ${facts}`);
+    const rows = await card.locator('table.results').innerText();
+    assert(/error_alerts_stream\s+\S+\s+ip=\S+\s+window_start=2021-01-05 00:0\d:00\.000\s+window_end=\S+ \S+\s+errors=\d+/.test(rows), rows.slice(0, 300));
     await page.screenshot({ path: `${OUT}/analytics-p06-streams.png`, fullPage: true });
     assert(problems.length === 0, problems.join('\n'));
   });

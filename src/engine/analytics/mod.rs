@@ -22,6 +22,7 @@ pub mod run;
 pub mod runtime;
 pub mod sql;
 pub mod value;
+pub mod view;
 pub mod watermark;
 pub mod window;
 

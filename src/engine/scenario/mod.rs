@@ -5,7 +5,6 @@
 //! configuration and the client plans (rate curves, key plans, templates) the simulated producers and
 //! consumers run from. Nothing is changed by a scenario that fails to load.
 
-pub mod analytics_summary;
 pub mod compile;
 pub mod firehose;
 pub mod firehose_summary;

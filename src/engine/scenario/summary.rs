@@ -40,7 +40,7 @@ pub struct Summary {
     pub firehose: Option<super::firehose_summary::FirehoseSummary>,
     /// Kinesis Data Analytics applications, when the scenario creates any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub analytics: Vec<super::analytics_summary::ApplicationSummary>,
+    pub analytics: Vec<crate::engine::analytics::view::ApplicationView>,
     /// What the director did, and any errors clients met: `[time] who: text`.
     pub log: Vec<String>,
 }
@@ -312,7 +312,11 @@ impl SummaryBuilder {
             producers,
             consumers,
             firehose: super::firehose_summary::summarise(engine),
-            analytics: super::analytics_summary::summarise(engine),
+            analytics: engine
+                .analytics()
+                .applications()
+                .map(crate::engine::analytics::view::ApplicationView::of)
+                .collect(),
             log,
         }
     }

@@ -2,6 +2,7 @@
 //! its buffer fill toward the size and interval hints, its deliveries and failures, and the objects it
 //! writes — which open in the viewer and download as real files.
 
+use super::analytics_apps::AnalyticsApps;
 use super::bucket_browser::BucketBrowser;
 use super::chart_canvas::ChartCanvas;
 use super::endpoint_receiver::ReceiverPanel;
@@ -122,6 +123,7 @@ pub fn FirehoseLab() -> impl IntoView {
             <BufferGauges stream=stream />
             <h2 class="lab-subhead">"Deliveries"</h2>
             <Deliveries stream=stream />
+            <AnalyticsApps />
             <h2 class="lab-subhead">"Retries"</h2>
             <RetryTimeline stream=stream now=Signal::derive(move || engine.snapshot().with(|s| s.as_ref().map(|s| s.engine.now).unwrap_or_default())) />
             <h2 class="lab-subhead">"Metrics"</h2>

@@ -1,5 +1,6 @@
 //! One component per file, each rendering one part of the page.
 
+pub mod analytics_apps;
 pub mod analytics_lab;
 pub mod bucket_browser;
 pub mod chart_canvas;

@@ -2,6 +2,7 @@
 //! rate and its throttling, straight from the engine's snapshots; reshard, stop producers and change
 //! KCL workers while it runs, and read what happened in the event log.
 
+use super::analytics_apps::AnalyticsApps;
 use super::clients_panel::{ConsumersTable, ProducersTable};
 use super::consumer_charts::ConsumerCharts;
 use super::design_panel::DesignPanel;
@@ -86,6 +87,7 @@ pub fn StreamsLab() -> impl IntoView {
                 <dt>"GetRecords calls throttled"</dt>
                 <dd data-testid="read-throttled-total">{move || totals().1}</dd>
             </dl>
+            <AnalyticsApps />
             <h2 class="lab-subhead">"Shards"</h2>
             <p class="panel-note">
                 "Each bar is the hash-key space 0 … 2¹²⁸ − 1; each open shard owns a slice, drawn to scale. Colour is write utilisation over the last simulated second (records/s against 1,000, bytes/s against 1 MiB); red means writes were refused. The thin row under a bar holds closed shards, readable until retention ends. Hover a shard for its id, exact range, parents and rates; select one to split or merge it."
