@@ -1,6 +1,6 @@
 //! Kinesis Data Analytics applications in the simulated account, through the kinesisanalyticsv2 API:
-//! CreateApplication checks what KDA checks, a running application reads its stream as a consumer and
-//! writes to another, and a Flink job's restart from a checkpoint keeps its state exactly-once.
+//! CreateApplication checks what KDA checks, a running application reads its stream as a consumer (or
+//! a Firehose stream's records beside its delivery) and writes to another, and a Flink job's restart from a checkpoint keeps its state exactly-once.
 
 use crate::harness::{b64, Api};
 use serde_json::{json, Value};
@@ -116,6 +116,63 @@ fn a_sql_application_reads_its_stream_as_a_consumer_and_writes_each_row_to_its_o
         })
         .collect();
     assert_eq!(rows, ["100,RENTED\n", "101,DOCKED\n", "102,RENTED\n"]);
+}
+
+#[test]
+fn a_sql_application_reads_a_firehose_stream_beside_its_delivery() {
+    let mut api = Api::new();
+    api.active_stream(0, "results", 1);
+    let s3 = json!({"RoleARN": "arn:aws:iam::123456789012:role/firehose", "BucketARN": "arn:aws:s3:::lake",
+                    "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60}});
+    let create = json!({"DeliveryStreamName": "rides", "ExtendedS3DestinationConfiguration": s3});
+    api.call_service(0, "firehose", "CreateDeliveryStream", create).unwrap();
+    let mut app = sql_app(
+        "from-firehose",
+        PASS_THROUGH,
+        json!([{"Name": "OUT", "KinesisStreamsOutput": {"ResourceARN": arn("results")}, "DestinationSchema": {"RecordFormatType": "CSV"}}]),
+    );
+    let input = &mut app["ApplicationConfiguration"]["SqlApplicationConfiguration"]["Inputs"][0];
+    let both = input.clone();
+    input.as_object_mut().unwrap().remove("KinesisStreamsInput");
+    input["KinesisFirehoseInput"] =
+        json!({"ResourceARN": "arn:aws:firehose:us-east-1:123456789012:deliverystream/rides"});
+    // Exactly one streaming input: both at once are refused.
+    let mut two = app.clone();
+    two["ApplicationConfiguration"]["SqlApplicationConfiguration"]["Inputs"][0]["KinesisStreamsInput"] =
+        both["KinesisStreamsInput"].clone();
+    let (code, message) = kda(&mut api, 1_000, "CreateApplication", two).unwrap_err();
+    assert_eq!(code, "InvalidArgumentException", "{message}");
+    kda(&mut api, 1_000, "CreateApplication", app).unwrap();
+    kda(&mut api, 1_000, "StartApplication", json!({"ApplicationName": "from-firehose"})).unwrap();
+    let lines: Vec<String> = ["RENTED", "DOCKED", "RENTED"]
+        .iter()
+        .enumerate()
+        .map(|(i, action)| format!("{{\"stationId\": {}, \"action\": \"{action}\"}}\n", 200 + i))
+        .collect();
+    let records: Vec<Value> = lines.iter().map(|l| json!({"Data": b64(l)})).collect();
+    let put = json!({"DeliveryStreamName": "rides", "Records": records});
+    api.call_service(20_000, "firehose", "PutRecordBatch", put.clone()).unwrap();
+    api.call_service(35_000, "firehose", "PutRecordBatch", put).unwrap();
+    let rows: Vec<String> = api
+        .read_all(40_000, "results", "shardId-000000000000")
+        .iter()
+        .map(|r| {
+            String::from_utf8(
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, r["Data"].as_str().unwrap())
+                    .unwrap(),
+            )
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        ["200,RENTED\n", "201,DOCKED\n", "202,RENTED\n"],
+        "only what entered after the application started"
+    );
+    let listed = api.call_service(120_000, "s3", "ListObjectsV2", json!({"Bucket": "lake"})).unwrap();
+    let size: u64 = listed["Contents"].as_array().unwrap().iter().map(|o| o["Size"].as_u64().unwrap()).sum();
+    let put_bytes: usize = lines.iter().map(String::len).sum();
+    assert_eq!(size, 2 * put_bytes as u64, "the stream still delivers every record to S3: {listed}");
 }
 
 #[test]

@@ -107,13 +107,49 @@ pub struct Stats {
     pub start_failure: Option<String>,
 }
 
+/// What an application reads (spec §2.2: exactly one streaming input).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// A KDS stream, as one standard consumer.
+    Kds(String),
+    /// A Firehose stream: the records it accepts, as they enter it (their rows carry no shard).
+    Firehose(String),
+}
+
+/// Where a running application reads from, once a second.
+#[derive(Debug)]
+pub enum Source {
+    Kds(StreamReader),
+    Firehose { stream: String, next_poll: Option<SimTime> },
+}
+
+impl Source {
+    pub fn next_poll(&self) -> Option<SimTime> {
+        match self {
+            Source::Kds(r) => r.next_poll,
+            Source::Firehose { next_poll, .. } => *next_poll,
+        }
+    }
+
+    pub fn set_next_poll(&mut self, at: Option<SimTime>) {
+        match self {
+            Source::Kds(r) => r.next_poll = at,
+            Source::Firehose { next_poll, .. } => *next_poll = at,
+        }
+    }
+
+    pub fn due(&self, now: SimTime) -> bool {
+        self.next_poll().is_some_and(|at| at <= now)
+    }
+}
+
 /// A running application.
 #[derive(Debug)]
 pub struct Run {
     pub runtime: Box<dyn Runtime>,
     /// Where it stood after its last step.
     pub last: Stepped,
-    pub reader: StreamReader,
+    pub source: Source,
     pub outbox: VecDeque<Pending>,
     /// Records read since the start, in order, kept for a Flink job's replay after a restore.
     pub log: Vec<super::runtime::SourceRecord>,
@@ -138,8 +174,8 @@ pub struct Application {
     pub config: Config,
     /// What its runtime is started from.
     pub spec: RuntimeSpec,
-    /// The KDS stream it reads.
-    pub input_stream: String,
+    /// What it reads.
+    pub input: Input,
     /// Where it starts reading when started without a RunConfiguration.
     pub start_position: ShardIteratorType,
     /// The member JSON of ApplicationConfiguration, echoed by DescribeApplication.

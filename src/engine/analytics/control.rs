@@ -2,13 +2,13 @@
 //! into an [`Application`], checking what KDA checks (§2.1, §2.2, §3.1); DescribeApplication answers with
 //! ApplicationDetail.
 //!
-//! A SQL application (`SQL-1_0`) takes its code as PLAINTEXT, one KinesisStreamsInput with an InputSchema,
+//! A SQL application (`SQL-1_0`) takes its code as PLAINTEXT, one KinesisStreamsInput or KinesisFirehoseInput with an InputSchema,
 //! and up to three outputs to KDS or Firehose. A Flink application takes the lab's pipeline JSON as its
 //! PLAINTEXT code [SIM] (the lab cannot run a JAR) and reads the stream its `ConsumerConfigProperties`
 //! group names with `INPUT_STREAM`, starting at `flink.stream.initpos` (LATEST by default), as the
 //! Kinesis connector does.
 
-use super::application::{Application, Config, Destination, SqlOutput, Stats, Status};
+use super::application::{Application, Config, Destination, Input, SqlOutput, Stats, Status};
 use super::error::AnalyticsError;
 use super::flink::pipeline::{PARALLELISM_MAX, PARALLELISM_PER_KPU_MAX};
 use super::runtime::{Declared, RuntimeFactory, RuntimeSpec};
@@ -58,7 +58,7 @@ pub fn create(body: &Json, arn: String, now: SimTime, factory: RuntimeFactory) -
             )
         })?
         .to_string();
-    let (config, spec, input_stream, start_position) = if runtime == "SQL-1_0" {
+    let (config, spec, input, start_position) = if runtime == "SQL-1_0" {
         sql_config(&configuration, code.clone(), factory)?
     } else if runtime.starts_with("FLINK-") {
         flink_config(&configuration, code.clone(), factory)?
@@ -80,13 +80,20 @@ pub fn create(body: &Json, arn: String, now: SimTime, factory: RuntimeFactory) -
         updated: now,
         config,
         spec,
-        input_stream,
+        input,
         start_position,
         configuration,
         settles_at: None,
         run: None,
         stats: Stats::default(),
         results: VecDeque::new(),
+    })
+}
+
+/// The name in a delivery stream ARN; `what` names the member in the error.
+fn delivery_stream_name<'a>(arn: &'a str, what: &str) -> Result<&'a str, AnalyticsError> {
+    arn.split_once(":deliverystream/").map(|(_, n)| n).filter(|n| !n.is_empty()).ok_or_else(|| {
+        AnalyticsError::invalid_argument(format!("{what}.ResourceARN {arn} is not a delivery stream ARN"))
     })
 }
 
@@ -101,11 +108,7 @@ fn destination(output: &Json, i: usize) -> Result<Destination, AnalyticsError> {
         return Ok(Destination::Kinesis(name.to_string()));
     }
     if let Some(arn) = arn("KinesisFirehoseOutput") {
-        let name = arn.split_once(":deliverystream/").map(|(_, n)| n).filter(|n| !n.is_empty()).ok_or_else(|| {
-            AnalyticsError::invalid_argument(format!(
-                "Outputs[{i}].KinesisFirehoseOutput.ResourceARN {arn} is not a delivery stream ARN"
-            ))
-        })?;
+        let name = delivery_stream_name(arn, &format!("Outputs[{i}].KinesisFirehoseOutput"))?;
         return Ok(Destination::Firehose(name.to_string()));
     }
     if output.get("LambdaOutput").is_some() {
@@ -118,7 +121,7 @@ fn destination(output: &Json, i: usize) -> Result<Destination, AnalyticsError> {
     )))
 }
 
-type Built = (Config, RuntimeSpec, String, ShardIteratorType);
+type Built = (Config, RuntimeSpec, Input, ShardIteratorType);
 
 fn sql_config(c: &Json, code: String, factory: RuntimeFactory) -> Result<Built, AnalyticsError> {
     if code.len() > SQL_CODE_MAX {
@@ -154,16 +157,24 @@ fn sql_config(c: &Json, code: String, factory: RuntimeFactory) -> Result<Built, 
             )))
         }
     }
-    if input.get("KinesisFirehoseInput").is_some() {
-        return Err(AnalyticsError::invalid_argument(
-            "KinesisFirehoseInput is not simulated yet; the lab's applications read a KinesisStreamsInput",
-        ));
-    }
-    let arn = text(input, "/KinesisStreamsInput/ResourceARN")
-        .ok_or_else(|| AnalyticsError::invalid_argument("Inputs[0] needs KinesisStreamsInput.ResourceARN"))?;
-    let stream = stream_name(arn).ok_or_else(|| {
-        AnalyticsError::invalid_argument(format!("KinesisStreamsInput.ResourceARN {arn} is not a stream ARN"))
-    })?;
+    let source =
+        match (text(input, "/KinesisStreamsInput/ResourceARN"), text(input, "/KinesisFirehoseInput/ResourceARN")) {
+            (Some(arn), None) => Input::Kds(
+                stream_name(arn)
+                    .ok_or_else(|| {
+                        AnalyticsError::invalid_argument(format!(
+                            "KinesisStreamsInput.ResourceARN {arn} is not a stream ARN"
+                        ))
+                    })?
+                    .to_string(),
+            ),
+            (None, Some(arn)) => {
+                Input::Firehose(delivery_stream_name(arn, "Inputs[0].KinesisFirehoseInput")?.to_string())
+            }
+            _ => return Err(AnalyticsError::invalid_argument(
+                "Inputs[0] needs exactly one of KinesisStreamsInput.ResourceARN and KinesisFirehoseInput.ResourceARN",
+            )),
+        };
     if sql.get("ReferenceDataSources").and_then(Json::as_array).is_some_and(|r| !r.is_empty()) {
         return Err(AnalyticsError::invalid_argument(
             "ReferenceDataSources are not simulated in the account yet (kinesis-lab analytics --reference runs them)",
@@ -204,7 +215,7 @@ fn sql_config(c: &Json, code: String, factory: RuntimeFactory) -> Result<Built, 
             o.name
         )));
     }
-    Ok((Config::Sql { outputs }, spec, stream.to_string(), ShardIteratorType::Latest))
+    Ok((Config::Sql { outputs }, spec, source, ShardIteratorType::Latest))
 }
 
 fn flink_config(c: &Json, code: String, factory: RuntimeFactory) -> Result<Built, AnalyticsError> {
@@ -272,7 +283,7 @@ fn flink_config(c: &Json, code: String, factory: RuntimeFactory) -> Result<Built
         _ => Destination::Table,
     };
     let config = Config::Flink { sink, sink_name, partition_key, kpus: declared.kpus };
-    Ok((config, spec, stream.to_string(), position))
+    Ok((config, spec, Input::Kds(stream.to_string()), position))
 }
 
 /// ApplicationDetail, as DescribeApplication answers it.

@@ -169,7 +169,7 @@ impl AnalyticsService {
                         app.settles_at =
                             Some(now + if force { crate::engine::time::SimDuration::ZERO } else { run::SETTLE });
                         if let Some(r) = app.run.as_mut() {
-                            r.reader.stop();
+                            r.source.set_next_poll(None);
                         }
                         Ok(json!({}))
                     }

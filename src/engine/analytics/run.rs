@@ -1,9 +1,9 @@
-//! A running application's timers: STARTING and STOPPING settle, the source is read once a second as one
-//! standard consumer (§2.2), the code is stepped at each read and at each window deadline, and emitted
+//! A running application's timers: STARTING and STOPPING settle, the source is read once a second — a KDS
+//! stream as one standard consumer, a Firehose stream through its tap (§2.2) — the code is stepped at each read and at each window deadline, and emitted
 //! rows go to their destinations — retried every second until accepted, since KDA retries forever (§2.1),
 //! which holds the reading back once too many wait.
 
-use super::application::{Application, Config, Destination, Pending, ResultRow, Run, Status};
+use super::application::{Application, Config, Destination, Input, Pending, ResultRow, Run, Source, Status};
 use super::runtime::{RuntimeFactory, SourceRecord, Step, Stepped};
 use crate::engine::firehose::{FirehoseRequest, FirehoseService, Sinks};
 use crate::engine::kds::actions::{PutRecordsInput, PutRecordsRequestEntry, PutRecordsResultEntry};
@@ -46,7 +46,7 @@ fn sim_time(epoch: u64, ms: i64, now: SimTime) -> SimTime {
 pub fn poll_timeout(app: &Application, epoch: u64) -> SimTime {
     let mut next = app.settles_at.unwrap_or(SimTime::MAX);
     if let Some(run) = &app.run {
-        next = next.min(run.reader.next_poll.unwrap_or(SimTime::MAX));
+        next = next.min(run.source.next_poll().unwrap_or(SimTime::MAX));
         if let Some((at, _)) = run.replay {
             next = next.min(at);
         }
@@ -68,6 +68,9 @@ pub fn handle_timeout(app: &mut Application, now: SimTime, reach: &mut Reach) ->
             Status::Stopping => {
                 app.status = Status::Ready;
                 app.run = None;
+                if let Input::Firehose(stream) = &app.input {
+                    reach.firehose.untap(stream, &app.name);
+                }
             }
             Status::Ready | Status::Running => {}
         }
@@ -82,36 +85,43 @@ pub fn handle_timeout(app: &mut Application, now: SimTime, reach: &mut Reach) ->
         run.replay = None;
         let records: Vec<SourceRecord> =
             run.log[offset.min(run.log.len())..].iter().map(|r| SourceRecord { at_ms: now_ms, ..r.clone() }).collect();
-        run.reader.next_poll = Some(at);
+        run.source.set_next_poll(Some(at));
         stepped.push(run.runtime.step(Step::Records { records, now_ms }));
         events += 1;
     }
-    if run.reader.due(now) && run.replay.is_none() {
+    if run.source.due(now) && run.replay.is_none() {
         if run.outbox.len() >= OUTBOX_MAX {
             // Back-pressure: the application reads nothing until its rows are accepted.
-            run.reader.next_poll = Some(now + POLL_INTERVAL);
+            run.source.set_next_poll(Some(now + POLL_INTERVAL));
         } else {
-            let round = run.reader.poll(now, reach.kds);
-            app.stats.throttled_reads += round.throttled_reads;
-            app.stats.millis_behind_latest = run.reader.behind_ms();
-            let records: Vec<SourceRecord> = round
-                .records
+            let (read, reads) = match &mut run.source {
+                Source::Kds(reader) => {
+                    let round = reader.poll(now, reach.kds);
+                    app.stats.throttled_reads += round.throttled_reads;
+                    app.stats.millis_behind_latest = reader.behind_ms();
+                    let read: Vec<(String, Vec<u8>)> =
+                        round.records.into_iter().map(|(shard, r)| (shard.to_string(), r.data)).collect();
+                    (read, round.reads)
+                }
+                Source::Firehose { stream, next_poll } => {
+                    *next_poll = Some(now + POLL_INTERVAL);
+                    let read = reach.firehose.drain_tap(stream, &app.name);
+                    (read.into_iter().map(|(_, data)| (String::new(), data)).collect(), 1)
+                }
+            };
+            let records: Vec<SourceRecord> = read
                 .into_iter()
-                .map(|(shard, r)| {
+                .map(|(shard, data)| {
                     app.stats.records_in += 1;
-                    app.stats.bytes_in += r.data.len() as u64;
-                    SourceRecord {
-                        at_ms: now_ms,
-                        shard: shard.to_string(),
-                        data: String::from_utf8_lossy(&r.data).into_owned(),
-                    }
+                    app.stats.bytes_in += data.len() as u64;
+                    SourceRecord { at_ms: now_ms, shard, data: String::from_utf8_lossy(&data).into_owned() }
                 })
                 .collect();
             if matches!(app.config, Config::Flink { .. }) {
                 run.log.extend(records.iter().cloned());
             }
             stepped.push(run.runtime.step(Step::Records { records, now_ms }));
-            events += round.reads;
+            events += reads;
         }
     }
     if stepped.is_empty() && run.last.deadline_ms.is_some_and(|d| d <= now_ms) {
@@ -131,13 +141,26 @@ pub fn handle_timeout(app: &mut Application, now: SimTime, reach: &mut Reach) ->
 fn start(app: &mut Application, now: SimTime, reach: &mut Reach) {
     match (reach.factory)(&app.spec) {
         Ok((runtime, _)) => {
-            let mut reader = StreamReader::new(&app.input_stream);
-            reader.start(now, reach.kds, app.start_position);
+            let source = match &app.input {
+                Input::Kds(stream) => {
+                    let mut reader = StreamReader::new(stream);
+                    reader.start(now, reach.kds, app.start_position);
+                    Source::Kds(reader)
+                }
+                Input::Firehose(stream) => {
+                    if let Err(e) = reach.firehose.tap(stream, &app.name) {
+                        app.status = Status::Ready;
+                        app.stats.start_failure = Some(e.message);
+                        return;
+                    }
+                    Source::Firehose { stream: stream.clone(), next_poll: Some(now) }
+                }
+            };
             app.status = Status::Running;
             app.run = Some(Run {
                 runtime,
                 last: Stepped::default(),
-                reader,
+                source,
                 outbox: VecDeque::new(),
                 log: Vec::new(),
                 replay: None,
@@ -165,7 +188,7 @@ pub fn fail(app: &mut Application, now: SimTime, epoch: u64) -> Result<(), Strin
     if let Some((offset, restart_ms)) = stepped.replay_from {
         let restart = sim_time(epoch, restart_ms, now);
         run.replay = Some((restart, offset as usize));
-        run.reader.next_poll = None;
+        run.source.set_next_poll(None);
     }
     app.stats.full_restarts += 1;
     route(app, stepped);

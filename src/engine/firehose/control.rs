@@ -257,6 +257,7 @@ impl FirehoseService {
             metrics: StreamMetrics::new(self.settings.metrics_window_secs),
             log: VecDeque::new(),
             totals: Totals::default(),
+            taps: BTreeMap::new(),
         };
         self.streams.insert(name, stream);
         Ok(json!({ "DeliveryStreamARN": arn }))

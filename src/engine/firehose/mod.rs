@@ -50,6 +50,7 @@ pub mod redshift;
 pub mod redshift_delivery;
 pub mod settings;
 pub mod stream;
+pub mod tap;
 #[cfg(test)]
 mod tests;
 pub mod timestamps;
