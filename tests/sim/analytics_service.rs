@@ -46,6 +46,14 @@ fn flink_app(name: &str, pipeline: &Value) -> Value {
     })
 }
 
+/// The text of every record in the one-shard stream "results" by `at_ms`.
+fn results(api: &mut Api, at_ms: u64) -> Vec<String> {
+    let data =
+        |r: &Value| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, r["Data"].as_str().unwrap());
+    let records = api.read_all(at_ms, "results", "shardId-000000000000");
+    records.iter().map(|r| String::from_utf8(data(r).unwrap()).unwrap()).collect()
+}
+
 const PASS_THROUGH: &str = "CREATE OR REPLACE STREAM \"OUT\" (stationId INTEGER, action VARCHAR(8));\n\
 CREATE OR REPLACE PUMP \"P\" AS INSERT INTO \"OUT\" SELECT STREAM \"stationId\", \"action\" FROM \"SOURCE_SQL_STREAM_001\";";
 
@@ -104,17 +112,7 @@ fn a_sql_application_reads_its_stream_as_a_consumer_and_writes_each_row_to_its_o
         let data = b64(&format!("{{\"stationId\": {}, \"action\": \"{action}\"}}", 100 + i));
         api.ok(32_000, "PutRecord", json!({"StreamName": "in", "PartitionKey": "k", "Data": data}));
     }
-    let rows: Vec<String> = api
-        .read_all(40_000, "results", "shardId-000000000000")
-        .iter()
-        .map(|r| {
-            String::from_utf8(
-                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, r["Data"].as_str().unwrap())
-                    .unwrap(),
-            )
-            .unwrap()
-        })
-        .collect();
+    let rows = results(&mut api, 40_000);
     assert_eq!(rows, ["100,RENTED\n", "101,DOCKED\n", "102,RENTED\n"]);
 }
 
@@ -153,17 +151,7 @@ fn a_sql_application_reads_a_firehose_stream_beside_its_delivery() {
     let put = json!({"DeliveryStreamName": "rides", "Records": records});
     api.call_service(20_000, "firehose", "PutRecordBatch", put.clone()).unwrap();
     api.call_service(35_000, "firehose", "PutRecordBatch", put).unwrap();
-    let rows: Vec<String> = api
-        .read_all(40_000, "results", "shardId-000000000000")
-        .iter()
-        .map(|r| {
-            String::from_utf8(
-                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, r["Data"].as_str().unwrap())
-                    .unwrap(),
-            )
-            .unwrap()
-        })
-        .collect();
+    let rows = results(&mut api, 40_000);
     assert_eq!(
         rows,
         ["200,RENTED\n", "201,DOCKED\n", "202,RENTED\n"],
@@ -203,18 +191,7 @@ fn a_flink_job_restored_from_its_checkpoint_counts_each_record_once() {
                 kda(&mut api, at, "InjectApplicationFailure", json!({"ApplicationName": "job"})).unwrap();
             }
         }
-        let rows: Vec<Value> = api
-            .read_all(400_000, "results", "shardId-000000000000")
-            .iter()
-            .map(|r| {
-                serde_json::from_slice(
-                    &base64::Engine::decode(&base64::engine::general_purpose::STANDARD, r["Data"].as_str().unwrap())
-                        .unwrap(),
-                )
-                .unwrap()
-            })
-            .collect();
-        rows
+        results(&mut api, 400_000).iter().map(|t| serde_json::from_str::<Value>(t).unwrap()).collect::<Vec<_>>()
     };
     let clean = run(false);
     let restored = run(true);
