@@ -32,6 +32,11 @@ impl Services<'_> {
                 .get_metric_statistics(&input)
                 .map(|o| Reply::Kds(KdsResponse::GetMetricStatistics(o)))
                 .map_err(ApiError::Kds),
+            Command::Kds(KdsRequest::GetMetricStatistics(input)) if input.namespace == "AWS/KinesisAnalytics" => self
+                .analytics
+                .get_metric_statistics(&input)
+                .map(|o| Reply::Kds(KdsResponse::GetMetricStatistics(o)))
+                .map_err(ApiError::Kds),
             Command::Kds(request) => self.kds.handle(now, request).map(Reply::Kds).map_err(ApiError::Kds),
             Command::Firehose(request) => {
                 let sinks = super::firehose::Sinks { s3: self.s3, clusters: self.clusters, domains: self.domains };

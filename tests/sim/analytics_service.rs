@@ -46,6 +46,18 @@ fn flink_app(name: &str, pipeline: &Value) -> Value {
     })
 }
 
+/// The Maximum of an AWS/KinesisAnalytics metric of `app` over the run so far, in one period.
+fn metric(api: &mut Api, at_ms: u64, app: &str, name: &str) -> Vec<f64> {
+    const EPOCH_S: u64 = 1_700_000_000; // the default account clock at t = 0
+    let input = json!({
+        "Namespace": "AWS/KinesisAnalytics", "MetricName": name,
+        "Dimensions": [{"Name": "Application", "Value": app}],
+        "StartTime": EPOCH_S, "EndTime": EPOCH_S + 3_600, "Period": 3_600, "Statistics": ["Maximum"],
+    });
+    let out = api.call_service(at_ms, "cloudwatch", "GetMetricStatistics", input).unwrap();
+    out["Datapoints"].as_array().unwrap().iter().map(|d| d["Maximum"].as_f64().unwrap()).collect()
+}
+
 /// The text of every record in the one-shard stream "results" by `at_ms`.
 fn results(api: &mut Api, at_ms: u64) -> Vec<String> {
     let data =
@@ -114,6 +126,10 @@ fn a_sql_application_reads_its_stream_as_a_consumer_and_writes_each_row_to_its_o
     }
     let rows = results(&mut api, 40_000);
     assert_eq!(rows, ["100,RENTED\n", "101,DOCKED\n", "102,RENTED\n"]);
+    assert_eq!(metric(&mut api, 60_000, "bikes", "KPUs"), [1.0], "one KPU for a SQL application [SIM]");
+    assert_eq!(metric(&mut api, 60_000, "bikes", "numRecordsIn"), [3.0], "the total read so far");
+    assert_eq!(metric(&mut api, 60_000, "bikes", "uptime"), [29_000.0], "RUNNING since 31 s, last sampled at 60 s");
+    assert!(metric(&mut api, 60_000, "bikes", "fullRestarts").is_empty(), "a Flink metric only");
 }
 
 #[test]
@@ -191,7 +207,12 @@ fn a_flink_job_restored_from_its_checkpoint_counts_each_record_once() {
                 kda(&mut api, at, "InjectApplicationFailure", json!({"ApplicationName": "job"})).unwrap();
             }
         }
-        results(&mut api, 400_000).iter().map(|t| serde_json::from_str::<Value>(t).unwrap()).collect::<Vec<_>>()
+        let rows = results(&mut api, 400_000);
+        let restarts = metric(&mut api, 400_000, "job", "fullRestarts");
+        assert_eq!(restarts, [f64::from(u8::from(fail))], "fullRestarts");
+        let down = metric(&mut api, 400_000, "job", "downtime");
+        assert_eq!(down, [if fail { 10_000.0 } else { 0.0 }], "the fixed restart delay");
+        rows.iter().map(|t| serde_json::from_str::<Value>(t).unwrap()).collect::<Vec<_>>()
     };
     let clean = run(false);
     let restored = run(true);

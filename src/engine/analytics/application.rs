@@ -155,6 +155,8 @@ pub struct Run {
     pub log: Vec<super::runtime::SourceRecord>,
     /// When a restored job resumes reading its log, and from which record.
     pub replay: Option<(SimTime, usize)>,
+    /// Since when it has run without interruption (uptime).
+    pub up_since: SimTime,
 }
 
 /// One application.
@@ -185,6 +187,7 @@ pub struct Application {
     pub run: Option<Run>,
     pub stats: Stats,
     pub results: VecDeque<ResultRow>,
+    pub metrics: super::metrics::AppMetrics,
 }
 
 impl Application {

@@ -87,6 +87,7 @@ pub fn create(body: &Json, arn: String, now: SimTime, factory: RuntimeFactory) -
         run: None,
         stats: Stats::default(),
         results: VecDeque::new(),
+        metrics: Default::default(),
     })
 }
 

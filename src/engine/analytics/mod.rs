@@ -18,6 +18,7 @@ pub mod error;
 pub mod examples;
 pub mod expr;
 pub mod flink;
+pub mod metrics;
 pub mod run;
 pub mod runtime;
 pub mod sql;
@@ -100,6 +101,17 @@ impl AnalyticsService {
     }
 
     /// The applications, by name.
+    /// GetMetricStatistics for namespace `AWS/KinesisAnalytics`, by the `Application` dimension.
+    pub fn get_metric_statistics(
+        &self,
+        input: &crate::engine::kds::actions::GetMetricStatisticsInput,
+    ) -> crate::engine::kds::error::KdsResult<crate::engine::kds::actions::GetMetricStatisticsOutput> {
+        crate::engine::kds::cloudwatch::answer(input, self.epoch_ms, |from, to, period| {
+            let name = input.dimensions.iter().find(|d| d.name == "Application")?;
+            self.apps.get(&name.value)?.metrics.periods(&input.metric_name, from, to, period)
+        })
+    }
+
     pub fn applications(&self) -> impl Iterator<Item = &Application> {
         self.apps.values()
     }

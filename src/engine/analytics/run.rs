@@ -4,6 +4,7 @@
 //! which holds the reading back once too many wait.
 
 use super::application::{Application, Config, Destination, Input, Pending, ResultRow, Run, Source, Status};
+use super::metrics;
 use super::runtime::{RuntimeFactory, SourceRecord, Step, Stepped};
 use crate::engine::firehose::{FirehoseRequest, FirehoseService, Sinks};
 use crate::engine::kds::actions::{PutRecordsInput, PutRecordsRequestEntry, PutRecordsResultEntry};
@@ -81,13 +82,17 @@ pub fn handle_timeout(app: &mut Application, now: SimTime, reach: &mut Reach) ->
     let now_ms = epoch_ms(reach.epoch_ms, now);
     let Some(run) = app.run.as_mut() else { return events };
     let mut stepped = Vec::new();
+    let mut polled = false;
     if let Some((at, offset)) = run.replay.filter(|(at, _)| *at <= now) {
         run.replay = None;
         let records: Vec<SourceRecord> =
             run.log[offset.min(run.log.len())..].iter().map(|r| SourceRecord { at_ms: now_ms, ..r.clone() }).collect();
         run.source.set_next_poll(Some(at));
+        run.up_since = now;
+        let down_ms = RESTART_DELAY_MS as u64;
         stepped.push(run.runtime.step(Step::Records { records, now_ms }));
         events += 1;
+        app.metrics.add(now.as_micros() / 1_000_000, metrics::DOWNTIME, down_ms);
     }
     if run.source.due(now) && run.replay.is_none() {
         if run.outbox.len() >= OUTBOX_MAX {
@@ -122,6 +127,7 @@ pub fn handle_timeout(app: &mut Application, now: SimTime, reach: &mut Reach) ->
             }
             stepped.push(run.runtime.step(Step::Records { records, now_ms }));
             events += reads;
+            polled = true;
         }
     }
     if stepped.is_empty() && run.last.deadline_ms.is_some_and(|d| d <= now_ms) {
@@ -131,10 +137,37 @@ pub fn handle_timeout(app: &mut Application, now: SimTime, reach: &mut Reach) ->
     for s in stepped {
         route(app, s);
     }
+    if polled {
+        sample(app, now);
+    }
     if app.run.as_ref().is_some_and(|r| !r.outbox.is_empty()) {
         deliver(app, now, reach);
     }
     events
+}
+
+/// The gauges a running application reports each second (AWS reports the record and checkpoint counts as
+/// totals since the job started).
+fn sample(app: &mut Application, now: SimTime) {
+    let second = now.as_micros() / 1_000_000;
+    let Some(run) = app.run.as_ref() else { return };
+    let flink = matches!(app.config, Config::Flink { .. });
+    let mut gauges = vec![
+        (metrics::KPUS, u64::from(app.kpus())),
+        (metrics::UPTIME, (now - run.up_since).as_millis()),
+        (metrics::DOWNTIME, 0),
+        (metrics::RECORDS_IN, app.stats.records_in),
+        (metrics::RECORDS_OUT, app.stats.rows_out.values().sum()),
+        (metrics::MILLIS_BEHIND, app.stats.millis_behind_latest),
+    ];
+    if flink {
+        gauges.push((metrics::FULL_RESTARTS, app.stats.full_restarts));
+        gauges.push((metrics::CHECKPOINTS, run.last.checkpoints));
+        gauges.push((metrics::LATE_DROPPED, run.last.late_records_dropped));
+    }
+    for (metric, value) in gauges {
+        app.metrics.add(second, metric, value);
+    }
 }
 
 /// The runtime starts and the source is opened at the configured position.
@@ -164,6 +197,7 @@ fn start(app: &mut Application, now: SimTime, reach: &mut Reach) {
                 outbox: VecDeque::new(),
                 log: Vec::new(),
                 replay: None,
+                up_since: now,
             });
         }
         Err((_, message)) => {
