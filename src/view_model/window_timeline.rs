@@ -25,8 +25,10 @@ pub fn clock(ms: i64) -> String {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PaneBox {
     pub x: f64,
+    /// Top and height within the station's row: overlapping (sliding) windows share it in tiers.
     pub y: f64,
     pub width: f64,
+    pub height: f64,
     /// The count it fired with, or has so far; `+n` for late events waiting for a later firing.
     pub label: String,
     /// `open` (still collecting), `fired`, `late` (fired again, or a stagger result for late rows), with
@@ -89,8 +91,24 @@ pub fn lane_geometry(lane: &Lane, events: &[Event], duration_ms: i64, width: f64
             None => windows.push(vec![p]),
         }
     }
+    // Overlapping windows of a key (sliding ones) go in tiers: each the lowest tier free of an earlier
+    // window it overlaps.
+    let mut tiers: Vec<usize> = Vec::with_capacity(windows.len());
+    for (i, w) in windows.iter().enumerate() {
+        let taken: Vec<usize> = (0..i)
+            .filter(|j| {
+                let o = windows[*j][0];
+                o.station == w[0].station && o.start < w[0].end && w[0].start < o.end
+            })
+            .map(|j| tiers[j])
+            .collect();
+        tiers.push((0..).find(|t| !taken.contains(t)).expect("a free tier"));
+    }
+    let count = tiers.iter().max().map_or(1, |t| t + 1) as f64;
+    let tier_px = (ROW_PX - 4.0) / count;
     let mut panes = Vec::new();
-    for w in &windows {
+    for (w, tier) in windows.iter().zip(&tiers) {
+        let top = *tier as f64 * tier_px + 2.0;
         let shown = w.iter().rev().find(|p| p.fired_at <= until);
         let next = w.iter().find(|p| p.fired_at > until);
         let (label, class) = match shown {
@@ -112,8 +130,9 @@ pub fn lane_geometry(lane: &Lane, events: &[Event], duration_ms: i64, width: f64
                     for (start, end, count) in sessions(n, events, until, gap) {
                         panes.push(PaneBox {
                             x: x(start),
-                            y: row_of(&n.station),
+                            y: row_of(&n.station) + top,
                             width: (x(end) - x(start)).max(2.0),
+                            height: tier_px,
                             label: count.to_string(),
                             class: "open".into(),
                         });
@@ -129,8 +148,9 @@ pub fn lane_geometry(lane: &Lane, events: &[Event], duration_ms: i64, width: f64
         let p = w[0];
         panes.push(PaneBox {
             x: x(p.start),
-            y: row_of(&p.station),
+            y: row_of(&p.station) + top,
             width: (x(p.end) - x(p.start)).max(2.0),
+            height: tier_px,
             label,
             class,
         });
@@ -267,6 +287,27 @@ mod tests {
     }
 
     #[test]
+    fn sliding_windows_share_their_row_in_two_tiers_and_tumbling_ones_fill_it() {
+        let k = Knobs::default();
+        let events = generate(&k);
+        let all = lanes(&k, &events);
+        let at_end = |lane| lane_geometry(lane, &events, k.duration_ms, 600.0, i64::MAX / 4);
+        let tumbling = at_end(&all[0]);
+        assert!(tumbling.panes.iter().all(|p| p.height == ROW_PX - 4.0));
+        let sliding = at_end(&all[1]);
+        let half = (ROW_PX - 4.0) / 2.0;
+        assert!(sliding.panes.iter().all(|p| p.height == half));
+        // In one station's row, windows that overlap are never in the same tier.
+        let row: Vec<&PaneBox> = sliding.panes.iter().filter(|p| p.y < ROW_PX).collect();
+        for a in &row {
+            for b in &row {
+                let overlap = a.x < b.x + b.width - 1e-9 && b.x < a.x + a.width - 1e-9;
+                assert!(std::ptr::eq(*a, *b) || !overlap || a.y != b.y, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
     fn an_open_session_is_as_long_as_its_events_so_far() {
         let k = Knobs::default();
         let events = generate(&k);
@@ -276,8 +317,8 @@ mod tests {
         let first = long.members.iter().map(|i| events[*i].arrival).min().unwrap();
         let g = lane_geometry(lane, &events, k.duration_ms, 600.0, first);
         let scale = 600.0 / k.duration_ms as f64;
-        let open =
-            g.panes.iter().filter(|p| p.class == "open" && p.y == super::row_of(&long.station)).collect::<Vec<_>>();
+        let row = super::row_of(&long.station);
+        let open = g.panes.iter().filter(|p| p.class == "open" && p.y >= row && p.y < row + ROW_PX).collect::<Vec<_>>();
         assert!(open.iter().any(|p| (p.width - gap as f64 * scale).abs() < 1e-6 && p.label == "1"), "{open:?}");
         assert!(open.iter().all(|p| p.width < (long.end - long.start) as f64 * scale));
     }

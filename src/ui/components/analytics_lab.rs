@@ -160,8 +160,8 @@ fn Comparison() -> impl IntoView {
                                     }
                                 }).collect_view()}
                                 {g.panes.into_iter().map(|p| view! {
-                                    <rect x=p.x.to_string() y=(p.y + 2.0).to_string() width=p.width.to_string() height=(ROW_PX - 4.0).to_string() class=format!("pane {}", p.class) rx="3" />
-                                    <text x=(p.x + 3.0).to_string() y=(p.y + ROW_PX * 0.68).to_string() class="pane-count">{p.label}</text>
+                                    <rect x=p.x.to_string() y=p.y.to_string() width=p.width.to_string() height=p.height.to_string() class=format!("pane {}", p.class) rx="3" />
+                                    <text x=(p.x + 3.0).to_string() y=(p.y + p.height * 0.5).to_string() class="pane-count" dominant-baseline="central" style=format!("font-size:{:.1}px", (p.height * 0.62).min(10.0))>{p.label}</text>
                                 }).collect_view()}
                                 {g.events.into_iter().map(|(x, y, late)| if late {
                                     view! { <path d=format!("M{} {} l6 6 m0 -6 l-6 6", x - 3.0, y - 3.0) class="late-event" /> }.into_any()
