@@ -1,6 +1,7 @@
 //! A running application's timers: STARTING and STOPPING settle, the source is read once a second — a KDS
-//! stream as one standard consumer, a Firehose stream through its tap (§2.2) — the code is stepped at each read and at each window deadline, and emitted
-//! rows go to their destinations — retried every second until accepted, since KDA retries forever (§2.1),
+//! stream as one standard consumer, a Firehose stream through its tap (§2.2) — the code is stepped at each
+//! read and at each window deadline, and its AWS/KinesisAnalytics gauges are sampled; emitted rows go to
+//! their destinations — retried every second until accepted, since KDA retries forever (§2.1),
 //! which holds the reading back once too many wait.
 
 use super::application::{Application, Config, Destination, Input, Pending, ResultRow, Run, Source, Status};
@@ -89,10 +90,9 @@ pub fn handle_timeout(app: &mut Application, now: SimTime, reach: &mut Reach) ->
             run.log[offset.min(run.log.len())..].iter().map(|r| SourceRecord { at_ms: now_ms, ..r.clone() }).collect();
         run.source.set_next_poll(Some(at));
         run.up_since = now;
-        let down_ms = RESTART_DELAY_MS as u64;
         stepped.push(run.runtime.step(Step::Records { records, now_ms }));
         events += 1;
-        app.metrics.add(now.as_micros() / 1_000_000, metrics::DOWNTIME, down_ms);
+        app.metrics.add(now.as_micros() / 1_000_000, metrics::DOWNTIME, RESTART_DELAY_MS as u64);
     }
     if run.source.due(now) && run.replay.is_none() {
         if run.outbox.len() >= OUTBOX_MAX {
