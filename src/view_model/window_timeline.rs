@@ -16,9 +16,9 @@ fn row_of(station: &str) -> f64 {
     STATIONS.iter().position(|s| *s == station).unwrap_or(0) as f64 * ROW_PX
 }
 
-/// hh:mm:ss of `ms` after the comparison's start (10:00:00).
+/// hh:mm:ss of `ms` after the comparison's start (10:00:00); before it too (a sliding window from 09:59:30).
 pub fn clock(ms: i64) -> String {
-    format!("10:{:02}:{:02}", ms / 60_000, ms / 1_000 % 60)
+    format_timestamp(ms + ORIGIN_MS)[11..19].to_string()
 }
 
 /// A window pane on show.
@@ -163,13 +163,12 @@ pub fn lane_geometry(lane: &Lane, events: &[Event], duration_ms: i64, width: f64
         .collect();
     let fired: Vec<&Pane> = lane.panes.iter().filter(|p| p.fired_at <= until).collect();
     let latest = fired.iter().max_by_key(|p| p.fired_at).map(|p| {
-        let span = |ms: i64| format_timestamp(ms + ORIGIN_MS)[11..19].to_string();
         format!(
             "at {}: station {} · {}–{} · {}{}",
             clock(p.fired_at),
             p.station,
-            span(p.start),
-            span(p.end),
+            clock(p.start),
+            clock(p.end),
             p.count,
             if p.late_firing { " (late)" } else { "" }
         )

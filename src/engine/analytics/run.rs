@@ -111,7 +111,7 @@ pub fn handle_timeout(app: &mut Application, now: SimTime, reach: &mut Reach) ->
                 Source::Firehose { stream, next_poll } => {
                     *next_poll = Some(now + POLL_INTERVAL);
                     let read = reach.firehose.drain_tap(stream, &app.name);
-                    (read.into_iter().map(|(_, data)| (String::new(), data)).collect(), 1)
+                    (read.into_iter().map(|data| (String::new(), data)).collect(), 1)
                 }
             };
             let records: Vec<SourceRecord> = read

@@ -101,7 +101,7 @@ pub(super) fn enter(s: &mut DeliveryStream, now: SimTime, data: Vec<u8>, sequenc
     s.totals.incoming_records += 1;
     s.totals.incoming_bytes += data.len() as u64;
     s.totals.billed_bytes += super::ingest::billed_bytes(data.len() as u64);
-    super::tap::feed(s, now, &data);
+    super::tap::feed(s, &data);
     // Source-record backup (an endpoint's backup takes what is sent instead).
     if let (Some(b), Target::S3 | Target::Redshift(_)) = (s.backup.as_mut(), &s.plan.target) {
         super::backup::append(b, now, Record::new(data.clone(), now));

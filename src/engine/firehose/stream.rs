@@ -308,7 +308,7 @@ pub struct DeliveryStream {
     pub log: VecDeque<Delivery>,
     pub totals: Totals,
     /// Kinesis Data Analytics applications reading the stream: what entered it since each one's last read.
-    pub taps: BTreeMap<String, VecDeque<(SimTime, Vec<u8>)>>,
+    pub taps: BTreeMap<String, VecDeque<Vec<u8>>>,
 }
 
 impl DeliveryStream {

@@ -5,7 +5,6 @@
 use super::error::FirehoseError;
 use super::stream::DeliveryStream;
 use super::FirehoseService;
-use crate::engine::time::SimTime;
 
 /// Records a tap holds for a reader that stopped taking them (a deleted application), past which the
 /// oldest are dropped [SIM].
@@ -26,18 +25,18 @@ impl FirehoseService {
     }
 
     /// What entered stream `name` for `reader` since its last read, oldest first.
-    pub fn drain_tap(&mut self, name: &str, reader: &str) -> Vec<(SimTime, Vec<u8>)> {
+    pub fn drain_tap(&mut self, name: &str, reader: &str) -> Vec<Vec<u8>> {
         let taken = self.streams.get_mut(name).and_then(|s| s.taps.get_mut(reader)).map(std::mem::take);
         taken.map(Vec::from).unwrap_or_default()
     }
 }
 
 /// A record entering `s` reaches its taps.
-pub(super) fn feed(s: &mut DeliveryStream, now: SimTime, data: &[u8]) {
+pub(super) fn feed(s: &mut DeliveryStream, data: &[u8]) {
     for q in s.taps.values_mut() {
         if q.len() == TAP_MAX {
             q.pop_front();
         }
-        q.push_back((now, data.to_vec()));
+        q.push_back(data.to_vec());
     }
 }
